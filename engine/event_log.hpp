@@ -1,0 +1,134 @@
+// EventLog: the append-only, hash-chained log every casetrail fact is written to.
+//
+// Guarantees (all implementations, checked by tests/engine/test_conformance.cpp):
+//  * Global positions start at 1 and are gap-free; a reader never sees position P+1 before P.
+//  * Per-stream versions start at 1 and are gap-free; a multi-event append is atomic.
+//  * Appends carry an expected version; a mismatch is a Conflict naming the actual version,
+//    and nothing is written.
+//  * A retried command id or event id returns the original positions (duplicate = true),
+//    also after a restart; it never writes a second copy.
+//  * Every event carries prev_hash and hash (SHA-256 chain per stream); Verify() recomputes them.
+//  * Bad input is an InvalidArgument naming the field, and nothing is written.
+//
+// Thread-safety: every method may be called from any thread concurrently. Appends are
+// serialised by one sequencer thread that commits many appends per write (group commit).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "engine/status.hpp"
+
+namespace casetrail {
+
+// Source of recorded_at. The store never records a time earlier than one it already recorded:
+// if the clock steps back, recorded_at stays at the last value (and the step is counted).
+using Clock = std::function<TimestampUs()>;
+TimestampUs SystemClockUs();
+
+struct EventLogOptions {
+  // Durable: the WAL is fsynced before an append is acknowledged (the default). Non-durable
+  // ("bulk import") mode acknowledges after the write reaches the OS; a process crash loses
+  // nothing but a power loss may lose the last acknowledged appends.
+  bool durable = true;
+  std::size_t max_payload_bytes = 1 << 20;    // per event
+  std::size_t max_stream_id_bytes = 200;
+  std::size_t max_events_per_append = 1000;
+  std::size_t max_id_bytes = 128;             // event/command/correlation/causation ids
+  std::size_t max_type_bytes = 128;
+  // An occurred_at later than recorded_at + this is refused: business time is in the past.
+  std::chrono::microseconds max_future_skew = std::chrono::minutes(5);
+  // Upper bounds of one group commit.
+  std::size_t max_batch_appends = 4096;
+  std::size_t max_batch_bytes = 16 << 20;
+  Clock clock;  // defaults to SystemClockUs
+};
+
+struct ReadAllOptions {
+  std::uint64_t from_position = 1;     // inclusive
+  std::uint64_t max_count = UINT64_MAX;
+  std::string type_prefix;             // only events whose type starts with this
+  std::string stream_prefix;           // only events whose stream starts with this
+};
+
+enum class Direction { kForward, kBackward };
+
+struct VerifyReport {
+  bool ok = true;
+  std::uint64_t events_checked = 0;
+  std::uint64_t streams_checked = 0;
+  std::uint64_t head_position = 0;
+  // The first broken event, when !ok.
+  std::string broken_stream;
+  std::uint64_t broken_version = 0;
+  std::uint64_t broken_position = 0;
+  std::string reason;
+};
+
+struct LogStats {
+  std::uint64_t appends = 0;          // acknowledged appends (including duplicates answered)
+  std::uint64_t events = 0;           // events written
+  std::uint64_t commits = 0;          // group commits (one WAL write + fsync when durable)
+  std::uint64_t duplicates = 0;
+  std::uint64_t conflicts = 0;
+  std::uint64_t clock_regressions = 0;
+  std::uint64_t max_batch_events = 0;
+};
+
+using AppendCallback = std::function<void(Result<AppendResult>)>;
+// Return false to stop the scan early.
+using EventVisitor = std::function<bool(const EventView&)>;
+
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+
+  // Blocks until the append is committed (durably, in durable mode) or refused.
+  Result<AppendResult> Append(AppendRequest request);
+  // Validates on the calling thread, then hands the append to the sequencer; `done` runs on the
+  // sequencer thread once the append is committed or refused. Must not block for long.
+  virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
+
+  // Events of one stream starting at `from_version` (forward: ascending from it; backward:
+  // descending from it, UINT64_MAX meaning "from the end"). NotFound if the stream does not exist.
+  virtual Result<std::vector<RecordedEvent>> ReadStream(const std::string& stream,
+                                                        std::uint64_t from_version,
+                                                        Direction direction,
+                                                        std::size_t max_count) = 0;
+  // The global log in position order, up to the head at the time of the call.
+  virtual Status ReadAll(const ReadAllOptions& options, const EventVisitor& visit) = 0;
+  virtual Result<RecordedEvent> ReadPosition(std::uint64_t position) = 0;
+
+  virtual Result<StreamInfo> GetStreamInfo(const std::string& stream) = 0;
+  // Highest committed position (0 for an empty log).
+  virtual std::uint64_t HeadPosition() const = 0;
+  // Blocks until HeadPosition() > position or the timeout passes; returns the head then.
+  virtual std::uint64_t WaitForPosition(std::uint64_t position,
+                                        std::chrono::milliseconds timeout) = 0;
+
+  // Recomputes every stream's hash chain and checks the indexes against the events.
+  virtual Result<VerifyReport> Verify() = 0;
+
+  // Durable named positions for subscribers and projections.
+  virtual Status SetCheckpoint(const std::string& name, std::uint64_t position) = 0;
+  virtual Result<std::uint64_t> GetCheckpoint(const std::string& name) = 0;
+
+  virtual LogStats Stats() const = 0;
+  // Stops accepting appends, drains the queue, and closes storage. Idempotent.
+  virtual void Close() = 0;
+};
+
+// An in-memory log with the same semantics (for tests and tools). Nothing survives destruction.
+std::unique_ptr<EventLog> OpenMemoryEventLog(EventLogOptions options = {});
+
+// Opens (creating if missing) a RocksDB log in directory `path`.
+Result<std::unique_ptr<EventLog>> OpenRocksEventLog(const std::string& path,
+                                                    EventLogOptions options = {});
+
+}  // namespace casetrail
