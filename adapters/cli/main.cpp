@@ -1,1 +1,423 @@
-int main() { return 0; }
+// casetrail: the command-line front end of the event log.
+//
+// Exit codes: 0 ok, 1 storage error (I/O, corruption), 2 usage, 3 invalid input,
+// 4 conflict, 5 not found, 6 verify found a broken chain.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "adapters/json/event_json.hpp"
+#include "engine/event_log.hpp"
+
+using namespace casetrail;
+using Json = nlohmann::json;
+namespace cj = casetrail::json;
+
+namespace {
+
+constexpr const char* kDefaultData = "casetrail-data";
+
+constexpr const char* kUsage = R"(casetrail: an event-sourced case workflow engine for children's social care
+
+usage: casetrail <command> [--data DIR] [options]
+
+commands (DIR defaults to ./casetrail-data):
+  shell                      interactive prompt on the log (loads the demo history if empty)
+  demo                       load the demo history into an empty log
+  append --stream S --type T [--payload JSON] [--occurred-at TIME] [--expected V]
+         [--command-id ID] [--event-id ID] [--user U --role R --team T]
+                             append one event (V: any, no_stream, stream_exists or a version)
+  record FILE                append the request in FILE (JSON; '-' reads standard input)
+  read --stream S [--from V] [--backward] [--limit N]
+                             events of one stream
+  log [--from P] [--type-prefix X] [--stream-prefix X] [--limit N]
+                             the global log in position order
+  info --stream S            a stream's last version, position and chain head
+  head                       the highest committed position
+  verify                     recompute every hash chain and check the indexes
+
+options:
+  --json                     machine-readable output (one JSON document per line)
+  --bulk                     non-durable bulk-import mode (no fsync before acknowledging)
+
+exit codes: 0 ok, 1 storage error, 2 usage, 3 invalid input, 4 conflict, 5 not found,
+            6 verify found damage
+)";
+
+int ExitCodeFor(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kOk: return 0;
+    case Status::Code::kInvalidArgument: return 3;
+    case Status::Code::kConflict: return 4;
+    case Status::Code::kNotFound: return 5;
+    default: return 1;
+  }
+}
+
+struct Args {
+  std::string command;
+  std::map<std::string, std::string> opts;
+  std::vector<std::string> positional;
+  bool Has(const std::string& k) const { return opts.count(k) > 0; }
+  std::string Get(const std::string& k, const std::string& def = {}) const {
+    auto it = opts.find(k);
+    return it == opts.end() ? def : it->second;
+  }
+};
+
+const std::set<std::string> kFlags = {"json", "bulk", "backward"};
+
+bool ParseArgs(const std::vector<std::string>& argv, Args* a, std::string* err) {
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& s = argv[i];
+    if (s.rfind("--", 0) == 0) {
+      std::string key = s.substr(2);
+      if (auto eq = key.find('='); eq != std::string::npos) {
+        a->opts[key.substr(0, eq)] = key.substr(eq + 1);
+      } else if (kFlags.count(key)) {
+        a->opts[key] = "1";
+      } else if (i + 1 < argv.size()) {
+        a->opts[key] = argv[++i];
+      } else {
+        *err = "option --" + key + " needs a value";
+        return false;
+      }
+    } else if (a->command.empty()) {
+      a->command = s;
+    } else {
+      a->positional.push_back(s);
+    }
+  }
+  return true;
+}
+
+class Cli {
+ public:
+  Cli(EventLog& log, bool json_out) : log_(log), json_(json_out) {}
+
+  int Fail(const Status& s) {
+    if (json_) {
+      std::cout << Json{{"error", cj::ToJson(s)}}.dump() << "\n";
+    } else {
+      std::cerr << "error: " << s.ToString() << "\n";
+    }
+    return ExitCodeFor(s);
+  }
+
+  int Append(const Args& a) {
+    AppendRequest r;
+    r.stream = a.Get("stream");
+    r.command_id = a.Get("command-id");
+    r.actor = Actor{a.Get("user", "cli"), a.Get("role", "admin"), a.Get("team")};
+    if (a.Has("expected")) {
+      auto ev = ExpectedVersion::Parse(a.Get("expected"));
+      if (!ev.ok()) return Fail(ev.status());
+      r.expected = *ev;
+    }
+    EventData e;
+    e.type = a.Get("type");
+    e.event_id = a.Get("event-id");
+    e.payload = a.Get("payload", "{}");
+    e.occurred_at = SystemClockUs();
+    if (a.Has("occurred-at")) {
+      auto t = cj::ParseTime(a.Get("occurred-at"), "occurred_at");
+      if (!t.ok()) return Fail(t.status());
+      e.occurred_at = *t;
+    }
+    r.events.push_back(std::move(e));
+    return Record(std::move(r));
+  }
+
+  int RecordFile(const std::string& path) {
+    std::stringstream buf;
+    if (path == "-") {
+      buf << std::cin.rdbuf();
+    } else {
+      std::ifstream in(path);
+      if (!in) return Fail(Status::InvalidArgument("file", "cannot read '" + path + "'"));
+      buf << in.rdbuf();
+    }
+    auto r = cj::ParseAppendRequest(buf.str());
+    if (!r.ok()) return Fail(r.status());
+    return Record(std::move(r).value());
+  }
+
+  int Record(AppendRequest r) {
+    auto res = log_.Append(std::move(r));
+    if (!res.ok()) return Fail(res.status());
+    if (json_) {
+      std::cout << cj::ToJson(*res).dump() << "\n";
+    } else {
+      std::cout << (res->duplicate ? "already recorded" : "recorded") << ": " << res->stream
+                << " v" << res->first_version;
+      if (res->last_version != res->first_version) std::cout << "..v" << res->last_version;
+      std::cout << " at position " << res->first_position;
+      if (res->last_position != res->first_position) std::cout << ".." << res->last_position;
+      std::cout << "\n";
+    }
+    return 0;
+  }
+
+  void PrintEvent(const RecordedEvent& e) {
+    if (json_) {
+      std::cout << cj::ToJson(e).dump() << "\n";
+      return;
+    }
+    std::printf("%8llu  %-22s v%-4llu %-28s %s  by %s (%s)  %s\n",
+                static_cast<unsigned long long>(e.position), e.stream.c_str(),
+                static_cast<unsigned long long>(e.version), e.type.c_str(),
+                cj::FormatTime(e.occurred_at).substr(0, 10).c_str(), e.actor.user.c_str(),
+                e.actor.role.c_str(), e.payload.size() > 60 ? (e.payload.substr(0, 57) + "...").c_str()
+                                                            : e.payload.c_str());
+  }
+
+  void PrintHeader() {
+    if (!json_) {
+      std::printf("%8s  %-22s %-5s %-28s %-10s  %s\n", "position", "stream", "ver", "type",
+                  "occurred", "actor / payload");
+    }
+  }
+
+  int Read(const Args& a) {
+    std::uint64_t from = std::stoull(a.Get("from", a.Has("backward") ? "18446744073709551615" : "1"));
+    auto events = log_.ReadStream(a.Get("stream"), from,
+                                  a.Has("backward") ? Direction::kBackward : Direction::kForward,
+                                  std::stoull(a.Get("limit", "1000")));
+    if (!events.ok()) return Fail(events.status());
+    PrintHeader();
+    for (const auto& e : *events) PrintEvent(e);
+    return 0;
+  }
+
+  int Log(const Args& a) {
+    ReadAllOptions o;
+    o.from_position = std::stoull(a.Get("from", "1"));
+    o.max_count = std::stoull(a.Get("limit", "1000"));
+    o.type_prefix = a.Get("type-prefix");
+    o.stream_prefix = a.Get("stream-prefix");
+    PrintHeader();
+    Status s = log_.ReadAll(o, [&](const EventView& v) {
+      PrintEvent(v.ToRecorded());
+      return true;
+    });
+    return s.ok() ? 0 : Fail(s);
+  }
+
+  int Info(const Args& a) {
+    auto info = log_.GetStreamInfo(a.Get("stream"));
+    if (!info.ok()) return Fail(info.status());
+    if (info->last_version == 0) return Fail(Status::NotFound("stream '" + info->stream + "' does not exist"));
+    Json j = {{"stream", info->stream},
+              {"last_version", info->last_version},
+              {"last_position", info->last_position},
+              {"head_hash", HexOf(info->head_hash)}};
+    std::cout << (json_ ? j.dump() : j.dump(2)) << "\n";
+    return 0;
+  }
+
+  int Head() {
+    if (json_) {
+      std::cout << Json{{"head_position", log_.HeadPosition()}}.dump() << "\n";
+    } else {
+      std::cout << log_.HeadPosition() << "\n";
+    }
+    return 0;
+  }
+
+  int Verify() {
+    auto rep = log_.Verify();
+    if (!rep.ok()) return Fail(rep.status());
+    if (json_) {
+      std::cout << cj::ToJson(*rep).dump() << "\n";
+    } else if (rep->ok) {
+      std::cout << "verified: " << rep->events_checked << " events in " << rep->streams_checked
+                << " streams; every hash chain and index is intact (head " << rep->head_position
+                << ")\n";
+    } else {
+      std::cout << "BROKEN: stream '" << rep->broken_stream << "' version " << rep->broken_version
+                << " at position " << rep->broken_position << ": " << rep->reason << "\n";
+    }
+    return rep->ok ? 0 : 6;
+  }
+
+  // A small, plausible history of raw events, so that a new user has something to look at.
+  // The journeys' state machines (workflows/) will validate such actions; here they are facts.
+  int Demo() {
+    if (log_.HeadPosition() != 0) {
+      std::cout << "the log already holds " << log_.HeadPosition() << " events; demo not loaded\n";
+      return 0;
+    }
+    struct Step {
+      const char* stream;
+      const char* date;
+      const char* type;
+      const char* user;
+      const char* role;
+      const char* payload;
+    };
+    const Step steps[] = {
+        {"child-1001", "2026-09-01T09:12:00Z", "front_door.contact_received", "cass.adams", "cass_worker", R"({"source":"school","concern":"neglect"})"},
+        {"child-1001", "2026-09-01T15:40:00Z", "front_door.decision_made", "tm.khan", "team_manager", R"({"decision":"assessment"})"},
+        {"child-1001", "2026-09-03T10:00:00Z", "assessment.started", "sw.jones", "social_worker", R"({"team":"north-1"})"},
+        {"child-1001", "2026-10-20T16:00:00Z", "assessment.completed", "sw.jones", "social_worker", R"({"outcome":"child_in_need"})"},
+        {"child-1002", "2026-09-05T11:00:00Z", "front_door.contact_received", "cass.adams", "cass_worker", R"({"source":"police","concern":"physical_abuse"})"},
+        {"child-1002", "2026-09-05T13:30:00Z", "cp.strategy_discussion_held", "tm.khan", "team_manager", R"({"outcome":"s47"})"},
+        {"child-1002", "2026-09-06T09:00:00Z", "cp.s47_started", "sw.osei", "social_worker", "{}"},
+        {"child-1002", "2026-09-24T10:00:00Z", "cp.icpc_held", "chair.lee", "cp_chair", R"({"outcome":"cp_plan","category":"physical_abuse"})"},
+        {"child-1003", "2026-06-02T09:00:00Z", "plo.legal_planning_meeting_held", "legal.ng", "legal", R"({"decision":"pre_proceedings"})"},
+        {"child-1003", "2026-06-04T12:00:00Z", "plo.letter_before_proceedings_sent", "sw.osei", "social_worker", "{}"},
+        {"child-1003", "2026-06-16T14:00:00Z", "plo.initial_meeting_held", "sw.osei", "social_worker", "{}"},
+        {"child-1004", "2026-03-10T09:00:00Z", "cic.became_looked_after", "sw.jones", "social_worker", R"({"legal_status":"s20"})"},
+        {"child-1004", "2026-03-10T17:00:00Z", "cic.placement_started", "sw.jones", "social_worker", R"({"placement":"foster_care"})"},
+        {"child-1004", "2026-04-07T10:00:00Z", "cic.review_held", "iro.patel", "iro", R"({"review":1})"},
+    };
+    for (const Step& s : steps) {
+      AppendRequest r;
+      r.stream = s.stream;
+      r.command_id = std::string("demo-") + s.stream + "-" + s.type;
+      r.actor = Actor{s.user, s.role, "north-1"};
+      EventData e;
+      e.type = s.type;
+      e.occurred_at = *cj::ParseTime(s.date, "date");
+      e.payload = s.payload;
+      r.events.push_back(std::move(e));
+      auto res = log_.Append(std::move(r));
+      if (!res.ok()) return Fail(res.status());
+    }
+    std::cout << "loaded the demo history: " << log_.HeadPosition() << " events for 4 children\n";
+    return 0;
+  }
+
+  int Dispatch(const Args& a) {
+    const std::string& c = a.command;
+    if (c == "append") return Append(a);
+    if (c == "record") {
+      if (a.positional.empty()) return Usage("record needs a FILE (or - for standard input)");
+      return RecordFile(a.positional[0]);
+    }
+    if (c == "read") return Read(a);
+    if (c == "log") return Log(a);
+    if (c == "info") return Info(a);
+    if (c == "head") return Head();
+    if (c == "verify") return Verify();
+    if (c == "demo") return Demo();
+    return Usage("unknown command '" + c + "'");
+  }
+
+  static int Usage(const std::string& why) {
+    std::cerr << "error: " << why << "\n\n" << kUsage;
+    return 2;
+  }
+
+  int Shell(const std::string& data_dir) {
+    if (log_.HeadPosition() == 0) Demo();
+    std::cout << "\ncasetrail is running on the event log in " << data_dir << " (head position "
+              << log_.HeadPosition() << ")\n";
+    Verify();
+    std::cout << "\nType a command as on the command line without 'casetrail', e.g.\n"
+                 "  log\n  read --stream child-1002\n"
+                 "  append --stream child-1001 --type cin.visit_held --payload '{\"seen\":true}'\n"
+                 "  verify\n"
+                 "'help' lists every command; 'quit' (or Ctrl-D) stops.\n";
+    std::string line;
+    for (;;) {
+      std::cout << "casetrail> " << std::flush;
+      if (!std::getline(std::cin, line)) break;
+      std::vector<std::string> words;
+      if (!SplitWords(line, &words)) {
+        std::cerr << "error: unbalanced quotes\n";
+        continue;
+      }
+      if (words.empty()) continue;
+      if (words[0] == "quit" || words[0] == "exit") break;
+      if (words[0] == "help") {
+        std::cout << kUsage;
+        continue;
+      }
+      Args a;
+      std::string err;
+      if (!ParseArgs(words, &a, &err)) {
+        std::cerr << "error: " << err << "\n";
+        continue;
+      }
+      try {
+        Dispatch(a);
+      } catch (const std::exception& e) {  // e.g. --limit abc
+        std::cerr << "error: " << e.what() << "\n";
+      }
+    }
+    std::cout << "\nbye\n";
+    return 0;
+  }
+
+  // Shell-like splitting with single and double quotes.
+  static bool SplitWords(const std::string& line, std::vector<std::string>* out) {
+    std::string cur;
+    bool in_word = false;
+    char quote = 0;
+    for (char ch : line) {
+      if (quote) {
+        if (ch == quote) quote = 0;
+        else cur.push_back(ch);
+      } else if (ch == '\'' || ch == '"') {
+        quote = ch;
+        in_word = true;
+      } else if (ch == ' ' || ch == '\t') {
+        if (in_word) out->push_back(cur);
+        cur.clear();
+        in_word = false;
+      } else {
+        cur.push_back(ch);
+        in_word = true;
+      }
+    }
+    if (quote) return false;
+    if (in_word) out->push_back(cur);
+    return true;
+  }
+
+ private:
+  EventLog& log_;
+  bool json_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  Args a;
+  std::string err;
+  if (!ParseArgs(words, &a, &err)) return Cli::Usage(err);
+  if (a.command.empty() || a.command == "help" || a.Has("help")) {
+    std::cout << kUsage;
+    return a.command.empty() && !a.Has("help") ? 2 : 0;
+  }
+  static const std::set<std::string> kCommands = {"shell", "demo", "append", "record", "read",
+                                                  "log",   "info", "head",   "verify"};
+  if (!kCommands.count(a.command)) return Cli::Usage("unknown command '" + a.command + "'");
+  const std::string data = a.Get("data", kDefaultData);
+  EventLogOptions options;
+  options.durable = !a.Has("bulk");
+  auto opened = OpenRocksEventLog(data, options);
+  if (!opened.ok()) {
+    std::cerr << "error: cannot open the event log in '" << data
+              << "': " << opened.status().ToString() << "\n";
+    return 1;
+  }
+  auto log = std::move(opened).value();
+  Cli cli(*log, a.Has("json"));
+  try {
+    if (a.command == "shell") return cli.Shell(data);
+    return cli.Dispatch(a);
+  } catch (const std::exception& e) {  // malformed numbers in options
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages casetrail builds, tests and benchmarks with. Nothing is
+# vendored or downloaded from anywhere else. Safe to re-run: installs only what is missing.
+set -euo pipefail
+
+PACKAGES=(
+  g++ make cmake pkg-config
+  libboost1.81-dev          # Asio, Beast, MSM (NOT libboost-dev: that is 1.74 and conflicts)
+  librocksdb-dev            # the event log
+  nlohmann-json3-dev
+  catch2                    # v2, tests
+  librdkafka-dev            # Kafka relay
+  libssl-dev                # SHA-256 hash chains, TLS
+  libpq-dev postgresql      # PostgreSQL peer in the event-store benchmark
+  libsqlite3-dev            # SQLite peer in the event-store benchmark
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "casetrail: installing Debian packages: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${missing[@]}"

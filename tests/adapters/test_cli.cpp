@@ -1,0 +1,84 @@
+// The casetrail command as a user runs it: exit codes, messages, and nothing written on errors.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+#include "tests/engine/test_util.hpp"
+
+using casetrail::testing::TempDir;
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out;
+};
+
+Run Cli(const TempDir& dir, const std::string& args, const std::string& stdin_text = {}) {
+  std::string cmd = std::string(CASETRAIL_CLI) + " " + args + " --data " + dir.sub("data");
+  std::string in_file = dir.sub("stdin.txt");
+  std::ofstream(in_file) << stdin_text;
+  cmd += " < " + in_file + " 2>&1";
+  Run r{0, {}};
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("the CLI appends, refuses bad input with the field named, and verifies", "[adapters][cli]") {
+  TempDir dir;
+  auto demo = Cli(dir, "demo");
+  REQUIRE(demo.code == 0);
+  CHECK_THAT(demo.out, Catch::Contains("14 events"));
+
+  auto ok = Cli(dir, "append --stream child-1 --type cin.visit_held --occurred-at 2026-01-05T10:00:00Z");
+  CHECK(ok.code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("position 15"));
+
+  auto bad_json = Cli(dir, "append --stream child-1 --type a.b --payload '{\"x\":'");
+  CHECK(bad_json.code == 3);
+  CHECK_THAT(bad_json.out, Catch::Contains("events[0].payload"));
+
+  auto stale = Cli(dir, "append --stream child-1 --type a.b --expected no_stream");
+  CHECK(stale.code == 4);
+  CHECK_THAT(stale.out, Catch::Contains("actual version 1"));
+
+  auto bad_expected = Cli(dir, "append --stream child-1 --type a.b --expected newest");
+  CHECK(bad_expected.code == 3);
+  CHECK_THAT(bad_expected.out, Catch::Contains("expected_version"));
+
+  auto unknown_field = Cli(dir, "record - --json",
+                           R"({"stream":"child-2","events":[{"type":"a.b","occurred_at":"2026-01-01","oops":1}]})");
+  CHECK(unknown_field.code == 3);
+  CHECK_THAT(unknown_field.out, Catch::Contains("\"field\":\"events[0].oops\""));
+
+  auto missing = Cli(dir, "read --stream child-404");
+  CHECK(missing.code == 5);
+
+  auto usage = Cli(dir, "frobnicate");
+  CHECK(usage.code == 2);
+
+  auto head = Cli(dir, "head");
+  CHECK(head.out == "15\n");  // none of the refused commands wrote anything
+
+  auto verify = Cli(dir, "verify --json");
+  CHECK(verify.code == 0);
+  CHECK_THAT(verify.out, Catch::Contains("\"ok\":true"));
+}
+
+TEST_CASE("the shell runs commands from standard input and stops at its end", "[adapters][cli]") {
+  TempDir dir;
+  auto r = Cli(dir, "shell", "head\nread --stream child-1002 --limit 1\nquit\n");
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("loaded the demo history"));
+  CHECK_THAT(r.out, Catch::Contains("front_door.contact_received"));
+  CHECK_THAT(r.out, Catch::Contains("bye"));
+}
