@@ -79,6 +79,8 @@ struct LogStats {
   std::uint64_t conflicts = 0;
   std::uint64_t clock_regressions = 0;
   std::uint64_t max_batch_events = 0;
+  std::uint64_t sequence_micros = 0;  // sequencer time deciding and encoding batches
+  std::uint64_t commit_micros = 0;    // time in storage writes (including fsync when durable)
 };
 
 using AppendCallback = std::function<void(Result<AppendResult>)>;

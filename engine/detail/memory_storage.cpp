@@ -42,6 +42,17 @@ class MemoryStorage final : public Storage {
     return std::optional<std::string>(events_[position - 1]);
   }
 
+  Status GetEvents(const std::vector<std::uint64_t>& positions,
+                   std::vector<std::optional<std::string>>* out) override {
+    std::shared_lock lk(mu_);
+    out->clear();
+    for (auto p : positions) {
+      if (p == 0 || p > events_.size()) out->emplace_back();
+      else out->emplace_back(events_[p - 1]);
+    }
+    return Status::Ok();
+  }
+
   Status ScanEvents(std::uint64_t from, std::uint64_t to,
                     const std::function<bool(std::uint64_t, std::string_view)>& fn) override {
     // Copy in chunks so that the visitor runs without the lock (it may append).

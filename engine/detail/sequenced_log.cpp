@@ -25,7 +25,7 @@ struct Pending {
   AppendCallback done;
   Result<AppendResult> result = Status::IOError("not processed");
   bool writes = false;            // contributes events to the current batch
-  bool depends_on_batch = false;  // its answer refers to events of the current batch
+  bool depends_on_inflight = false;  // its answer refers to events not yet committed
   std::size_t bytes = 0;
 };
 
@@ -33,6 +33,7 @@ struct PendingEventId {
   std::uint64_t position;
   std::string stream;
   std::uint64_t version;
+  TimestampUs recorded_at;
 };
 
 class SequencedLog final : public EventLog {
@@ -42,6 +43,7 @@ class SequencedLog final : public EventLog {
     if (!options_.clock) options_.clock = SystemClockUs;
     head_.store(last);
     sequencer_ = std::thread([this] { Run(); });
+    committer_ = std::thread([this] { CommitLoop(); });
   }
   ~SequencedLog() override { Close(); }
 
@@ -81,16 +83,24 @@ class SequencedLog final : public EventLog {
                                       return positions.size() < max_count;
                                     });
     if (!s.ok()) return s;
+    std::vector<std::optional<std::string>> values;
+    if (Status g = storage_->GetEvents(positions, &values); !g.ok()) return g;
     std::vector<RecordedEvent> out;
     out.reserve(positions.size());
-    for (std::uint64_t pos : positions) {
-      auto ev = ReadPosition(pos);
-      if (!ev.ok()) return ev.status();
-      if (ev->stream != stream) {
-        return Status::Corruption("stream index of '" + stream + "' points at position " +
-                                  std::to_string(pos) + ", which belongs to '" + ev->stream + "'");
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+      const std::string where = "event at position " + std::to_string(positions[i]);
+      if (!values[i]) return Status::Corruption(where + " is indexed but missing");
+      EventView v;
+      if (Status d = DecodeEvent(*values[i], &v); !d.ok()) {
+        return Status::Corruption(where + ": " + d.message());
       }
-      out.push_back(std::move(ev).value());
+      if (v.position != positions[i] || v.stream != stream) {
+        return Status::Corruption("stream index of '" + stream + "' points at position " +
+                                  std::to_string(positions[i]) + ", which holds position " +
+                                  std::to_string(v.position) + " of '" + std::string(v.stream) +
+                                  "'");
+      }
+      out.push_back(v.ToRecorded());
     }
     return out;
   }
@@ -202,6 +212,7 @@ class SequencedLog final : public EventLog {
     }
     queue_cv_.notify_all();
     if (sequencer_.joinable()) sequencer_.join();
+    if (committer_.joinable()) committer_.join();
     {
       std::lock_guard<std::mutex> lk(head_mu_);
       stopped_ = true;
@@ -217,69 +228,195 @@ class SequencedLog final : public EventLog {
     return n;
   }
 
+  // ---- sequencer thread ----------------------------------------------------------------------
+  //
+  // Decides and encodes batch N+1 while the committer thread writes (and fsyncs) batch N, so a
+  // durable cycle costs max(CPU, fsync) rather than their sum, and waking the callers is off
+  // the sequencer's path. Its view of streams (meta_cache_) and ids (inflight_*) runs ahead of
+  // storage by the batches in flight; after a failed write it waits for the committer to drain
+  // and rebuilds that view from storage.
   void Run() {
-    std::vector<std::unique_ptr<Pending>> batch;
+    std::vector<std::unique_ptr<Pending>> items;
     for (;;) {
       {
         std::unique_lock<std::mutex> lk(queue_mu_);
-        queue_cv_.wait(lk, [&] { return !queue_.empty() || closed_; });
-        if (queue_.empty()) return;  // closed and drained
+        // While a batch is being written, start the next one only once at least as many
+        // appends are waiting as that batch holds: sequencing early would split the writers
+        // into smaller groups and cost more fsyncs than the overlap saves.
+        queue_cv_.wait(lk, [&] {
+          return closed_ || (!queue_.empty() &&
+                             (in_flight_count_.load(std::memory_order_acquire) == 0 ||
+                              queue_.size() >= committing_items_.load(std::memory_order_acquire)));
+        });
+        if (queue_.empty()) break;  // closed and drained
         std::size_t bytes = 0;
-        while (!queue_.empty() && batch.size() < options_.max_batch_appends &&
-               (batch.empty() || bytes + queue_.front()->bytes <= options_.max_batch_bytes)) {
+        while (!queue_.empty() && items.size() < options_.max_batch_appends &&
+               (items.empty() || bytes + queue_.front()->bytes <= options_.max_batch_bytes)) {
           bytes += queue_.front()->bytes;
-          batch.push_back(std::move(queue_.front()));
+          items.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
       }
-      ProcessBatch(batch);
-      batch.clear();
+      if (write_failed_.load(std::memory_order_acquire) || meta_cache_.size() >= kMaxCachedStreams) {
+        WaitCommitterIdle();
+        ResetView();
+      }
+      PruneInflight();
+      auto batch = Sequence(std::move(items));
+      items.clear();
+      {
+        std::unique_lock<std::mutex> lk(commit_mu_);
+        commit_cv_.wait(lk, [&] { return commit_queue_.size() < kMaxBatchesInFlight; });
+        commit_queue_.push_back(std::move(batch));
+        ++in_flight_;
+        in_flight_count_.store(in_flight_, std::memory_order_release);
+      }
+      commit_cv_.notify_all();
+    }
+    {
+      std::lock_guard<std::mutex> lk(commit_mu_);
+      sequencer_done_ = true;
+    }
+    commit_cv_.notify_all();
+  }
+
+  struct Batch {
+    std::uint64_t seq = 0;
+    std::vector<std::unique_ptr<Pending>> items;
+    CommitBatch commit;
+    std::uint64_t last_position = 0;  // head after this batch commits
+    bool regressed = false;
+    std::uint64_t sequence_micros = 0;
+  };
+
+  std::unique_ptr<Batch> Sequence(std::vector<std::unique_ptr<Pending>> items) {
+    auto b = std::make_unique<Batch>();
+    b->seq = ++batch_seq_;
+    b->items = std::move(items);
+    const auto t0 = std::chrono::steady_clock::now();
+    TimestampUs now = options_.clock();
+    if (now < last_recorded_at_) {
+      now = last_recorded_at_;  // recorded_at never goes backwards
+      b->regressed = true;
+    }
+    last_recorded_at_ = now;
+    overlay_.clear();
+    current_ = b.get();
+    std::uint64_t next = next_position_;
+    for (auto& p : b->items) p->result = Decide(*p, now, &next);
+    current_ = nullptr;
+    for (auto& [stream, meta] : overlay_) {
+      b->commit.stream_metas.emplace_back(stream, meta);
+      meta_cache_[stream] = meta;  // optimistic: undone by ResetView if the write fails
+    }
+    next_position_ = next;
+    b->last_position = next - 1;
+    b->sequence_micros = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count());
+    return b;
+  }
+
+  void WaitCommitterIdle() {
+    std::unique_lock<std::mutex> lk(commit_mu_);
+    commit_cv_.wait(lk, [&] { return in_flight_ == 0; });
+  }
+
+  // Forget everything that ran ahead of storage. REQUIRES: no batch in flight.
+  void ResetView() {
+    meta_cache_.clear();
+    inflight_ids_.clear();
+    inflight_commands_.clear();
+    inflight_keys_.clear();
+    next_position_ = head_.load(std::memory_order_acquire) + 1;
+    write_failed_.store(false, std::memory_order_release);
+    committer_broken_.store(false, std::memory_order_release);
+  }
+
+  // Drop in-flight id entries of batches that are now in storage.
+  void PruneInflight() {
+    const std::uint64_t done = committed_seq_.load(std::memory_order_acquire);
+    while (!inflight_keys_.empty() && inflight_keys_.front().first <= done) {
+      for (const auto& [is_command, id] : inflight_keys_.front().second) {
+        if (is_command) {
+          inflight_commands_.erase(id);
+        } else {
+          inflight_ids_.erase(id);
+        }
+      }
+      inflight_keys_.pop_front();
     }
   }
 
-  void ProcessBatch(std::vector<std::unique_ptr<Pending>>& batch) {
-    TimestampUs now = options_.clock();
-    bool regressed = false;
-    if (now < last_recorded_at_) {
-      now = last_recorded_at_;  // recorded_at never goes backwards
-      regressed = true;
-    }
-    commit_.Clear();
-    overlay_.clear();
-    pending_ids_.clear();
-    pending_commands_.clear();
-    std::uint64_t next = next_position_;
-    for (auto& p : batch) p->result = Decide(*p, now, &next);
-    for (auto& [stream, meta] : overlay_) commit_.stream_metas.emplace_back(stream, meta);
+  // ---- committer thread ----------------------------------------------------------------------
 
+  void CommitLoop() {
+    for (;;) {
+      std::unique_ptr<Batch> b;
+      {
+        std::unique_lock<std::mutex> lk(commit_mu_);
+        commit_cv_.wait(lk, [&] { return !commit_queue_.empty() || sequencer_done_; });
+        if (commit_queue_.empty()) return;
+        b = std::move(commit_queue_.front());
+        commit_queue_.pop_front();
+      }
+      committing_items_.store(b->items.size(), std::memory_order_release);
+      commit_cv_.notify_all();  // room for the sequencer's next batch
+      Commit(*b);
+      {
+        std::lock_guard<std::mutex> lk(commit_mu_);
+        --in_flight_;
+        in_flight_count_.store(in_flight_, std::memory_order_release);
+      }
+      commit_cv_.notify_all();
+      {
+        std::lock_guard<std::mutex> lk(queue_mu_);  // the sequencer may be waiting for this
+      }
+      queue_cv_.notify_all();
+    }
+  }
+
+  void Commit(Batch& b) {
+    const auto t0 = std::chrono::steady_clock::now();
     Status s;
-    if (!commit_.events.empty()) s = storage_->Commit(commit_, options_.durable);
+    if (committer_broken_.load(std::memory_order_acquire)) {
+      // Sequenced on top of a batch that failed: writing it would leave a gap.
+      s = Status::IOError("not written: an earlier group commit failed");
+    } else if (!b.commit.events.empty()) {
+      s = storage_->Commit(b.commit, options_.durable);
+    }
+    const auto t1 = std::chrono::steady_clock::now();
     std::uint64_t events_written = 0;
     if (s.ok()) {
-      events_written = commit_.events.size();
-      for (auto& [stream, meta] : overlay_) CacheMeta(stream, meta);
-      next_position_ = next;
-      last_recorded_at_ = now;
-      {
-        std::lock_guard<std::mutex> lk(head_mu_);
-        head_.store(next - 1, std::memory_order_release);
+      events_written = b.commit.events.size();
+      if (events_written > 0) {
+        {
+          std::lock_guard<std::mutex> lk(head_mu_);
+          head_.store(b.last_position, std::memory_order_release);
+        }
+        head_cv_.notify_all();
       }
-      head_cv_.notify_all();
     } else {
-      // Nothing of this batch is stored: the cache, positions and head stay as they were.
-      for (auto& p : batch) {
-        if (p->writes || p->depends_on_batch) p->result = s;
+      committer_broken_.store(true, std::memory_order_release);
+      write_failed_.store(true, std::memory_order_release);
+      // Nothing of this batch is stored: fail every answer that depends on it.
+      for (auto& p : b.items) {
+        if (p->writes || p->depends_on_inflight) p->result = s;
       }
     }
+    committed_seq_.store(b.seq, std::memory_order_release);
     {
       std::lock_guard<std::mutex> lk(stats_mu_);
-      if (regressed) ++stats_.clock_regressions;
+      if (b.regressed) ++stats_.clock_regressions;
+      stats_.sequence_micros += b.sequence_micros;
+      stats_.commit_micros += static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count());
       if (events_written > 0) {
         ++stats_.commits;
         stats_.events += events_written;
         stats_.max_batch_events = std::max<std::uint64_t>(stats_.max_batch_events, events_written);
       }
-      for (auto& p : batch) {
+      for (auto& p : b.items) {
         if (p->result.ok()) {
           ++stats_.appends;
           if (p->result->duplicate) ++stats_.duplicates;
@@ -288,12 +425,7 @@ class SequencedLog final : public EventLog {
         }
       }
     }
-    for (auto& p : batch) p->done(std::move(p->result));
-  }
-
-  void CacheMeta(const std::string& stream, const StreamMeta& meta) {
-    if (meta_cache_.size() >= kMaxCachedStreams) meta_cache_.clear();
-    meta_cache_[stream] = meta;
+    for (auto& p : b.items) p->done(std::move(p->result));
   }
 
   Result<StreamMeta> LookupMeta(const std::string& stream) {
@@ -302,15 +434,15 @@ class SequencedLog final : public EventLog {
     auto m = storage_->GetStreamMeta(stream);
     if (!m.ok()) return m.status();
     StreamMeta meta = m->value_or(StreamMeta{});
-    CacheMeta(stream, meta);
+    meta_cache_[stream] = meta;  // storage is current for this stream: nothing of it in flight
     return meta;
   }
 
-  // Where is an event id already recorded (in this batch or in storage)?
-  Result<std::optional<PendingEventId>> LookupEventId(const std::string& id, bool* in_batch) {
-    *in_batch = false;
-    if (auto it = pending_ids_.find(id); it != pending_ids_.end()) {
-      *in_batch = true;
+  // Where is an event id already recorded (in a batch in flight or in storage)?
+  Result<std::optional<PendingEventId>> LookupEventId(const std::string& id, bool* in_flight) {
+    *in_flight = false;
+    if (auto it = inflight_ids_.find(id); it != inflight_ids_.end()) {
+      *in_flight = true;
       return std::optional<PendingEventId>(it->second);
     }
     auto pos = storage_->GetEventIdPosition(id);
@@ -323,7 +455,8 @@ class SequencedLog final : public EventLog {
       return Status::Corruption("event id '" + id + "' points at unreadable position " +
                                 std::to_string(**pos));
     }
-    return std::optional<PendingEventId>(PendingEventId{**pos, std::string(v.stream), v.version});
+    return std::optional<PendingEventId>(
+        PendingEventId{**pos, std::string(v.stream), v.version, v.recorded_at});
   }
 
   Result<AppendResult> Decide(Pending& p, TimestampUs now, std::uint64_t* next) {
@@ -331,9 +464,9 @@ class SequencedLog final : public EventLog {
     // 1. A retried command id answers with the original result.
     if (!r.command_id.empty()) {
       std::optional<CommandRecord> found;
-      if (auto it = pending_commands_.find(r.command_id); it != pending_commands_.end()) {
+      if (auto it = inflight_commands_.find(r.command_id); it != inflight_commands_.end()) {
         found = it->second;
-        p.depends_on_batch = true;
+        p.depends_on_inflight = true;
       } else {
         auto c = storage_->GetCommand(r.command_id);
         if (!c.ok()) return c.status();
@@ -361,8 +494,8 @@ class SequencedLog final : public EventLog {
         if (known > 0) break;
         continue;
       }
-      bool in_batch = false;
-      auto f = LookupEventId(r.events[i].event_id, &in_batch);
+      bool in_flight = false;
+      auto f = LookupEventId(r.events[i].event_id, &in_flight);
       if (!f.ok()) return f.status();
       if (!f->has_value()) {
         if (known > 0) break;
@@ -381,20 +514,14 @@ class SequencedLog final : public EventLog {
         dup.stream = e.stream;
         dup.first_position = e.position;
         dup.first_version = e.version;
+        dup.recorded_at = e.recorded_at;
       }
       dup.last_position = e.position;
       dup.last_version = e.version;
-      p.depends_on_batch |= in_batch;
+      p.depends_on_inflight |= in_flight;
       ++known;
     }
-    if (known == r.events.size()) {
-      auto ev = known > 0 ? storage_->GetEvent(dup.first_position)
-                          : Result<std::optional<std::string>>(std::nullopt);
-      EventView v;
-      if (ev.ok() && ev->has_value() && DecodeEvent(**ev, &v).ok()) dup.recorded_at = v.recorded_at;
-      else dup.recorded_at = now;  // recorded in this very batch
-      return dup;
-    }
+    if (known == r.events.size()) return dup;
     if (known > 0) {
       return Status::Conflict("events[" + std::to_string(known) + "].event_id '" +
                               r.events[known].event_id +
@@ -417,7 +544,8 @@ class SequencedLog final : public EventLog {
     res.first_position = *next;
     res.first_version = meta.last_version + 1;
     res.recorded_at = now;
-    for (const EventData& e : r.events) {
+    for (std::size_t i = 0; i < r.events.size(); ++i) {
+      const EventData& e = r.events[i];
       CommitBatch::Event out{*next, r.stream, meta.last_version + 1, {}};
       EncodeInput in{out.position,     out.version,      e.occurred_at,     now,
                      e.schema_version, r.stream,         e.type,            e.event_id,
@@ -429,9 +557,13 @@ class SequencedLog final : public EventLog {
       meta.head_hash = EncodeEvent(in, &out.encoded);
       meta.last_version = out.version;
       meta.last_position = out.position;
-      commit_.event_ids.emplace_back(e.event_id, out.position);
-      pending_ids_[e.event_id] = PendingEventId{out.position, r.stream, out.version};
-      commit_.events.push_back(std::move(out));
+      current_->commit.event_ids.emplace_back(e.event_id, out.position);
+      if (!p.generated_ids[i]) {
+        // Only ids a caller chose can come back as a retry while this batch is in flight.
+        inflight_ids_[e.event_id] = PendingEventId{out.position, r.stream, out.version, now};
+        InflightKeys().emplace_back(false, e.event_id);
+      }
+      current_->commit.events.push_back(std::move(out));
       ++*next;
     }
     res.last_position = *next - 1;
@@ -440,8 +572,9 @@ class SequencedLog final : public EventLog {
     if (!r.command_id.empty()) {
       CommandRecord c{r.stream,        res.first_position, res.last_position, res.first_version,
                       res.last_version, now,               p.digest};
-      commit_.commands.emplace_back(r.command_id, c);
-      pending_commands_[r.command_id] = c;
+      current_->commit.commands.emplace_back(r.command_id, c);
+      inflight_commands_[r.command_id] = c;
+      InflightKeys().emplace_back(true, r.command_id);
     }
     p.writes = true;
     return res;
@@ -457,14 +590,38 @@ class SequencedLog final : public EventLog {
   std::deque<std::unique_ptr<Pending>> queue_;
   bool closed_ = false;
 
+  // The id keys added by the batch being sequenced (for pruning once it is committed).
+  std::vector<std::pair<bool, std::string>>& InflightKeys() {
+    if (inflight_keys_.empty() || inflight_keys_.back().first != current_->seq) {
+      inflight_keys_.emplace_back(current_->seq, std::vector<std::pair<bool, std::string>>{});
+    }
+    return inflight_keys_.back().second;
+  }
+
+  static constexpr std::size_t kMaxBatchesInFlight = 2;
+
   // Sequencer-thread state.
   std::uint64_t next_position_;
   TimestampUs last_recorded_at_ = 0;
-  CommitBatch commit_;
-  std::unordered_map<std::string, StreamMeta> overlay_;
-  std::unordered_map<std::string, StreamMeta> meta_cache_;
-  std::unordered_map<std::string, PendingEventId> pending_ids_;
-  std::unordered_map<std::string, CommandRecord> pending_commands_;
+  std::uint64_t batch_seq_ = 0;
+  Batch* current_ = nullptr;  // the batch being sequenced
+  std::unordered_map<std::string, StreamMeta> overlay_;     // streams touched by current_
+  std::unordered_map<std::string, StreamMeta> meta_cache_;  // includes batches in flight
+  std::unordered_map<std::string, PendingEventId> inflight_ids_;
+  std::unordered_map<std::string, CommandRecord> inflight_commands_;
+  std::deque<std::pair<std::uint64_t, std::vector<std::pair<bool, std::string>>>> inflight_keys_;
+
+  // Hand-over between sequencer and committer.
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  std::deque<std::unique_ptr<Batch>> commit_queue_;
+  std::size_t in_flight_ = 0;  // batches handed over and not yet fully committed
+  std::atomic<std::size_t> in_flight_count_{0};   // in_flight_, readable without commit_mu_
+  std::atomic<std::size_t> committing_items_{0};  // appends in the batch being written
+  bool sequencer_done_ = false;
+  std::atomic<std::uint64_t> committed_seq_{0};
+  std::atomic<bool> committer_broken_{false};  // committer: fail batches until the reset
+  std::atomic<bool> write_failed_{false};      // sequencer: rebuild the view before going on
 
   std::atomic<std::uint64_t> head_{0};
   std::mutex head_mu_;
@@ -475,6 +632,7 @@ class SequencedLog final : public EventLog {
   LogStats stats_;
 
   std::thread sequencer_;
+  std::thread committer_;
 };
 
 // Mixes (version, position) into a per-stream fingerprint so that the stream index can be

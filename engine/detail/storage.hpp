@@ -53,6 +53,9 @@ class Storage {
   virtual Result<std::optional<std::uint64_t>> GetEventIdPosition(const std::string& id) = 0;
   virtual Result<std::optional<CommandRecord>> GetCommand(const std::string& id) = 0;
   virtual Result<std::optional<std::string>> GetEvent(std::uint64_t position) = 0;
+  // Many events at once (RocksDB MultiGet); (*out)[i] answers positions[i].
+  virtual Status GetEvents(const std::vector<std::uint64_t>& positions,
+                           std::vector<std::optional<std::string>>* out) = 0;
 
   // Visits stored events with from <= position <= to, ascending; stop when fn returns false.
   virtual Status ScanEvents(std::uint64_t from, std::uint64_t to,

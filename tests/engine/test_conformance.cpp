@@ -1,4 +1,5 @@
 // One conformance suite, run against the in-memory log and the RocksDB log.
+#include <mutex>
 #include <thread>
 
 #include "engine/detail/storage.hpp"
@@ -72,11 +73,11 @@ LOG_TEST("appends get gap-free positions and per-stream versions, and keep every
   CHECK(e->from_state == "S47Enquiry");
   CHECK(e->to_state == "IcpcPending");
   CHECK(e->payload == r.events[0].payload);
-  // The store generates a UUID v4 when the caller gives no event id.
+  // The store generates a time-ordered UUID (version 7) when the caller gives no event id.
   auto e2 = log->ReadPosition(2);
   REQUIRE(e2.ok());
   CHECK(e2->event_id.size() == 36);
-  CHECK(e2->event_id[14] == '4');
+  CHECK(e2->event_id[14] == '7');
 }
 
 LOG_TEST("a multi-event append is atomic and consecutive") {
@@ -383,6 +384,10 @@ class FailingStorage final : public detail::Storage {
     return inner_->GetCommand(id);
   }
   Result<std::optional<std::string>> GetEvent(std::uint64_t p) override { return inner_->GetEvent(p); }
+  Status GetEvents(const std::vector<std::uint64_t>& p,
+                   std::vector<std::optional<std::string>>* out) override {
+    return inner_->GetEvents(p, out);
+  }
   Status ScanEvents(std::uint64_t a, std::uint64_t b,
                     const std::function<bool(std::uint64_t, std::string_view)>& fn) override {
     return inner_->ScanEvents(a, b, fn);
@@ -430,4 +435,42 @@ TEST_CASE("a failed storage write acknowledges nothing and leaves no gap", "[eng
   CHECK(retried->first_position == 2);
   CHECK(retried->first_version == 2);
   CHECK(log->Verify()->ok);
+}
+
+TEST_CASE("a failed write with batches in flight leaves the log gap-free and the answers true",
+          "[engine][fault]") {
+  auto storage = std::make_unique<FailingStorage>(detail::NewMemoryStorage());
+  FailingStorage* fs = storage.get();
+  auto log = std::move(detail::OpenEventLogOnStorage(std::move(storage), {})).value();
+  constexpr int kAppends = 3000;
+  std::mutex mu;
+  std::vector<AppendResult> acked;
+  std::atomic<int> failed{0}, done{0};
+  for (int i = 0; i < kAppends; ++i) {
+    if (i == kAppends / 3 || i == 2 * kAppends / 3) fs->fail_commits = 1;
+    log->AppendAsync(One("child-" + std::to_string(i % 17)), [&](Result<AppendResult> r) {
+      if (r.ok()) {
+        std::lock_guard<std::mutex> lk(mu);
+        acked.push_back(*r);
+      } else {
+        CHECK(r.status().IsIOError());
+        ++failed;
+      }
+      ++done;
+    });
+  }
+  while (done.load() < kAppends) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CHECK(failed > 0);
+  CHECK(acked.size() + failed == kAppends);
+  CHECK(log->HeadPosition() == acked.size());
+  for (const auto& a : acked) {
+    auto e = log->ReadPosition(a.first_position);
+    REQUIRE(e.ok());
+    CHECK(e->stream == a.stream);
+    CHECK(e->version == a.first_version);
+  }
+  auto rep = log->Verify();
+  REQUIRE(rep.ok());
+  CHECK(rep->ok);
+  CHECK(rep->events_checked == acked.size());
 }

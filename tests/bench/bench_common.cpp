@@ -1,0 +1,210 @@
+#include "bench_common.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace bench {
+
+std::int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double MonoSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string MakePayload(std::uint64_t seq) {
+  static const char* const kOutcomes[] = {"continue_plan", "escalate", "step_down", "no_further_action"};
+  static const char* const kTeams[] = {"north-east-duty", "south-long-term", "cwd-team", "front-door"};
+  char buf[512];
+  int n = std::snprintf(
+      buf, sizeof buf,
+      "{\"child_id\":\"C-%08llu\",\"worker\":\"sw-%04u\",\"team\":\"%s\","
+      "\"summary\":\"Home visit completed; child seen alone; bedroom seen; no new concerns raised "
+      "by school or health visitor.\",\"outcome\":\"%s\",\"next_visit_due\":\"2025-12-%02u\","
+      "\"risk\":{\"level\":\"medium\",\"factors\":[\"neglect\",\"domestic_abuse\"]},\"seq\":%llu}",
+      static_cast<unsigned long long>(seq % 100000000), static_cast<unsigned>(seq % 9973),
+      kTeams[seq % 4], kOutcomes[(seq / 4) % 4], static_cast<unsigned>(1 + seq % 28),
+      static_cast<unsigned long long>(seq));
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+const std::string& EventType(std::uint64_t seq) {
+  static const std::string kTypes[] = {"cp.visit_recorded", "cp.strategy_meeting_held",
+                                       "cin.assessment_started", "cin.assessment_completed",
+                                       "cp.plan_reviewed", "lac.placement_changed"};
+  return kTypes[seq % 6];
+}
+
+std::string NewUuid() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::uint64_t a = rng(), b = rng();
+  a = (a & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;
+  b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", unsigned(a >> 32),
+                unsigned((a >> 16) & 0xFFFF), unsigned(a & 0xFFFF), unsigned(b >> 48),
+                static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
+  return buf;
+}
+
+static long HwmFromStatus(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+long SelfHwmKb() { return HwmFromStatus("/proc/self/status"); }
+bool ResetSelfHwm() {
+  const int fd = open("/proc/self/clear_refs", O_WRONLY);
+  if (fd < 0) return false;
+  const bool ok = write(fd, "5", 1) == 1;
+  close(fd);
+  return ok;
+}
+
+long ProcHwmKb(long pid) { return HwmFromStatus("/proc/" + std::to_string(pid) + "/status"); }
+
+namespace {
+
+// fork + execvp with stdout/stderr sent to `out_fd` (or /dev/null when < 0).
+pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  int devnull = open("/dev/null", O_RDWR);
+  dup2(devnull, 0);
+  dup2(out_fd >= 0 ? out_fd : devnull, 1);
+  dup2(err_fd >= 0 ? err_fd : devnull, 2);
+  execvp(args[0], args.data());
+  _exit(127);
+}
+
+int WaitStatus(pid_t pid) {
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  if (WIFEXITED(st)) return WEXITSTATUS(st);
+  return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+}  // namespace
+
+int RunCommand(const std::vector<std::string>& argv, const std::string& log_file) {
+  int fd = -1;
+  if (!log_file.empty()) fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  pid_t pid = Spawn(argv, fd, fd);
+  if (fd >= 0) close(fd);
+  if (pid < 0) return -1;
+  return WaitStatus(pid);
+}
+
+std::string CaptureCommand(const std::vector<std::string>& argv, bool keep_stderr) {
+  int p[2];
+  if (pipe(p) != 0) return "";
+  pid_t pid = Spawn(argv, p[1], keep_stderr ? 2 : -1);
+  close(p[1]);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(p[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  close(p[0]);
+  if (pid < 0) return "";
+  return WaitStatus(pid) == 0 ? out : "";
+}
+
+void RemoveTree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+}
+
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  return s.substr(i);
+}
+
+}  // namespace bench
+
+#include <csignal>
+
+namespace bench {
+namespace {
+constexpr int kMaxEmergencyArgs = 24;
+std::string g_emergency_storage[kMaxEmergencyArgs];
+char* g_emergency_argv[kMaxEmergencyArgs + 1] = {nullptr};
+volatile std::sig_atomic_t g_emergency_set = 0;
+
+extern "C" void OnFatalSignal(int sig) {
+  if (g_emergency_set) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_RDWR);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      execv(g_emergency_argv[0], g_emergency_argv);
+      _exit(127);
+    }
+    if (pid > 0) {
+      int st;
+      waitpid(pid, &st, 0);
+    }
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+}  // namespace
+
+void SetEmergencyCommand(const std::vector<std::string>& argv) {
+  g_emergency_set = 0;
+  std::size_t n = std::min<std::size_t>(argv.size(), kMaxEmergencyArgs);
+  for (std::size_t i = 0; i < n; ++i) {
+    g_emergency_storage[i] = argv[i];
+    g_emergency_argv[i] = g_emergency_storage[i].data();
+  }
+  g_emergency_argv[n] = nullptr;
+  g_emergency_set = n > 0;
+}
+
+void ClearEmergencyCommand() { g_emergency_set = 0; }
+
+void InstallSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnFatalSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+}
+
+}  // namespace bench

@@ -1,0 +1,138 @@
+// Shared pieces of event_store_bench: the System/Writer/Reader interfaces every store under
+// test implements (casetrail, PostgreSQL, SQLite), workload data, timing and process helpers.
+//
+// A System is one store. The workload drivers in event_store_bench.cpp are written once against
+// these interfaces, so the three stores run exactly the same workloads: same streams, same
+// payloads, same number of events per append, same optimistic concurrency check.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+// A failure that ends the benchmark with a non-zero exit status.
+struct BenchError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One event as the workloads propose it. The store assigns position, version and event id.
+struct NewEvent {
+  std::string type;
+  std::string payload;          // ~300 bytes of JSON
+  std::int64_t occurred_at = 0;  // microseconds since the epoch
+};
+
+// One connection / handle used by one writer thread.
+class Writer {
+ public:
+  virtual ~Writer() = default;
+  // Appends `events` (at least one) atomically to `stream`, whose last version must be
+  // `expected` (0: the stream must not exist yet). Throws BenchError on any failure, including
+  // a failed concurrency check (writers own their streams, so a conflict is a bug).
+  virtual void Append(const std::string& stream, std::uint64_t expected,
+                      const std::vector<NewEvent>& events) = 0;
+};
+
+// One connection / handle used by one reader thread.
+class Reader {
+ public:
+  virtual ~Reader() = default;
+  // Reads the whole stream in version order; returns the number of events read.
+  virtual std::uint64_t ReadStream(const std::string& stream) = 0;
+};
+
+// What a replay child process reports.
+struct ReplayResult {
+  std::uint64_t events = 0;
+  double seconds = 0;
+  long client_hwm_kb = -1;  // peak RSS (VmHWM) of the process that ran the replay
+  long server_hwm_kb = -1;  // PostgreSQL: peak RSS of the backend that served it
+  long scan_hwm_kb = -1;    // peak RSS during the scan alone (reset after opening), when known
+  std::uint64_t checksum = 0;
+};
+
+class System {
+ public:
+  virtual ~System() = default;
+  virtual std::string Name() const = 0;  // "casetrail", "postgres", "sqlite"
+  virtual std::string Title() const = 0;  // column title
+  // Creates/starts the store under its data directory. Throws BenchError on failure.
+  virtual void Start() = 0;
+  // Stops the store and removes its data. Must be safe to call twice and after a failed Start.
+  virtual void Stop() = 0;
+  // One line: version and the settings that matter.
+  virtual std::string Describe() = 0;
+
+  // durable: acknowledged appends survive power loss (fsync before the answer).
+  virtual std::unique_ptr<Writer> NewWriter(bool durable) = 0;
+  virtual std::unique_ptr<Reader> NewReader() = 0;
+  // Called before a durable / non-durable phase (casetrail reopens the log with the option).
+  virtual void SetDurable(bool durable) { (void)durable; }
+  // A counter of physical log syncs (casetrail: group commits; PostgreSQL: pg_stat_wal.wal_sync),
+  // read when no writer is connected. nullopt when the store has none.
+  virtual std::optional<std::uint64_t> SyncCounter() { return std::nullopt; }
+  virtual std::string SyncCounterName() const { return "fsync"; }
+  // Before a replay child runs: release anything that would stop another process opening it.
+  virtual void PrepareReplay() {}
+  // Arguments for the replay child: `--replay-child <Name()> <ReplayTarget()> <events>`.
+  virtual std::string ReplayTarget() const = 0;
+
+  // Stop() leaves the data on disk (--keep).
+  bool keep_data = false;
+
+  // Bookkeeping shared by the drivers.
+  std::atomic<std::uint64_t> events_written{0};
+  std::mutex streams_mu;
+  std::vector<std::string> full_streams;  // streams holding exactly stream_events events
+};
+
+std::unique_ptr<System> MakeCasetrail(const std::string& dir);
+std::unique_ptr<System> MakePostgres(const std::string& dir, const std::string& pg_bin);
+std::unique_ptr<System> MakeSqlite(const std::string& dir);
+
+// Replay of the first `events` events in position order, run inside the replay child.
+ReplayResult ReplayCasetrail(const std::string& target, std::uint64_t events);
+ReplayResult ReplayPostgres(const std::string& target, std::uint64_t events);
+ReplayResult ReplaySqlite(const std::string& target, std::uint64_t events);
+
+// ---- helpers (bench_common.cpp) ----------------------------------------------------------
+
+std::int64_t NowUs();      // wall clock, microseconds since the epoch
+double MonoSeconds();      // monotonic clock, seconds
+// A realistic ~300-byte JSON payload; `seq` varies its contents.
+std::string MakePayload(std::uint64_t seq);
+const std::string& EventType(std::uint64_t seq);
+std::string NewUuid();
+// Peak RSS of this process (VmHWM of /proc/self/status), in KiB; -1 if unknown.
+long SelfHwmKb();
+long ProcHwmKb(long pid);
+// Resets this process's VmHWM to its current RSS (Linux clear_refs 5); false if unsupported.
+bool ResetSelfHwm();
+
+// Runs argv (no shell), output appended to `log_file` (or discarded when empty).
+// Returns the exit status (or -1 when it could not run).
+int RunCommand(const std::vector<std::string>& argv, const std::string& log_file = "");
+// Runs argv and returns its standard output ("" when it fails). Its standard error goes to ours
+// with keep_stderr, else nowhere.
+std::string CaptureCommand(const std::vector<std::string>& argv, bool keep_stderr = false);
+// Removes a directory tree; ignores errors.
+void RemoveTree(const std::string& path);
+std::string ReadFileText(const std::string& path);
+std::string Trim(std::string s);
+
+}  // namespace bench
+
+namespace bench {
+// A command run (fork + execv, async-signal-safe) if the benchmark is interrupted by SIGINT or
+// SIGTERM, so that a private database server does not outlive it. argv[0] must be a full path.
+void SetEmergencyCommand(const std::vector<std::string>& argv);
+void ClearEmergencyCommand();
+void InstallSignalHandlers();
+}  // namespace bench
