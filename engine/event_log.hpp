@@ -11,7 +11,8 @@
 //  * Bad input is an InvalidArgument naming the field, and nothing is written.
 //
 // Thread-safety: every method may be called from any thread concurrently. Appends are
-// serialised by one sequencer thread that commits many appends per write (group commit).
+// serialised by one sequencer thread that decides many appends at once, and written by one
+// committer thread with one storage write per group (group commit), the two overlapping.
 #pragma once
 
 #include <chrono>
@@ -93,8 +94,10 @@ class EventLog {
 
   // Blocks until the append is committed (durably, in durable mode) or refused.
   Result<AppendResult> Append(AppendRequest request);
-  // Validates on the calling thread, then hands the append to the sequencer; `done` runs on the
-  // sequencer thread once the append is committed or refused. Must not block for long.
+  // Validates on the calling thread, then hands the append to the sequencer; `done` runs once
+  // the append is committed or refused: on the calling thread for invalid input, otherwise on
+  // the log's committer thread, in commit order. `done` must be quick and must not wait for
+  // another append (that would deadlock the committer).
   virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
 
   // Events of one stream starting at `from_version` (forward: ascending from it; backward:
