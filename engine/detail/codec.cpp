@@ -1,4 +1,5 @@
 #include "engine/detail/codec.hpp"
+#include "engine/hash.hpp"
 
 #include <openssl/evp.h>
 
@@ -309,3 +310,9 @@ Status DecodeCommandRecord(std::string_view b, CommandRecord* c) {
 }
 
 }  // namespace casetrail::detail
+
+namespace casetrail {
+std::string Sha256Hex(std::string_view data) {
+  return HexOf(detail::Sha256(data.data(), data.size()));
+}
+}  // namespace casetrail

@@ -1,0 +1,102 @@
+// Dates, months, birthdays and working days on the England and Wales calendar.
+#include "workflows/calendar.hpp"
+
+#include <catch2/catch.hpp>
+
+using casetrail::workflows::AgeOn;
+using casetrail::workflows::BirthdayAt;
+using casetrail::workflows::Calendar;
+using casetrail::workflows::Date;
+
+namespace {
+Date D(const char* s) { return std::move(Date::Parse(s, "d")).value(); }
+}  // namespace
+
+TEST_CASE("dates convert to and from civil dates", "[workflows][calendar]") {
+  CHECK(Date::FromYmd(1970, 1, 1).days() == 0);
+  CHECK(D("2024-02-29").ToString() == "2024-02-29");
+  CHECK(D("2026-11-23").weekday() == 0);  // a Monday
+  CHECK(D("2026-11-29").IsWeekend());
+  CHECK(Date::FromTimestampUs(1772323200LL * 1000000 + 5).ToString() == "2026-03-01");
+  CHECK(Date::FromTimestampUs(-1).ToString() == "1969-12-31");
+  for (const char* bad : {"2025-02-29", "2025-13-01", "2025-00-10", "25-01-01", "2025/01/01", "2025-1-1", ""}) {
+    auto d = Date::Parse(bad, "date_of_birth");
+    INFO(bad);
+    REQUIRE_FALSE(d.ok());
+    CHECK(d.status().field() == "date_of_birth");
+  }
+}
+
+TEST_CASE("calendar months clamp to the end of the month", "[workflows][calendar]") {
+  CHECK(D("2026-01-31").AddMonths(1) == D("2026-02-28"));
+  CHECK(D("2024-01-31").AddMonths(1) == D("2024-02-29"));
+  CHECK(D("2026-03-31").AddMonths(-1) == D("2026-02-28"));
+  CHECK(D("2026-08-31").AddMonths(3) == D("2026-11-30"));
+  CHECK(D("2026-11-15").AddMonths(3) == D("2027-02-15"));
+  CHECK(D("2024-02-29").AddYears(1) == D("2025-02-28"));
+  CHECK(D("2026-01-01").AddMonths(24) == D("2028-01-01"));
+  CHECK(D("2026-12-31").AddWeeks(26) == D("2027-07-01"));
+}
+
+TEST_CASE("birthdays on 29 February fall on 1 March in other years", "[workflows][calendar]") {
+  const Date leapling = D("2008-02-29");
+  CHECK(BirthdayAt(leapling, 16) == D("2024-02-29"));
+  CHECK(BirthdayAt(leapling, 18) == D("2026-03-01"));
+  CHECK(AgeOn(leapling, D("2026-02-28")) == 17);
+  CHECK(AgeOn(leapling, D("2026-03-01")) == 18);
+  CHECK(AgeOn(D("2010-06-15"), D("2026-06-14")) == 15);
+  CHECK(AgeOn(D("2010-06-15"), D("2026-06-15")) == 16);
+  CHECK(AgeOn(D("2027-01-01"), D("2026-06-15")) == 0);  // unborn
+}
+
+TEST_CASE("the England and Wales calendar knows its bank holidays", "[workflows][calendar]") {
+  const Calendar& c = Calendar::EnglandAndWales();
+  CHECK(c.version() == "ew-2026.1");
+  CHECK(c.first_covered() == D("2015-01-01"));
+  CHECK(c.last_covered() == D("2030-12-31"));
+  CHECK(c.IsBankHoliday(D("2026-12-28")));   // Boxing Day substitute (26th is a Saturday)
+  CHECK(c.IsBankHoliday(D("2022-12-27")));   // Christmas Day substitute (25th is a Sunday)
+  CHECK(c.IsBankHoliday(D("2022-09-19")));   // State Funeral of Queen Elizabeth II
+  CHECK(c.IsBankHoliday(D("2023-05-08")));   // Coronation
+  CHECK(c.IsBankHoliday(D("2020-05-08")));   // VE day moved the early May holiday
+  CHECK_FALSE(c.IsBankHoliday(D("2020-05-04")));
+  CHECK(c.IsBankHoliday(D("2022-06-03")));   // Platinum Jubilee
+  CHECK_FALSE(c.IsBankHoliday(D("2022-05-30")));  // the spring holiday moved to 2 June
+  CHECK(c.IsBankHoliday(D("2026-04-03")));   // Good Friday
+  CHECK(c.IsBankHoliday(D("2026-04-06")));   // Easter Monday
+  CHECK_FALSE(c.IsWorkingDay(D("2026-11-28")));  // Saturday
+  CHECK(c.IsWorkingDay(D("2026-11-27")));
+}
+
+TEST_CASE("working days skip weekends and bank holidays", "[workflows][calendar]") {
+  const Calendar& c = Calendar::EnglandAndWales();
+  // Friday + 1 working day = Monday.
+  CHECK(*c.AddWorkingDays(D("2026-11-27"), 1) == D("2026-11-30"));
+  // Christmas 2026: Fri 25 and Mon 28 are holidays.
+  CHECK(*c.AddWorkingDays(D("2026-12-24"), 1) == D("2026-12-29"));
+  // 15 working days from a strategy discussion on Wed 16 Dec 2026 (ICPC, T-06).
+  CHECK(*c.AddWorkingDays(D("2026-12-16"), 15) == D("2027-01-11"));
+  // Easter 2026: Thu 2 Apr + 1 = Tue 7 Apr.
+  CHECK(*c.AddWorkingDays(D("2026-04-02"), 1) == D("2026-04-07"));
+  // 0 working days: the day itself, or the next working day.
+  CHECK(*c.AddWorkingDays(D("2026-11-27"), 0) == D("2026-11-27"));
+  CHECK(*c.AddWorkingDays(D("2026-12-25"), 0) == D("2026-12-29"));
+  // 45 working days (assessment) across New Year 2027.
+  CHECK(*c.AddWorkingDays(D("2026-11-23"), 45) == D("2027-01-28"));
+  CHECK(*c.WorkingDaysBetween(D("2026-11-23"), D("2027-01-28")) == 45);
+  CHECK(*c.WorkingDaysBetween(D("2026-11-23"), D("2026-11-23")) == 0);
+  // Leap day 2028 is a Tuesday and a working day.
+  CHECK(*c.AddWorkingDays(D("2028-02-28"), 1) == D("2028-02-29"));
+  auto outside = c.AddWorkingDays(D("2030-12-20"), 30);
+  REQUIRE_FALSE(outside.ok());
+  CHECK_THAT(outside.status().message(), Catch::Contains("2030-12-31"));
+}
+
+TEST_CASE("a calendar file without a version or header is refused", "[workflows][calendar]") {
+  CHECK_FALSE(Calendar::FromCsv("date,name,status\n2026-01-01,x,announced\n").ok());
+  CHECK_FALSE(Calendar::FromCsv("# calendar version v1\n2026-01-01,x,announced\n").ok());
+  CHECK_FALSE(Calendar::FromCsv("# calendar version v1\ndate,name,status\n2026-02-30,x,y\n").ok());
+  auto ok = Calendar::FromCsv("# calendar version v9\ndate,name,status\n2026-01-01,x,announced\n");
+  REQUIRE(ok.ok());
+  CHECK(ok->version() == "v9");
+}
