@@ -1,0 +1,98 @@
+// Journey: the Boost-free facade over one Boost.MSM machine (one journey of one child).
+//
+// Each machine lives in its own translation unit (MSM is costly to compile) and is reached only
+// through this interface. Machines are deterministic functions of (state, action): they read no
+// clock and do no I/O; the time is the action's occurred_at and the timescales come from the
+// RuleBook given at construction.
+//
+// Thread-safety: a Journey is not thread-safe; use one per child under the child's lock.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "workflows/rules.hpp"
+
+namespace casetrail::workflows {
+
+// A request to record something that happened, already parsed (state machines never see JSON).
+struct Action {
+  std::string name;                           // "cp.icpc_held"
+  std::int64_t occurred_at_us = 0;            // business time
+  std::string role;                           // the actor's role
+  std::map<std::string, std::string> params;  // e.g. {"outcome": "cp_plan", "category": "neglect"}
+
+  const std::string* Param(const std::string& key) const {
+    auto it = params.find(key);
+    return it == params.end() ? nullptr : &it->second;
+  }
+};
+
+// One row of a transition table, as text (for docs, fingerprints and refusals).
+struct TransitionRow {
+  std::string source;
+  std::string action;
+  std::string target;  // equal to source for an internal transition
+  std::string guard;   // empty: none
+  std::string effect;  // the action functor's name; empty: none
+  bool internal = false;
+};
+
+struct TableDescription {
+  std::string journey;             // "child_protection"
+  std::string initial_state;
+  std::vector<std::string> states;
+  std::vector<std::string> actions;
+  std::vector<TransitionRow> rows;
+  std::string fingerprint;         // SHA-256 of the rows: stored with every accepted event
+};
+
+// The roles allowed to record each action of a journey (auditors never write).
+struct Permission {
+  std::string action;
+  std::vector<std::string> roles;
+};
+
+// A deadline a transition opens, and what happens to open ones.
+struct DeadlineEffect {
+  enum class Kind { kScheduled, kMet, kMetLate, kCancelled };
+  Kind kind;
+  Deadline deadline;
+};
+
+struct Verdict {
+  bool accepted = false;
+  std::string from_state;
+  std::string to_state;
+  std::string guard;      // the guard that let it through, or that refused it
+  std::string rule;       // for refusals: "no_transition", "guard_failed", "forbidden_role",
+                          // "invalid_parameter"
+  std::string reason;     // plain words, naming the guard or parameter
+  std::vector<DeadlineEffect> deadlines;
+  std::vector<std::string> flags_raised;  // e.g. "T-10: second child protection plan within 24 months"
+};
+
+class Journey {
+ public:
+  virtual ~Journey() = default;
+  virtual const TableDescription& Table() const = 0;
+  virtual const std::vector<Permission>& Permissions() const = 0;
+  virtual std::string State() const = 0;
+  // Applies the action if the role may record it and the table allows it; otherwise leaves the
+  // journey unchanged and says why.
+  virtual Verdict Apply(const Action& action) = 0;
+  // Actions that have a row from the current state (their guards may still refuse).
+  virtual std::vector<std::string> AllowedActions() const = 0;
+  // Deadlines still open, by rule id.
+  virtual std::vector<Deadline> OpenDeadlines() const = 0;
+  virtual std::unique_ptr<Journey> Clone() const = 0;
+};
+
+// Child protection: strategy discussion -> S47 -> ICPC -> CP plan -> reviews -> end.
+std::unique_ptr<Journey> NewChildProtection(const RuleBook& rules = RuleBook::Default());
+
+}  // namespace casetrail::workflows
