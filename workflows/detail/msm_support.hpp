@@ -9,6 +9,9 @@
 #include <boost/mpl/for_each.hpp>
 #include <boost/mpl/vector.hpp>
 
+#include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -44,8 +47,13 @@ struct RowCollector {
     TransitionRow r;
     r.source = NameOf<typename Row::Source>();
     r.action = NameOf<typename Row::Evt>();
-    r.internal = std::is_same_v<typename Row::Target, msmf::none>;
-    r.target = r.internal ? r.source : NameOf<typename Row::Target>();
+    // MSM's Row<S, E, none, ...> sets Target = Source; only its tag says it is internal.
+    using Tag = typename Row::row_type_tag;
+    r.internal = std::is_same_v<Tag, boost::msm::a_irow_tag> ||
+                 std::is_same_v<Tag, boost::msm::g_irow_tag> ||
+                 std::is_same_v<Tag, boost::msm::irow_tag> ||
+                 std::is_same_v<Tag, boost::msm::_irow_tag>;
+    r.target = NameOf<typename Row::Target>();
     r.guard = NameOf<typename Row::Guard>();
     r.effect = NameOf<typename Row::Action>();
     out->rows.push_back(std::move(r));
@@ -97,5 +105,221 @@ const std::vector<std::string>& StateNames() {
   }();
   return names;
 }
+
+// The data every journey keeps beside its machine: the rules, the open deadlines, and the
+// verdict being built by the current Apply (actions add their effects to it).
+struct ContextBase {
+  const RuleBook* rules = nullptr;
+  Verdict* verdict = nullptr;
+  std::map<std::string, Deadline> open;
+
+  void Schedule(const std::string& rule, std::int64_t from) {
+    auto d = rules->Due(rule, from);
+    if (!d.ok()) return;  // outside the calendar's years: nothing can be scheduled
+    open[rule] = *d;
+    verdict->deadlines.push_back({DeadlineEffect::Kind::kScheduled, *d});
+  }
+  void Meet(const std::string& rule, std::int64_t at) {
+    auto it = open.find(rule);
+    if (it == open.end()) return;
+    verdict->deadlines.push_back(
+        {it->second.MetBy(at) ? DeadlineEffect::Kind::kMet : DeadlineEffect::Kind::kMetLate,
+         it->second});
+    open.erase(it);
+  }
+  void Cancel(const std::string& rule) {
+    auto it = open.find(rule);
+    if (it == open.end()) return;
+    verdict->deadlines.push_back({DeadlineEffect::Kind::kCancelled, it->second});
+    open.erase(it);
+  }
+  void CancelAll() {
+    for (auto& [rule, d] : open) verdict->deadlines.push_back({DeadlineEffect::Kind::kCancelled, d});
+    open.clear();
+  }
+  void Flag(std::string text) { verdict->flags_raised.push_back(std::move(text)); }
+};
+
+inline bool ParamIs(const EventBase& e, const char* key, const char* value) {
+  const std::string* v = e.action->Param(key);
+  return v && *v == value;
+}
+
+// What an action needs, checked before the machine sees it (so guards stay total).
+struct ParamSpec {
+  const char* key;
+  std::set<std::string> allowed;  // empty: any non-empty text
+  const char* only_if_key = nullptr;
+  const char* only_if_value = nullptr;
+};
+using ParamSpecs = std::map<std::string, std::vector<ParamSpec>>;
+
+// A guard that holds when parameter `key` equals `value`.
+#define CASETRAIL_PARAM_GUARD(Name, key, value)                 \
+  struct Name {                                                 \
+    static constexpr const char* kName = #Name;                 \
+    template <class E, class F, class S, class T>               \
+    bool operator()(E const& e, F&, S&, T&) const {             \
+      return ::casetrail::workflows::detail::ParamIs(e, key, value); \
+    }                                                           \
+  };
+
+// An action functor with `c` (the machine's context) and `at` (the event's business time).
+#define CASETRAIL_ACTION(Name, ...)                             \
+  struct Name {                                                 \
+    static constexpr const char* kName = #Name;                 \
+    template <class E, class F, class S, class T>               \
+    void operator()(E const& e, F& fsm, S&, T&) const {         \
+      auto& c = fsm.ctx;                                        \
+      const std::int64_t at = e.action->occurred_at_us;         \
+      (void)at;                                                 \
+      (void)c;                                                  \
+      __VA_ARGS__                                               \
+    }                                                           \
+  };
+
+// Dispatches an Action to the MSM event of the same name.
+template <typename Machine>
+struct Dispatcher {
+  Machine* m;
+  const Action* a;
+  boost::msm::back::HandledEnum* result;
+  bool* done;
+  template <typename Row>
+  void operator()(boost::msm::wrap<Row> const&) const {
+    using Evt = typename Row::Evt;
+    if (*done || a->name != Evt::kName) return;
+    *done = true;
+    Evt e;
+    e.action = a;
+    *result = m->process_event(e);
+  }
+};
+
+// The Journey facade for any machine definition `Def` that provides:
+//   static constexpr const char* kJourney;      the journey's stable name
+//   static const std::vector<Permission>& Permissions();
+//   static const ParamSpecs& Params();
+//   a member `ctx` derived from ContextBase, and `int rejected_state` set by no_transition.
+template <typename Def>
+class MsmJourney final : public Journey {
+ public:
+  using Machine = boost::msm::back::state_machine<Def>;
+
+  explicit MsmJourney(const RuleBook& rules) {
+    machine_.ctx.rules = &rules;
+    machine_.start();
+  }
+
+  const TableDescription& Table() const override {
+    static const TableDescription t = Describe<Machine>(Def::kJourney);
+    return t;
+  }
+  const std::vector<Permission>& Permissions() const override { return Def::Permissions(); }
+  std::string State() const override {
+    return StateNames<Machine>()[static_cast<std::size_t>(machine_.current_state()[0])];
+  }
+  std::vector<std::string> AllowedActions() const override {
+    std::vector<std::string> out;
+    const std::string state = State();
+    for (const auto& r : Table().rows) {
+      if (r.source != state) continue;
+      bool seen = false;
+      for (const auto& x : out) seen |= (x == r.action);
+      if (!seen) out.push_back(r.action);
+    }
+    return out;
+  }
+  std::vector<Deadline> OpenDeadlines() const override {
+    std::vector<Deadline> out;
+    for (const auto& [rule, d] : machine_.ctx.open) out.push_back(d);
+    return out;
+  }
+  std::unique_ptr<Journey> Clone() const override { return std::make_unique<MsmJourney>(*this); }
+  Def& definition() { return machine_; }
+
+  Verdict Apply(const Action& a) override {
+    Verdict v;
+    v.from_state = v.to_state = State();
+    auto refuse = [&](const char* rule, std::string reason) {
+      v.rule = rule;
+      v.reason = std::move(reason);
+      return v;
+    };
+    const Permission* perm = nullptr;
+    for (const auto& p : Permissions()) {
+      if (p.action == a.name) perm = &p;
+    }
+    if (!perm) {
+      return refuse("no_transition", "'" + a.name + "' is not an action of " + Def::kJourney);
+    }
+    bool role_ok = false;
+    for (const auto& r : perm->roles) role_ok |= (r == a.role);
+    if (!role_ok) {
+      std::string roles;
+      for (const auto& r : perm->roles) roles += (roles.empty() ? "" : ", ") + r;
+      return refuse("forbidden_role", "'" + a.name + "' may be recorded only by: " + roles +
+                                          " (not " + (a.role.empty() ? "no role" : a.role) + ")");
+    }
+    bool has_row = false;
+    for (const auto& r : Table().rows) has_row |= (r.source == v.from_state && r.action == a.name);
+    if (!has_row) {
+      return refuse("no_transition", "'" + a.name + "' is not allowed in state " + v.from_state);
+    }
+    if (auto it = Def::Params().find(a.name); it != Def::Params().end()) {
+      for (const ParamSpec& s : it->second) {
+        if (s.only_if_key &&
+            !(a.Param(s.only_if_key) && *a.Param(s.only_if_key) == s.only_if_value)) {
+          continue;
+        }
+        const std::string* val = a.Param(s.key);
+        if (!val || val->empty()) {
+          return refuse("invalid_parameter",
+                        std::string("'") + s.key + "' is required for '" + a.name + "'");
+        }
+        if (!s.allowed.empty() && !s.allowed.count(*val)) {
+          std::string allowed;
+          for (const auto& x : s.allowed) allowed += (allowed.empty() ? "" : ", ") + x;
+          return refuse("invalid_parameter", std::string("'") + s.key + "' must be one of: " +
+                                                 allowed + " (got '" + *val + "')");
+        }
+      }
+    }
+    // The machine decides. A refusal changes nothing: MSM runs no action and leaves the state
+    // when no row fires, and all of the journey's data changes in actions.
+    machine_.ctx.verdict = &v;
+    machine_.rejected_state = -1;
+    boost::msm::back::HandledEnum handled = boost::msm::back::HANDLED_FALSE;
+    bool done = false;
+    mpl::for_each<typename Machine::transition_table, boost::msm::wrap<mpl::placeholders::_1>>(
+        Dispatcher<Machine>{&machine_, &a, &handled, &done});
+    machine_.ctx.verdict = nullptr;
+    if (handled == boost::msm::back::HANDLED_TRUE) {
+      v.accepted = true;
+      v.to_state = State();
+      for (const auto& r : Table().rows) {
+        if (r.source == v.from_state && r.action == a.name && r.target == v.to_state) {
+          v.guard = r.guard;
+        }
+      }
+      return v;
+    }
+    Verdict refused;
+    refused.from_state = refused.to_state = v.from_state;
+    std::string guards;
+    for (const auto& r : Table().rows) {
+      if (r.source == v.from_state && r.action == a.name && !r.guard.empty()) {
+        guards += (guards.empty() ? "" : ", ") + r.guard;
+      }
+    }
+    refused.rule = "guard_failed";
+    refused.guard = guards;
+    refused.reason = "'" + a.name + "' in state " + v.from_state + ": no guard held (" + guards + ")";
+    return refused;
+  }
+
+ private:
+  Machine machine_;
+};
 
 }  // namespace casetrail::workflows::detail

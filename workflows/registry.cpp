@@ -1,0 +1,44 @@
+#include "workflows/registry.hpp"
+
+namespace casetrail::workflows {
+
+const std::vector<JourneyKind>& Journeys() {
+  static const std::vector<JourneyKind> kinds = {
+      {"child_protection", [](const RuleBook& r) { return NewChildProtection(r); }},
+  };
+  return kinds;
+}
+
+std::string DiagramPage(const Journey& j) {
+  const TableDescription& t = j.Table();
+  std::string md;
+  md += "# Journey: " + t.journey + "\n\n";
+  md += "Generated from the transition table in `workflows/` by `workflow_diagrams`: do not edit.\n";
+  md += "Regenerate with `cmake --build build --target diagrams`; a test fails when this page and\n";
+  md += "the table differ.\n\n";
+  md += "Table fingerprint (recorded with every event this table accepts): `" + t.fingerprint + "`\n\n";
+  md += "```mermaid\nstateDiagram-v2\n";
+  md += "    [*] --> " + t.initial_state + "\n";
+  for (const auto& r : t.rows) {
+    md += "    " + r.source + " --> " + r.target + " : " + r.action;
+    if (!r.guard.empty()) md += " [" + r.guard + "]";
+    if (!r.effect.empty()) md += " / " + r.effect;
+    md += "\n";
+  }
+  md += "```\n\n";
+  md += "| from | action | to | guard | effect |\n|---|---|---|---|---|\n";
+  for (const auto& r : t.rows) {
+    md += "| " + r.source + " | `" + r.action + "` | " + (r.internal ? "(stays)" : r.target) +
+          " | " + (r.guard.empty() ? "–" : r.guard) + " | " + (r.effect.empty() ? "–" : r.effect) +
+          " |\n";
+  }
+  md += "\n## Who may record each action\n\n| action | roles |\n|---|---|\n";
+  for (const auto& p : j.Permissions()) {
+    std::string roles;
+    for (const auto& r : p.roles) roles += (roles.empty() ? "" : ", ") + r;
+    md += "| `" + p.action + "` | " + roles + " |\n";
+  }
+  return md;
+}
+
+}  // namespace casetrail::workflows
