@@ -94,5 +94,9 @@ class Journey {
 
 // Child protection: strategy discussion -> S47 -> ICPC -> CP plan -> reviews -> end.
 std::unique_ptr<Journey> NewChildProtection(const RuleBook& rules = RuleBook::Default());
+// Pre-proceedings (PLO): LPM -> letter -> initial meeting -> reviews -> step down/continue/issue.
+std::unique_ptr<Journey> NewPreProceedings(const RuleBook& rules = RuleBook::Default());
+// Care proceedings: issue (26 weeks) -> hearings -> final order; FDAC variant.
+std::unique_ptr<Journey> NewCareProceedings(const RuleBook& rules = RuleBook::Default());
 
 }  // namespace casetrail::workflows

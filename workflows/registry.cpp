@@ -5,6 +5,8 @@ namespace casetrail::workflows {
 const std::vector<JourneyKind>& Journeys() {
   static const std::vector<JourneyKind> kinds = {
       {"child_protection", [](const RuleBook& r) { return NewChildProtection(r); }},
+      {"pre_proceedings", [](const RuleBook& r) { return NewPreProceedings(r); }},
+      {"care_proceedings", [](const RuleBook& r) { return NewCareProceedings(r); }},
   };
   return kinds;
 }
