@@ -96,6 +96,12 @@ class Journey {
 std::unique_ptr<Journey> NewChildProtection(const RuleBook& rules = RuleBook::Default());
 // Pre-proceedings (PLO): LPM -> letter -> initial meeting -> reviews -> step down/continue/issue.
 std::unique_ptr<Journey> NewPreProceedings(const RuleBook& rules = RuleBook::Default());
+// Front door (CASS/MASH/EDT): contact -> triage -> decision within one working day.
+std::unique_ptr<Journey> NewFrontDoor(const RuleBook& rules = RuleBook::Default());
+// Statutory assessment: started -> completed -> authorised, 45 working days from referral.
+std::unique_ptr<Journey> NewAssessment(const RuleBook& rules = RuleBook::Default());
+// Child in need plan: started -> visits, reviews, reassessment -> ended.
+std::unique_ptr<Journey> NewChildInNeed(const RuleBook& rules = RuleBook::Default());
 // Care proceedings: issue (26 weeks) -> hearings -> final order; FDAC variant.
 std::unique_ptr<Journey> NewCareProceedings(const RuleBook& rules = RuleBook::Default());
 

@@ -4,6 +4,9 @@ namespace casetrail::workflows {
 
 const std::vector<JourneyKind>& Journeys() {
   static const std::vector<JourneyKind> kinds = {
+      {"front_door", [](const RuleBook& r) { return NewFrontDoor(r); }},
+      {"assessment", [](const RuleBook& r) { return NewAssessment(r); }},
+      {"child_in_need", [](const RuleBook& r) { return NewChildInNeed(r); }},
       {"child_protection", [](const RuleBook& r) { return NewChildProtection(r); }},
       {"pre_proceedings", [](const RuleBook& r) { return NewPreProceedings(r); }},
       {"care_proceedings", [](const RuleBook& r) { return NewCareProceedings(r); }},

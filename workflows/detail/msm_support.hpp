@@ -148,10 +148,16 @@ inline bool ParamIs(const EventBase& e, const char* key, const char* value) {
 // What an action needs, checked before the machine sees it (so guards stay total).
 struct ParamSpec {
   const char* key;
-  std::set<std::string> allowed;  // empty: any non-empty text
+  std::set<std::string> allowed;  // empty: any non-empty text; {"<date>"}: a YYYY-MM-DD date
   const char* only_if_key = nullptr;
   const char* only_if_value = nullptr;
 };
+inline const std::set<std::string> kDateParam = {"<date>"};
+
+// The date in parameter `key` (validated by the facade before any action runs).
+inline Date DateParam(const EventBase& e, const char* key) {
+  return std::move(Date::Parse(*e.action->Param(key), key)).value();
+}
 using ParamSpecs = std::map<std::string, std::vector<ParamSpec>>;
 
 // A guard that holds when parameter `key` equals `value`.
@@ -276,6 +282,14 @@ class MsmJourney final : public Journey {
         if (!val || val->empty()) {
           return refuse("invalid_parameter",
                         std::string("'") + s.key + "' is required for '" + a.name + "'");
+        }
+        if (s.allowed == kDateParam) {
+          auto d = Date::Parse(*val, s.key);
+          if (!d.ok()) return refuse("invalid_parameter", "'" + std::string(s.key) + "' " + d.status().message());
+          if (d->StartUs() > a.occurred_at_us) {
+            return refuse("invalid_parameter", "'" + std::string(s.key) + "' is after the action itself");
+          }
+          continue;
         }
         if (!s.allowed.empty() && !s.allowed.count(*val)) {
           std::string allowed;
