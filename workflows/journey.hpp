@@ -102,6 +102,10 @@ std::unique_ptr<Journey> NewFrontDoor(const RuleBook& rules = RuleBook::Default(
 std::unique_ptr<Journey> NewAssessment(const RuleBook& rules = RuleBook::Default());
 // Child in need plan: started -> visits, reviews, reassessment -> ended.
 std::unique_ptr<Journey> NewChildInNeed(const RuleBook& rules = RuleBook::Default());
+// Child in care: looked after, IRO, reviews, placements and visits, missing episodes.
+std::unique_ptr<Journey> NewChildInCare(const RuleBook& rules = RuleBook::Default());
+// Leaving care: eligible -> relevant / former relevant, pathway plans, personal adviser.
+std::unique_ptr<Journey> NewLeavingCare(const RuleBook& rules = RuleBook::Default());
 // Care proceedings: issue (26 weeks) -> hearings -> final order; FDAC variant.
 std::unique_ptr<Journey> NewCareProceedings(const RuleBook& rules = RuleBook::Default());
 

@@ -10,6 +10,8 @@ const std::vector<JourneyKind>& Journeys() {
       {"child_protection", [](const RuleBook& r) { return NewChildProtection(r); }},
       {"pre_proceedings", [](const RuleBook& r) { return NewPreProceedings(r); }},
       {"care_proceedings", [](const RuleBook& r) { return NewCareProceedings(r); }},
+      {"child_in_care", [](const RuleBook& r) { return NewChildInCare(r); }},
+      {"leaving_care", [](const RuleBook& r) { return NewLeavingCare(r); }},
   };
   return kinds;
 }

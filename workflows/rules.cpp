@@ -47,6 +47,7 @@ std::vector<Timescale> Rules2015() {
       {"N-19a", "Placement start to first visit", U::kWeeks, 1, B::kStatutory, "CPPCR 2010 reg 28(2) (N-19)", "[V]"},
       {"N-19b", "Visits in the first year of a placement, at most every", U::kWeeks, 6, B::kStatutory, "CPPCR 2010 reg 28(2) (N-19)", "[V]"},
       {"N-19c", "Visits in a long-term placement, at most every", U::kMonths, 3, B::kStatutory, "CPPCR 2010 reg 28(2) (N-19)", "[V]"},
+      {"T-4A", "Return from a missing episode to the return interview", U::kHours, 72, B::kLocalStandard, "SE (T-4A: after each episode); 72 hours from statutory guidance on missing children (ext)", "[S]"},
       {"T-46", "Health assessment, at most every", U::kMonths, 12, B::kStatutory, "SE:1285; SE:1299 (annual; 6 months under 5)", "[seed]"},
       {"T-46u5", "Health assessment under 5, at most every", U::kMonths, 6, B::kStatutory, "SE:1285; SE:1299", "[seed]"},
       // Leaving care

@@ -1,0 +1,201 @@
+// A child in care as a Boost.MSM machine: becomes looked after with a legal status, IRO
+// allocated within 72 hours, reviews (20 working days, then 3 months, then 6-monthly), a
+// permanence plan by the second review, placements and their visits (within a week, then at
+// most 6 weeks, or 3 months in a long-term placement), missing episodes and return interviews,
+// health assessments, PEPs, and ceasing to be looked after.
+// Sources: seed-spec SM-09/SM-10 (SG:329, SE:1224, SE:1285); statutory-rules.md rows 12-19.
+#include <boost/mpl/joint_view.hpp>
+
+#include "workflows/detail/msm_support.hpp"
+
+namespace casetrail::workflows {
+namespace {
+
+using detail::EventBase;
+namespace msmf = detail::msmf;
+namespace mpl = detail::mpl;
+using msmf::none;
+using msmf::Row;
+
+struct BecameLookedAfter : EventBase { static constexpr const char* kName = "cic.became_looked_after"; };
+struct IroAllocated : EventBase { static constexpr const char* kName = "cic.iro_allocated"; };
+struct ReviewHeld : EventBase { static constexpr const char* kName = "cic.review_held"; };
+struct PermanencePlanAgreed : EventBase { static constexpr const char* kName = "cic.permanence_plan_agreed"; };
+struct LegalStatusChanged : EventBase { static constexpr const char* kName = "cic.legal_status_changed"; };
+struct PlacementStarted : EventBase { static constexpr const char* kName = "cic.placement_started"; };
+struct PlacementChanged : EventBase { static constexpr const char* kName = "cic.placement_changed"; };
+struct PlacementEnded : EventBase { static constexpr const char* kName = "cic.placement_ended"; };
+struct VisitHeld : EventBase { static constexpr const char* kName = "cic.visit_held"; };
+struct WentMissing : EventBase { static constexpr const char* kName = "cic.went_missing"; };
+struct ReturnedFromMissing : EventBase { static constexpr const char* kName = "cic.returned_from_missing"; };
+struct ReturnInterviewHeld : EventBase { static constexpr const char* kName = "cic.return_interview_held"; };
+struct HealthAssessmentCompleted : EventBase { static constexpr const char* kName = "cic.health_assessment_completed"; };
+struct PepHeld : EventBase { static constexpr const char* kName = "cic.pep_held"; };
+struct CeasedLookedAfter : EventBase { static constexpr const char* kName = "cic.ceased_looked_after"; };
+
+struct Context : detail::ContextBase {
+  std::string legal_status;
+  int reviews = 0;
+  bool permanence_plan = false;
+  bool long_term = false;
+  std::int64_t looked_after_since = 0;
+};
+
+CASETRAIL_ACTION(StartCare, {
+  c.legal_status = *e.action->Param("legal_status");
+  c.reviews = 0;
+  c.permanence_plan = false;
+  c.looked_after_since = at;
+  c.Schedule("T-40", at);
+  c.Schedule("N-12", at);
+})
+CASETRAIL_ACTION(MeetIro, { c.Meet("T-40", at); })
+CASETRAIL_ACTION(RecordReview, {
+  ++c.reviews;
+  c.Meet("N-12", at);
+  c.Meet("N-13", at);
+  c.Meet("N-14", at);
+  if (c.reviews == 2 && !c.permanence_plan) {
+    c.Flag("T-42: no permanence plan by the second review");
+  }
+  c.Schedule(c.reviews == 1 ? "N-13" : "N-14", at);
+})
+CASETRAIL_ACTION(RecordPermanencePlan, { c.permanence_plan = true; })
+CASETRAIL_ACTION(ChangeLegalStatus, { c.legal_status = *e.action->Param("legal_status"); })
+CASETRAIL_ACTION(StartPlacement, {
+  const std::string* lt = e.action->Param("long_term");
+  c.long_term = lt && *lt == "yes";
+  c.Cancel("N-19b");
+  c.Cancel("N-19c");
+  c.Cancel("N-19a");
+  c.Schedule("N-19a", at);
+})
+CASETRAIL_ACTION(EndPlacementVisits, {
+  c.Cancel("N-19a");
+  c.Cancel("N-19b");
+  c.Cancel("N-19c");
+})
+CASETRAIL_ACTION(RecordVisit, {
+  c.Meet("N-19a", at);
+  c.Meet("N-19b", at);
+  c.Meet("N-19c", at);
+  c.Schedule(c.long_term ? "N-19c" : "N-19b", at);
+})
+CASETRAIL_ACTION(ScheduleReturnInterview, { c.Schedule("T-4A", at); })
+CASETRAIL_ACTION(MeetReturnInterview, { c.Meet("T-4A", at); })
+CASETRAIL_ACTION(RecordHealthAssessment, { c.Meet("T-46", at); c.Schedule("T-46", at); })
+CASETRAIL_ACTION(EndCare, { c.CancelAll(); c.legal_status.clear(); })
+
+struct NotLookedAfter : msmf::state<> { static constexpr const char* kName = "NotLookedAfter"; };
+struct LookedAfter : msmf::state<> { static constexpr const char* kName = "LookedAfter"; };
+struct Placed : msmf::state<> { static constexpr const char* kName = "Placed"; };
+struct MissingFromPlacement : msmf::state<> { static constexpr const char* kName = "MissingFromPlacement"; };
+
+struct ChildInCareDef : msmf::state_machine_def<ChildInCareDef> {
+  static constexpr const char* kJourney = "child_in_care";
+  static const std::vector<Permission>& Permissions();
+  static const detail::ParamSpecs& Params();
+  using initial_state = NotLookedAfter;
+  Context ctx;
+  int rejected_state = -1;
+
+  // clang-format off
+  using Rows1 = mpl::vector<
+  //    Source                Event                      Target                Action                   Guard
+  //   +---------------------+--------------------------+---------------------+------------------------+------+
+    Row<NotLookedAfter,       BecameLookedAfter,         LookedAfter,          StartCare,               none>,
+  //   +---------------------+--------------------------+---------------------+------------------------+------+
+    Row<LookedAfter,          PlacementStarted,          Placed,               StartPlacement,          none>,
+    Row<LookedAfter,          IroAllocated,              none,                 MeetIro,                 none>,
+    Row<LookedAfter,          ReviewHeld,                none,                 RecordReview,            none>,
+    Row<LookedAfter,          PermanencePlanAgreed,      none,                 RecordPermanencePlan,    none>,
+    Row<LookedAfter,          LegalStatusChanged,        none,                 ChangeLegalStatus,       none>,
+    Row<LookedAfter,          HealthAssessmentCompleted, none,                 RecordHealthAssessment,  none>,
+    Row<LookedAfter,          PepHeld,                   none,                 none,                    none>,
+    Row<LookedAfter,          CeasedLookedAfter,         NotLookedAfter,       EndCare,                 none>
+  >;
+  using Rows2 = mpl::vector<
+    Row<Placed,               PlacementChanged,          none,                 StartPlacement,          none>,
+    Row<Placed,               PlacementEnded,            LookedAfter,          EndPlacementVisits,      none>,
+    Row<Placed,               VisitHeld,                 none,                 RecordVisit,             none>,
+    Row<Placed,               IroAllocated,              none,                 MeetIro,                 none>,
+    Row<Placed,               ReviewHeld,                none,                 RecordReview,            none>,
+    Row<Placed,               PermanencePlanAgreed,      none,                 RecordPermanencePlan,    none>,
+    Row<Placed,               LegalStatusChanged,        none,                 ChangeLegalStatus,       none>,
+    Row<Placed,               HealthAssessmentCompleted, none,                 RecordHealthAssessment,  none>,
+    Row<Placed,               PepHeld,                   none,                 none,                    none>,
+    Row<Placed,               ReturnInterviewHeld,       none,                 MeetReturnInterview,     none>,
+    Row<Placed,               WentMissing,               MissingFromPlacement, none,                    none>,
+    Row<Placed,               CeasedLookedAfter,         NotLookedAfter,       EndCare,                 none>,
+  //   +---------------------+--------------------------+---------------------+------------------------+------+
+    Row<MissingFromPlacement, ReturnedFromMissing,       Placed,               ScheduleReturnInterview, none>,
+    Row<MissingFromPlacement, CeasedLookedAfter,         NotLookedAfter,       EndCare,                 none>
+  //   +---------------------+--------------------------+---------------------+------------------------+------+
+  >;
+  // clang-format on
+  struct transition_table : mpl::joint_view<Rows1, Rows2> {};
+
+  template <class Fsm, class Event>
+  void no_transition(Event const&, Fsm&, int state) {
+    rejected_state = state;
+  }
+};
+
+const std::set<std::string> kLegalStatuses = {
+    "s20", "interim_care_order", "care_order", "placement_order", "pace", "remand",
+    "police_protection", "emergency_protection_order"};
+
+const detail::ParamSpecs& ChildInCareDef::Params() {
+  static const detail::ParamSpecs specs = {
+      {BecameLookedAfter::kName, {{"legal_status", kLegalStatuses}}},
+      {LegalStatusChanged::kName, {{"legal_status", kLegalStatuses}}},
+      {PlacementStarted::kName,
+       {{"placement", {"foster_care", "connected_person", "residential", "placed_with_parents",
+                       "placed_for_adoption", "semi_independent", "secure", "other"}},
+        {"long_term", {"yes", "no"}}}},
+      {PlacementChanged::kName,
+       {{"placement", {"foster_care", "connected_person", "residential", "placed_with_parents",
+                       "placed_for_adoption", "semi_independent", "secure", "other"}},
+        {"long_term", {"yes", "no"}},
+        {"reason", {}}}},
+      {PlacementEnded::kName, {{"reason", {}}}},
+      {PermanencePlanAgreed::kName,
+       {{"plan", {"return_home", "adoption", "special_guardianship", "long_term_foster_care",
+                  "child_arrangements_order", "residential", "independence"}}}},
+      {CeasedLookedAfter::kName,
+       {{"reason", {"returned_home", "adopted", "special_guardianship_order",
+                    "child_arrangements_order", "turned_18", "moved_to_independence",
+                    "transferred_to_another_authority", "other"}}}},
+  };
+  return specs;
+}
+
+// Seed-spec 5.2: only an IRO records a looked-after review; auditors never write.
+const std::vector<Permission>& ChildInCareDef::Permissions() {
+  static const std::vector<Permission> p = {
+      {BecameLookedAfter::kName, {"social_worker", "team_manager"}},
+      {IroAllocated::kName, {"iro", "team_manager"}},
+      {ReviewHeld::kName, {"iro"}},
+      {PermanencePlanAgreed::kName, {"team_manager", "iro"}},
+      {LegalStatusChanged::kName, {"legal", "social_worker"}},
+      {PlacementStarted::kName, {"social_worker", "team_manager"}},
+      {PlacementChanged::kName, {"social_worker", "team_manager"}},
+      {PlacementEnded::kName, {"social_worker", "team_manager"}},
+      {VisitHeld::kName, {"social_worker"}},
+      {WentMissing::kName, {"social_worker", "carer_liaison"}},
+      {ReturnedFromMissing::kName, {"social_worker", "carer_liaison"}},
+      {ReturnInterviewHeld::kName, {"social_worker", "return_interview_worker"}},
+      {HealthAssessmentCompleted::kName, {"social_worker", "health"}},
+      {PepHeld::kName, {"virtual_school", "social_worker"}},
+      {CeasedLookedAfter::kName, {"team_manager"}},
+  };
+  return p;
+}
+
+}  // namespace
+
+std::unique_ptr<Journey> NewChildInCare(const RuleBook& rules) {
+  return std::make_unique<detail::MsmJourney<ChildInCareDef>>(rules);
+}
+
+}  // namespace casetrail::workflows
