@@ -98,6 +98,10 @@ std::unique_ptr<Journey> NewChildProtection(const RuleBook& rules = RuleBook::De
 std::unique_ptr<Journey> NewPreProceedings(const RuleBook& rules = RuleBook::Default());
 // Front door (CASS/MASH/EDT): contact -> triage -> decision within one working day.
 std::unique_ptr<Journey> NewFrontDoor(const RuleBook& rules = RuleBook::Default());
+// Early help and family support (Level 3): allocation, support, step-up, step-down.
+std::unique_ptr<Journey> NewEarlyHelp(const RuleBook& rules = RuleBook::Default());
+// Transfer between teams: 2 weeks, a joint visit, a current summary, a named lead worker.
+std::unique_ptr<Journey> NewTransfer(const RuleBook& rules = RuleBook::Default());
 // Statutory assessment: started -> completed -> authorised, 45 working days from referral.
 std::unique_ptr<Journey> NewAssessment(const RuleBook& rules = RuleBook::Default());
 // Child in need plan: started -> visits, reviews, reassessment -> ended.

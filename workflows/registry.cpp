@@ -5,6 +5,7 @@ namespace casetrail::workflows {
 const std::vector<JourneyKind>& Journeys() {
   static const std::vector<JourneyKind> kinds = {
       {"front_door", [](const RuleBook& r) { return NewFrontDoor(r); }},
+      {"early_help", [](const RuleBook& r) { return NewEarlyHelp(r); }},
       {"assessment", [](const RuleBook& r) { return NewAssessment(r); }},
       {"child_in_need", [](const RuleBook& r) { return NewChildInNeed(r); }},
       {"child_protection", [](const RuleBook& r) { return NewChildProtection(r); }},
@@ -12,6 +13,7 @@ const std::vector<JourneyKind>& Journeys() {
       {"care_proceedings", [](const RuleBook& r) { return NewCareProceedings(r); }},
       {"child_in_care", [](const RuleBook& r) { return NewChildInCare(r); }},
       {"leaving_care", [](const RuleBook& r) { return NewLeavingCare(r); }},
+      {"transfer", [](const RuleBook& r) { return NewTransfer(r); }},
   };
   return kinds;
 }
