@@ -177,7 +177,7 @@ const std::vector<Permission>& ChildInCareDef::Permissions() {
       {IroAllocated::kName, {"iro", "team_manager"}},
       {ReviewHeld::kName, {"iro"}},
       {PermanencePlanAgreed::kName, {"team_manager", "iro"}},
-      {LegalStatusChanged::kName, {"legal", "social_worker"}},
+      {LegalStatusChanged::kName, {"legal", "social_worker", "system"}},
       {PlacementStarted::kName, {"social_worker", "team_manager"}},
       {PlacementChanged::kName, {"social_worker", "team_manager"}},
       {PlacementEnded::kName, {"social_worker", "team_manager"}},

@@ -77,7 +77,7 @@ const std::vector<Permission>& ChildInNeedDef::Permissions() {
       {CinVisitHeld::kName, {"social_worker"}},
       {CinReviewHeld::kName, {"social_worker", "team_manager"}},
       {CinReassessmentCompleted::kName, {"social_worker"}},
-      {CinPlanEnded::kName, {"team_manager"}},
+      {CinPlanEnded::kName, {"team_manager", "system"}},
   };
   return p;
 }

@@ -144,7 +144,7 @@ const std::vector<Permission>& ChildProtectionDef::Permissions() {
       {VisitHeld::kName, {"social_worker"}},
       {MidwayReviewHeld::kName, {"cp_chair"}},
       {ReviewConferenceHeld::kName, {"cp_chair"}},
-      {PlanEnded::kName, {"cp_chair", "team_manager"}},
+      {PlanEnded::kName, {"cp_chair", "team_manager", "system"}},
   };
   return p;
 }

@@ -96,13 +96,13 @@ const detail::ParamSpecs& LeavingCareDef::Params() {
 
 const std::vector<Permission>& LeavingCareDef::Permissions() {
   static const std::vector<Permission> p = {
-      {BecameEligible::kName, {"social_worker", "team_manager"}},
+      {BecameEligible::kName, {"social_worker", "team_manager", "system"}},
       {NeedsAssessmentCompleted::kName, {"social_worker"}},
       {PathwayPlanAgreed::kName, {"social_worker", "team_manager"}},
       {PathwayPlanReviewed::kName, {"iro", "personal_adviser", "social_worker"}},
       {PersonalAdviserAllocated::kName, {"team_manager"}},
-      {LeftCare::kName, {"social_worker", "team_manager"}},
-      {Turned18::kName, {"social_worker", "personal_adviser", "team_manager"}},
+      {LeftCare::kName, {"social_worker", "team_manager", "system"}},
+      {Turned18::kName, {"social_worker", "personal_adviser", "team_manager", "system"}},
       {StayingPutStarted::kName, {"personal_adviser", "team_manager"}},
       {KeepingInTouch::kName, {"personal_adviser"}},
       {SupportEnded::kName, {"team_manager"}},

@@ -110,7 +110,7 @@ const std::vector<Permission>& PreProceedingsDef::Permissions() {
       {FamilyGroupConferenceOffered::kName, {"social_worker"}},
       {FamilyGroupConferenceHeld::kName, {"social_worker"}},
       {ExtensionApproved::kName, {"head_of_service"}},
-      {PreProceedingsConcluded::kName, {"team_manager", "head_of_service"}},
+      {PreProceedingsConcluded::kName, {"team_manager", "head_of_service", "system"}},
   };
   return p;
 }

@@ -1,5 +1,7 @@
 #include "workflows/registry.hpp"
 
+#include "workflows/case.hpp"
+
 namespace casetrail::workflows {
 
 const std::vector<JourneyKind>& Journeys() {
@@ -46,6 +48,28 @@ std::string DiagramPage(const Journey& j) {
     std::string roles;
     for (const auto& r : p.roles) roles += (roles.empty() ? "" : ", ") + r;
     md += "| `" + p.action + "` | " + roles + " |\n";
+  }
+  return md;
+}
+
+std::string IndexPage() {
+  std::string md = "# Workflows\n\n";
+  md += "Generated from the transition tables and the cross-journey rules by `workflow_diagrams`: do\n";
+  md += "not edit. A child's case holds one instance of every journey below; an action is routed to\n";
+  md += "its journey by its prefix, and the cross-journey rules then keep the journeys consistent.\n\n";
+  md += "| journey | states | actions | rows | page |\n|---|---:|---:|---:|---|\n";
+  for (const auto& kind : Journeys()) {
+    auto j = kind.make(RuleBook::Default());
+    const auto& t = j->Table();
+    md += "| " + kind.name + " | " + std::to_string(t.states.size()) + " | " +
+          std::to_string(t.actions.size()) + " | " + std::to_string(t.rows.size()) + " | [" +
+          kind.name + ".md](" + kind.name + ".md) |\n";
+  }
+  md += "\n## Cross-journey rules\n\nEach rule has a test in `tests/workflows/test_case.cpp`. ";
+  md += "Consequences are recorded by the role `system` (the engine itself), in the same command.\n\n";
+  md += "| id | when | then | source |\n|---|---|---|---|\n";
+  for (const auto& r : CrossJourneyRules()) {
+    md += "| " + r.id + " | " + r.when + " | " + r.then + " | " + r.source + " |\n";
   }
   return md;
 }

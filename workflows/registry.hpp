@@ -20,5 +20,7 @@ const std::vector<JourneyKind>& Journeys();
 // The Markdown page (Mermaid diagram, transition table, roles) of one journey, generated from
 // its transition table so that docs/workflows/ cannot drift from the code.
 std::string DiagramPage(const Journey& journey);
+// docs/workflows/README.md: the journeys, the cross-journey rules table, and action routing.
+std::string IndexPage();
 
 }  // namespace casetrail::workflows

@@ -16,17 +16,19 @@ int main(int argc, char** argv) {
   }
   const std::string dir = argv[argc - 1];
   int stale = 0;
+  std::vector<std::pair<std::string, std::string>> pages = {{"README", IndexPage()}};
   for (const auto& kind : Journeys()) {
-    auto journey = kind.make(RuleBook::Default());
-    const std::string page = DiagramPage(*journey);
-    const std::string path = dir + "/" + kind.name + ".md";
+    pages.emplace_back(kind.name, DiagramPage(*kind.make(RuleBook::Default())));
+  }
+  for (const auto& [name, page] : pages) {
+    const std::string path = dir + "/" + name + ".md";
     if (check) {
       std::ifstream in(path);
       std::stringstream have;
       have << in.rdbuf();
       if (!in || have.str() != page) {
-        std::cerr << path << " does not match the transition table of '" << kind.name
-                  << "': run cmake --build build --target diagrams\n";
+        std::cerr << path << " does not match the transition tables ('" << name
+                  << "'): run cmake --build build --target diagrams\n";
         ++stale;
       }
     } else {

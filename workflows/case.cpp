@@ -1,0 +1,289 @@
+#include "workflows/case.hpp"
+
+#include <algorithm>
+
+#include "workflows/registry.hpp"
+
+namespace casetrail::workflows {
+namespace {
+
+const std::vector<std::pair<std::string, std::string>>& Prefixes() {
+  static const std::vector<std::pair<std::string, std::string>> p = {
+      {"fd.", "front_door"},     {"eh.", "early_help"},         {"as.", "assessment"},
+      {"cin.", "child_in_need"}, {"cp.", "child_protection"},   {"plo.", "pre_proceedings"},
+      {"court.", "care_proceedings"}, {"cic.", "child_in_care"}, {"lc.", "leaving_care"},
+      {"tr.", "transfer"}};
+  return p;
+}
+
+bool Is(const Action& a, const char* name) { return a.name == name; }
+bool ParamEq(const Action& a, const char* key, const char* value) {
+  const std::string* v = a.Param(key);
+  return v && *v == value;
+}
+
+}  // namespace
+
+const std::vector<CrossJourneyRule>& CrossJourneyRules() {
+  static const std::vector<CrossJourneyRule> rules = {
+      {"X-01", "court.application_issued while in pre-proceedings (InPreProceedings)",
+       "plo.pre_proceedings_concluded {outcome: issue_proceedings}: issuing concludes pre-proceedings",
+       "SE:1013; seed-spec SM-07/SM-08"},
+      {"X-02", "cic.became_looked_after or cic.legal_status_changed with legal status care_order or placement_order while on a CP plan",
+       "cp.plan_ended {reason: looked_after_under_care_order}", "seed-spec 2.0 (R1/R3); issue 3"},
+      {"X-03", "court.final_order_made {order: care_order | placement_order} while looked after",
+       "cic.legal_status_changed to that order", "seed-spec SM-08/SM-09"},
+      {"X-04", "cp.icpc_held {outcome: cp_plan} while on a child in need plan",
+       "cin.plan_ended {reason: child_protection_plan}", "seed-spec SM-05/SM-06"},
+      {"X-05", "cic.became_looked_after while on a child in need plan",
+       "cin.plan_ended {reason: became_looked_after}", "seed-spec SM-05/SM-09"},
+      {"X-06", "any action while looked after, aged 16 or 17, after 13 weeks (91 days) looked after since the 14th birthday",
+       "lc.became_eligible (eligible child)", "CA 1989 Sch 2 para 19B; CPPCR reg 40 (statutory-rules row 20)"},
+      {"X-07", "cic.ceased_looked_after of an eligible child aged 16 or 17",
+       "lc.left_care (relevant child)", "CA 1989 s23A (statutory-rules row 23)"},
+      {"X-08", "any action on or after the 18th birthday of an eligible or relevant child",
+       "lc.turned_18 (former relevant child)", "CA 1989 s23C (statutory-rules row 24)"},
+      {"X-09", "fd.contact_received within one month (T-20) of the case's closure",
+       "flag: re-referral, route to the last team", "SG:424"},
+      {"X-10", "eh.stepped_up within one month (T-21) of a step-down from social care",
+       "flag: return to the previous social worker", "FS:46"},
+      {"X-11", "case.closed while any journey is active", "refused: close each journey first",
+       "SG:403-412 (closure standard)"},
+      {"X-12", "cic.became_looked_after for an unborn child", "refused: a child is looked after from birth",
+       "seed-spec 2.0 (unborn children first-class)"},
+  };
+  return rules;
+}
+
+Case::Case(const RuleBook& rules) : rules_(&rules) {
+  for (const auto& kind : Journeys()) journeys_[kind.name] = kind.make(rules);
+}
+
+Case::Case(const Case& o)
+    : rules_(o.rules_),
+      unborn_(o.unborn_),
+      dob_(o.dob_),
+      last_closed_(o.last_closed_),
+      last_team_(o.last_team_),
+      last_step_down_(o.last_step_down_),
+      looked_after_since_(o.looked_after_since_),
+      looked_after_days_since_14_(o.looked_after_days_since_14_) {
+  for (const auto& [name, j] : o.journeys_) journeys_[name] = j->Clone();
+}
+
+Case& Case::operator=(const Case& o) {
+  if (this == &o) return *this;
+  rules_ = o.rules_;
+  journeys_.clear();
+  for (const auto& [name, j] : o.journeys_) journeys_[name] = j->Clone();
+  unborn_ = o.unborn_;
+  dob_ = o.dob_;
+  last_closed_ = o.last_closed_;
+  last_team_ = o.last_team_;
+  last_step_down_ = o.last_step_down_;
+  looked_after_since_ = o.looked_after_since_;
+  looked_after_days_since_14_ = o.looked_after_days_since_14_;
+  return *this;
+}
+
+std::map<std::string, std::string> Case::States() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, j] : journeys_) out[name] = j->State();
+  return out;
+}
+
+std::vector<std::string> Case::ActiveJourneys() const {
+  std::vector<std::string> out;
+  for (const auto& [name, j] : journeys_) {
+    if (j->State() != j->Table().initial_state) out.push_back(name);
+  }
+  return out;
+}
+
+std::vector<std::string> Case::AllowedActions() const {
+  std::vector<std::string> out;
+  for (const auto& [name, j] : journeys_) {
+    for (auto& a : j->AllowedActions()) out.push_back(a);
+  }
+  if (ActiveJourneys().empty()) out.push_back("case.closed");
+  return out;
+}
+
+std::vector<Deadline> Case::OpenDeadlines() const {
+  std::vector<Deadline> out;
+  for (const auto& [name, j] : journeys_) {
+    for (auto& d : j->OpenDeadlines()) out.push_back(d);
+  }
+  return out;
+}
+
+Verdict Case::ApplyCaseAction(const Action& a) {
+  Verdict v;
+  v.from_state = v.to_state = "case";
+  auto refuse = [&](const char* rule, std::string why) {
+    v.rule = rule;
+    v.reason = std::move(why);
+    return v;
+  };
+  if (a.role == "auditor" || a.role.empty()) return refuse("forbidden_role", "'" + a.name + "' needs a practitioner role");
+  if (a.name == "case.child_registered") {
+    const std::string* unborn = a.Param("unborn");
+    const bool is_unborn = unborn && *unborn == "yes";
+    const char* key = is_unborn ? "expected_due_date" : "date_of_birth";
+    const std::string* date = a.Param(key);
+    if (!date) return refuse("invalid_parameter", std::string("'") + key + "' is required");
+    auto d = Date::Parse(*date, key);
+    if (!d.ok()) return refuse("invalid_parameter", "'" + std::string(key) + "' " + d.status().message());
+    unborn_ = is_unborn;
+    if (!is_unborn) dob_ = *d;
+  } else if (a.name == "case.child_born") {
+    if (!unborn_) return refuse("no_transition", "'case.child_born' is only for an unborn child");
+    const std::string* date = a.Param("date_of_birth");
+    if (!date) return refuse("invalid_parameter", "'date_of_birth' is required");
+    auto d = Date::Parse(*date, "date_of_birth");
+    if (!d.ok()) return refuse("invalid_parameter", "'date_of_birth' " + d.status().message());
+    unborn_ = false;
+    dob_ = *d;
+  } else if (a.name == "case.closed") {
+    if (a.role != "team_manager") return refuse("forbidden_role", "'case.closed' may be recorded only by: team_manager");
+    auto active = ActiveJourneys();
+    if (!active.empty()) {
+      std::string list;
+      for (auto& j : active) list += (list.empty() ? "" : ", ") + j;
+      return refuse("case_open_journeys", "X-11: the case still has active journeys: " + list);
+    }
+    const std::string* team = a.Param("team");
+    if (!team || team->empty()) return refuse("invalid_parameter", "'team' is required");
+    last_closed_ = a.occurred_at_us;
+    last_team_ = *team;
+  } else {
+    return refuse("unknown_action", "'" + a.name + "' is not an action casetrail knows");
+  }
+  v.accepted = true;
+  return v;
+}
+
+CaseVerdict Case::Apply(const Action& a) {
+  CaseVerdict out;
+  if (a.name.rfind("case.", 0) == 0) {
+    out.journey = "case";
+    out.verdict = ApplyCaseAction(a);
+    return out;
+  }
+  for (const auto& [prefix, journey] : Prefixes()) {
+    if (a.name.rfind(prefix, 0) == 0) out.journey = journey;
+  }
+  if (out.journey.empty()) {
+    out.verdict.rule = "unknown_action";
+    out.verdict.reason = "'" + a.name + "' is not an action casetrail knows";
+    return out;
+  }
+  if (a.role == kSystemRole) {
+    out.verdict.rule = "forbidden_role";
+    out.verdict.reason = "the role 'system' is the engine's own";
+    return out;
+  }
+  if (Is(a, "cic.became_looked_after") && unborn_) {
+    out.verdict.rule = "unborn_child";
+    out.verdict.reason = "X-12: an unborn child cannot become looked after; record case.child_born first";
+    out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+    return out;
+  }
+  // Flags that depend on the case's history are decided before the journey moves.
+  std::vector<std::string> flags;
+  if (Is(a, "fd.contact_received") && last_closed_) {
+    auto window = rules_->Due("T-20", *last_closed_);
+    if (window.ok() && window->MetBy(a.occurred_at_us)) {
+      flags.push_back("X-09/T-20: re-referral within a month of closure: route to " + last_team_);
+    }
+  }
+  if (Is(a, "eh.stepped_up") && last_step_down_) {
+    auto window = rules_->Due("T-21", *last_step_down_);
+    if (window.ok() && window->MetBy(a.occurred_at_us)) {
+      flags.push_back("X-10/T-21: step-up within a month of step-down: return to the previous social worker");
+    }
+  }
+  out.verdict = journeys_.at(out.journey)->Apply(a);
+  if (!out.verdict.accepted) return out;
+  for (auto& f : flags) out.verdict.flags_raised.push_back(std::move(f));
+  if (Is(a, "eh.stepped_down_from_social_care")) last_step_down_ = a.occurred_at_us;
+  ApplyRules(a, &out);
+  return out;
+}
+
+void Case::Consequence(const char* rule, const std::string& journey, const std::string& action,
+                       const Action& cause, std::map<std::string, std::string> params,
+                       CaseVerdict* out) {
+  Action sys;
+  sys.name = action;
+  sys.occurred_at_us = cause.occurred_at_us;
+  sys.role = kSystemRole;
+  sys.params = std::move(params);
+  Verdict v = journeys_.at(journey)->Apply(sys);
+  out->consequences.push_back({rule, journey, action, v});
+  if (v.accepted) ApplyRules(sys, out);  // a consequence may trigger further rules
+}
+
+void Case::TrackCareTime(std::int64_t at) {
+  // Days looked after since the 14th birthday, counted when a care episode ends.
+  if (!looked_after_since_ || !dob_) return;
+  const std::int64_t from = std::max(*looked_after_since_, BirthdayAt(*dob_, 14).StartUs());
+  if (at > from) {
+    looked_after_days_since_14_ += static_cast<int>((at - from) / (86400LL * 1000000));
+  }
+}
+
+void Case::ApplyRules(const Action& a, CaseVerdict* out) {
+  const std::string cp = journeys_.at("child_protection")->State();
+  const std::string cin = journeys_.at("child_in_need")->State();
+  const std::string cic = journeys_.at("child_in_care")->State();
+  const std::string plo = journeys_.at("pre_proceedings")->State();
+  const std::string lc = journeys_.at("leaving_care")->State();
+  const bool looked_after = cic != "NotLookedAfter";
+
+  if (Is(a, "court.application_issued") && plo == "InPreProceedings") {
+    Consequence("X-01", "pre_proceedings", "plo.pre_proceedings_concluded", a,
+                {{"outcome", "issue_proceedings"}}, out);
+  }
+  if ((Is(a, "cic.became_looked_after") || Is(a, "cic.legal_status_changed")) &&
+      (ParamEq(a, "legal_status", "care_order") || ParamEq(a, "legal_status", "placement_order")) &&
+      cp == "OnCpPlan") {
+    Consequence("X-02", "child_protection", "cp.plan_ended", a,
+                {{"reason", "looked_after_under_care_order"}}, out);
+  }
+  if (Is(a, "court.final_order_made") && looked_after &&
+      (ParamEq(a, "order", "care_order") || ParamEq(a, "order", "placement_order"))) {
+    Consequence("X-03", "child_in_care", "cic.legal_status_changed", a,
+                {{"legal_status", *a.Param("order")}}, out);
+  }
+  if (Is(a, "cp.icpc_held") && ParamEq(a, "outcome", "cp_plan") && cin == "OnCinPlan") {
+    Consequence("X-04", "child_in_need", "cin.plan_ended", a, {{"reason", "child_protection_plan"}}, out);
+  }
+  if (Is(a, "cic.became_looked_after")) {
+    if (cin == "OnCinPlan") {
+      Consequence("X-05", "child_in_need", "cin.plan_ended", a, {{"reason", "became_looked_after"}}, out);
+    }
+    looked_after_since_ = a.occurred_at_us;
+  }
+  const Date today = Date::FromTimestampUs(a.occurred_at_us);
+  const int age = dob_ ? AgeOn(*dob_, today) : -1;
+  if (Is(a, "cic.ceased_looked_after")) {
+    TrackCareTime(a.occurred_at_us);
+    looked_after_since_.reset();
+    if (journeys_.at("leaving_care")->State() == "EligibleChild" && age >= 16 && age < 18) {
+      Consequence("X-07", "leaving_care", "lc.left_care", a, {}, out);
+    }
+  }
+  if (lc == "NotACareLeaver" && looked_after && age >= 16 && age < 18 && looked_after_since_) {
+    const std::int64_t from = std::max(*looked_after_since_, BirthdayAt(*dob_, 14).StartUs());
+    const int days = looked_after_days_since_14_ +
+                     static_cast<int>(std::max<std::int64_t>(0, a.occurred_at_us - from) / (86400LL * 1000000));
+    if (days >= 91) Consequence("X-06", "leaving_care", "lc.became_eligible", a, {}, out);
+  }
+  const std::string lc_now = journeys_.at("leaving_care")->State();
+  if (age >= 18 && (lc_now == "EligibleChild" || lc_now == "RelevantChild")) {
+    Consequence("X-08", "leaving_care", "lc.turned_18", a, {}, out);
+  }
+}
+
+}  // namespace casetrail::workflows

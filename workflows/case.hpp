@@ -1,0 +1,89 @@
+// A child's case: every journey of one child, the actions that route to them, and the
+// cross-journey rules that keep them consistent (docs/workflows/cross-journey.md, one row each,
+// each with a test).
+//
+// Deterministic: a Case is a pure fold of the actions it accepts. Thread-safety: none; one Case
+// per child under the child's lock.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "workflows/journey.hpp"
+
+namespace casetrail::workflows {
+
+// Case-level actions (not owned by a journey):
+//   case.child_registered {date_of_birth | expected_due_date, unborn: yes|no}
+//   case.child_born {date_of_birth}
+//   case.closed {team}            all journeys idle; remembers the team for re-referrals
+// The role "system" is the engine itself: adapters never grant it to a person.
+inline constexpr const char* kSystemRole = "system";
+
+struct CrossJourneyRule {
+  std::string id;           // "X-01"
+  std::string when;         // the triggering action and condition, in words
+  std::string then;         // the consequence
+  std::string source;       // citation
+};
+const std::vector<CrossJourneyRule>& CrossJourneyRules();
+
+struct CaseVerdict {
+  std::string journey;  // the journey the action belonged to ("case" for case-level actions)
+  Verdict verdict;
+  // Consequences applied by cross-journey rules: (rule id, journey, the system action's verdict).
+  struct Consequence {
+    std::string rule;
+    std::string journey;
+    std::string action;
+    Verdict verdict;
+  };
+  std::vector<Consequence> consequences;
+  bool accepted() const { return verdict.accepted; }
+};
+
+class Case {
+ public:
+  explicit Case(const RuleBook& rules = RuleBook::Default());
+  Case(const Case& other);
+  Case& operator=(const Case& other);
+
+  // Routes the action to its journey by prefix (fd., eh., as., cin., cp., plo., court., cic.,
+  // lc., tr.) or handles a case.* action, then applies the cross-journey rules.
+  CaseVerdict Apply(const Action& action);
+
+  // journey -> state, for every journey.
+  std::map<std::string, std::string> States() const;
+  // Journeys not in their initial state.
+  std::vector<std::string> ActiveJourneys() const;
+  std::vector<std::string> AllowedActions() const;
+  std::vector<Deadline> OpenDeadlines() const;
+  const Journey& journey(const std::string& name) const { return *journeys_.at(name); }
+
+  bool unborn() const { return unborn_; }
+  std::optional<Date> date_of_birth() const { return dob_; }
+  // Days looked after since the 14th birthday (for leaving-care eligibility).
+  int DaysLookedAfterSince14() const { return looked_after_days_since_14_; }
+
+ private:
+  Verdict ApplyCaseAction(const Action& a);
+  void ApplyRules(const Action& a, CaseVerdict* out);
+  void Consequence(const char* rule, const std::string& journey, const std::string& action,
+                   const Action& cause, std::map<std::string, std::string> params, CaseVerdict* out);
+  void TrackCareTime(std::int64_t at);
+
+  const RuleBook* rules_;
+  std::map<std::string, std::unique_ptr<Journey>> journeys_;
+  bool unborn_ = false;
+  std::optional<Date> dob_;
+  std::optional<std::int64_t> last_closed_;
+  std::string last_team_;
+  std::optional<std::int64_t> last_step_down_;
+  std::optional<std::int64_t> looked_after_since_;
+  int looked_after_days_since_14_ = 0;
+};
+
+}  // namespace casetrail::workflows
