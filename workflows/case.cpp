@@ -1,6 +1,7 @@
 #include "workflows/case.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "workflows/registry.hpp"
 
@@ -51,6 +52,8 @@ const std::vector<CrossJourneyRule>& CrossJourneyRules() {
        "SG:403-412 (closure standard)"},
       {"X-12", "cic.became_looked_after for an unborn child", "refused: a child is looked after from birth",
        "seed-spec 2.0 (unborn children first-class)"},
+      {"X-13", "eh.stepped_down_from_social_care within 3 months (T-23) of a CP plan ending, or 3 months (T-24) of returning home from care",
+       "refused: the child must first be a child in need for 3 months", "FS:28"},
   };
   return rules;
 }
@@ -67,6 +70,8 @@ Case::Case(const Case& o)
       last_team_(o.last_team_),
       last_step_down_(o.last_step_down_),
       looked_after_since_(o.looked_after_since_),
+      last_cp_plan_ended_(o.last_cp_plan_ended_),
+      last_returned_home_(o.last_returned_home_),
       looked_after_days_since_14_(o.looked_after_days_since_14_) {
   for (const auto& [name, j] : o.journeys_) journeys_[name] = j->Clone();
 }
@@ -82,6 +87,8 @@ Case& Case::operator=(const Case& o) {
   last_team_ = o.last_team_;
   last_step_down_ = o.last_step_down_;
   looked_after_since_ = o.looked_after_since_;
+  last_cp_plan_ended_ = o.last_cp_plan_ended_;
+  last_returned_home_ = o.last_returned_home_;
   looked_after_days_since_14_ = o.looked_after_days_since_14_;
   return *this;
 }
@@ -189,6 +196,23 @@ CaseVerdict Case::Apply(const Action& a) {
     out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
     return out;
   }
+  if (Is(a, "eh.stepped_down_from_social_care")) {
+    for (auto [rule, since, what] : {std::tuple<const char*, std::optional<std::int64_t>, const char*>{
+                                         "T-23", last_cp_plan_ended_, "a child protection plan ended"},
+                                     {"T-24", last_returned_home_, "the child returned home from care"}}) {
+      if (!since) continue;
+      auto window = rules_->Due(rule, *since);
+      if (window.ok() && window->MetBy(a.occurred_at_us)) {
+        out.verdict.rule = "step_down_too_soon";
+        out.verdict.reason = std::string("X-13/") + rule + ": " + what + " on " +
+                             Date::FromTimestampUs(*since).ToString() +
+                             "; step-down to early help is possible from " +
+                             window->due_date.AddDays(1).ToString();
+        out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+        return out;
+      }
+    }
+  }
   // Flags that depend on the case's history are decided before the journey moves.
   std::vector<std::string> flags;
   if (Is(a, "fd.contact_received") && last_closed_) {
@@ -203,11 +227,19 @@ CaseVerdict Case::Apply(const Action& a) {
       flags.push_back("X-10/T-21: step-up within a month of step-down: return to the previous social worker");
     }
   }
+  const bool cp_plan_was_active = journeys_.at("child_protection")->State() == "OnCpPlan";
   out.verdict = journeys_.at(out.journey)->Apply(a);
   if (!out.verdict.accepted) return out;
   for (auto& f : flags) out.verdict.flags_raised.push_back(std::move(f));
   if (Is(a, "eh.stepped_down_from_social_care")) last_step_down_ = a.occurred_at_us;
+  if (Is(a, "cic.ceased_looked_after") && ParamEq(a, "reason", "returned_home")) {
+    last_returned_home_ = a.occurred_at_us;
+  }
   ApplyRules(a, &out);
+  // After the rules: a consequence can end the plan too.
+  if (cp_plan_was_active && journeys_.at("child_protection")->State() != "OnCpPlan") {
+    last_cp_plan_ended_ = a.occurred_at_us;
+  }
   return out;
 }
 

@@ -83,6 +83,8 @@ class Case {
   std::string last_team_;
   std::optional<std::int64_t> last_step_down_;
   std::optional<std::int64_t> looked_after_since_;
+  std::optional<std::int64_t> last_cp_plan_ended_;
+  std::optional<std::int64_t> last_returned_home_;
   int looked_after_days_since_14_ = 0;
 };
 

@@ -187,3 +187,37 @@ TEST_CASE("the case routes by prefix, refuses unknown actions and the system rol
   CHECK(std::find(allowed.begin(), allowed.end(), "case.closed") != allowed.end());
   CHECK(c.ActiveJourneys().empty());
 }
+
+TEST_CASE("X-13: step-down to early help waits 3 months after a CP plan or a return home",
+          "[workflows][case]") {
+  const Params ok = {{"cin_plan_completed", "yes"}, {"closure_summary", "yes"}, {"consent", "yes"}};
+  Case c;
+  OnCpPlan(c);
+  Do(c, A("cp.review_conference_held", "2026-04-15", "cp_chair", {{"outcome", "end"}}));
+  Do(c, A("cin.plan_started", "2026-04-15", "social_worker"));
+  Do(c, A("cin.plan_ended", "2026-06-01", "team_manager", {{"reason", "step_down_to_early_help"}}));
+  CaseVerdict early = c.Apply(A("eh.stepped_down_from_social_care", "2026-06-01", "team_manager", ok));
+  CHECK(early.verdict.rule == "step_down_too_soon");
+  CHECK_THAT(early.verdict.reason, Catch::Contains("2026-07-16"));
+  CHECK(c.States().at("early_help") == "NoEarlyHelp");
+  CHECK(c.Apply(A("eh.stepped_down_from_social_care", "2026-07-16", "team_manager", ok)).accepted());
+
+  Case home;
+  Do(home, A("case.child_registered", "2026-01-01", "social_worker", {{"date_of_birth", "2015-01-01"}}));
+  Do(home, A("cic.became_looked_after", "2026-01-05", "social_worker", {{"legal_status", "s20"}}));
+  Do(home, A("cic.ceased_looked_after", "2026-03-02", "team_manager", {{"reason", "returned_home"}}));
+  CHECK(home.Apply(A("eh.stepped_down_from_social_care", "2026-05-01", "team_manager", ok)).verdict.rule ==
+        "step_down_too_soon");
+}
+
+TEST_CASE("auditors and people without a role never write", "[workflows][case]") {
+  for (const char* role : {"auditor", "subscriber_service", ""}) {
+    Case c;
+    for (const auto& name : c.AllowedActions()) {
+      Action a = A(name, "2026-01-05", role);
+      CaseVerdict v = c.Apply(a);
+      INFO(role << " " << name);
+      CHECK(v.verdict.rule == "forbidden_role");
+    }
+  }
+}

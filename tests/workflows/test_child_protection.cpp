@@ -164,7 +164,10 @@ TEST_CASE("child protection: a plan's journey schedules and meets its deadlines"
   for (const auto& d : icpc.deadlines) {
     if (d.kind == DeadlineEffect::Kind::kScheduled) scheduled.insert(d.deadline.rule_id);
   }
-  CHECK(scheduled == std::set<std::string>{"N-08", "T-08", "N-10"});
+  CHECK(scheduled == std::set<std::string>{"N-08", "T-08", "N-10", "T-09"});
+  for (const auto& d : icpc.deadlines) {
+    if (d.deadline.rule_id == "T-09") CHECK(d.deadline.due_date.ToString() == "2029-01-11");
+  }
 
   // The core group is late (10 working days after 11 Jan is 25 Jan).
   Verdict cg = j->Apply(Act("cp.core_group_held", "2027-01-26"));
