@@ -36,13 +36,10 @@ struct NoAssessment : msmf::state<> { static constexpr const char* kName = "NoAs
 struct InAssessment : msmf::state<> { static constexpr const char* kName = "InAssessment"; };
 struct AwaitingAuthorisation : msmf::state<> { static constexpr const char* kName = "AwaitingAuthorisation"; };
 
-struct AssessmentDef : msmf::state_machine_def<AssessmentDef> {
+struct AssessmentDef : detail::JourneyDef<AssessmentDef, Context, NoAssessment> {
   static constexpr const char* kJourney = "assessment";
   static const std::vector<Permission>& Permissions();
   static const detail::ParamSpecs& Params();
-  using initial_state = NoAssessment;
-  Context ctx;
-  int rejected_state = -1;
 
   // clang-format off
   struct transition_table : mpl::vector<
@@ -57,10 +54,6 @@ struct AssessmentDef : msmf::state_machine_def<AssessmentDef> {
   > {};
   // clang-format on
 
-  template <class Fsm, class Event>
-  void no_transition(Event const&, Fsm&, int state) {
-    rejected_state = state;
-  }
 };
 
 const detail::ParamSpecs& AssessmentDef::Params() {

@@ -59,13 +59,10 @@ struct CaseManagement : msmf::state<> { static constexpr const char* kName = "Ca
 struct IssuesResolution : msmf::state<> { static constexpr const char* kName = "IssuesResolution"; };
 struct FdacProceedings : msmf::state<> { static constexpr const char* kName = "FdacProceedings"; };
 
-struct CareProceedingsDef : msmf::state_machine_def<CareProceedingsDef> {
+struct CareProceedingsDef : detail::JourneyDef<CareProceedingsDef, Context, NoProceedings> {
   static constexpr const char* kJourney = "care_proceedings";
   static const std::vector<Permission>& Permissions();
   static const detail::ParamSpecs& Params();
-  using initial_state = NoProceedings;
-  Context ctx;
-  int rejected_state = -1;
 
   // More than 20 rows: chunks of at most 20 joined with joint_view (STACK-NOTES 2).
   // clang-format off
@@ -103,10 +100,6 @@ struct CareProceedingsDef : msmf::state_machine_def<CareProceedingsDef> {
   // clang-format on
   struct transition_table : mpl::joint_view<Rows1, Rows2> {};
 
-  template <class Fsm, class Event>
-  void no_transition(Event const&, Fsm&, int state) {
-    rejected_state = state;
-  }
 };
 
 const detail::ParamSpecs& CareProceedingsDef::Params() {

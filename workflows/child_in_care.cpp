@@ -91,13 +91,10 @@ struct LookedAfter : msmf::state<> { static constexpr const char* kName = "Looke
 struct Placed : msmf::state<> { static constexpr const char* kName = "Placed"; };
 struct MissingFromPlacement : msmf::state<> { static constexpr const char* kName = "MissingFromPlacement"; };
 
-struct ChildInCareDef : msmf::state_machine_def<ChildInCareDef> {
+struct ChildInCareDef : detail::JourneyDef<ChildInCareDef, Context, NotLookedAfter> {
   static constexpr const char* kJourney = "child_in_care";
   static const std::vector<Permission>& Permissions();
   static const detail::ParamSpecs& Params();
-  using initial_state = NotLookedAfter;
-  Context ctx;
-  int rejected_state = -1;
 
   // clang-format off
   using Rows1 = mpl::vector<
@@ -135,10 +132,6 @@ struct ChildInCareDef : msmf::state_machine_def<ChildInCareDef> {
   // clang-format on
   struct transition_table : mpl::joint_view<Rows1, Rows2> {};
 
-  template <class Fsm, class Event>
-  void no_transition(Event const&, Fsm&, int state) {
-    rejected_state = state;
-  }
 };
 
 const std::set<std::string> kLegalStatuses = {

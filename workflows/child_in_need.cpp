@@ -34,13 +34,10 @@ CASETRAIL_ACTION(EndCinPlan, { c.CancelAll(); })
 struct NoCinPlan : msmf::state<> { static constexpr const char* kName = "NoCinPlan"; };
 struct OnCinPlan : msmf::state<> { static constexpr const char* kName = "OnCinPlan"; };
 
-struct ChildInNeedDef : msmf::state_machine_def<ChildInNeedDef> {
+struct ChildInNeedDef : detail::JourneyDef<ChildInNeedDef, Context, NoCinPlan> {
   static constexpr const char* kJourney = "child_in_need";
   static const std::vector<Permission>& Permissions();
   static const detail::ParamSpecs& Params();
-  using initial_state = NoCinPlan;
-  Context ctx;
-  int rejected_state = -1;
 
   // clang-format off
   struct transition_table : mpl::vector<
@@ -55,10 +52,6 @@ struct ChildInNeedDef : msmf::state_machine_def<ChildInNeedDef> {
   > {};
   // clang-format on
 
-  template <class Fsm, class Event>
-  void no_transition(Event const&, Fsm&, int state) {
-    rejected_state = state;
-  }
 };
 
 const detail::ParamSpecs& ChildInNeedDef::Params() {

@@ -82,13 +82,10 @@ struct S47Enquiry : msmf::state<> { static constexpr const char* kName = "S47Enq
 struct AwaitingIcpc : msmf::state<> { static constexpr const char* kName = "AwaitingIcpc"; };
 struct OnCpPlan : msmf::state<> { static constexpr const char* kName = "OnCpPlan"; };
 
-struct ChildProtectionDef : msmf::state_machine_def<ChildProtectionDef> {
+struct ChildProtectionDef : detail::JourneyDef<ChildProtectionDef, Context, NoCpInvolvement> {
   static constexpr const char* kJourney = "child_protection";
   static const std::vector<Permission>& Permissions();
   static const detail::ParamSpecs& Params();
-  using initial_state = NoCpInvolvement;
-  Context ctx;
-  int rejected_state = -1;  // set by no_transition
 
   // clang-format off
   struct transition_table : mpl::vector<
@@ -114,11 +111,6 @@ struct ChildProtectionDef : msmf::state_machine_def<ChildProtectionDef> {
   > {};
   // clang-format on
 
-  // A refused action is a value, never an assert (STYLE 10).
-  template <class Fsm, class Event>
-  void no_transition(Event const&, Fsm&, int state) {
-    rejected_state = state;
-  }
 };
 
 const detail::ParamSpecs& ChildProtectionDef::Params() {

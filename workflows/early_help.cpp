@@ -62,13 +62,10 @@ struct NoEarlyHelp : msmf::state<> { static constexpr const char* kName = "NoEar
 struct AwaitingAllocation : msmf::state<> { static constexpr const char* kName = "AwaitingAllocation"; };
 struct EarlyHelpActive : msmf::state<> { static constexpr const char* kName = "EarlyHelpActive"; };
 
-struct EarlyHelpDef : msmf::state_machine_def<EarlyHelpDef> {
+struct EarlyHelpDef : detail::JourneyDef<EarlyHelpDef, Context, NoEarlyHelp> {
   static constexpr const char* kJourney = "early_help";
   static const std::vector<Permission>& Permissions();
   static const detail::ParamSpecs& Params();
-  using initial_state = NoEarlyHelp;
-  Context ctx;
-  int rejected_state = -1;
 
   // clang-format off
   struct transition_table : mpl::vector<
@@ -88,10 +85,6 @@ struct EarlyHelpDef : msmf::state_machine_def<EarlyHelpDef> {
   > {};
   // clang-format on
 
-  template <class Fsm, class Event>
-  void no_transition(Event const&, Fsm&, int state) {
-    rejected_state = state;
-  }
 };
 
 const detail::ParamSpecs& EarlyHelpDef::Params() {

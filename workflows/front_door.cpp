@@ -57,13 +57,10 @@ struct AwaitingInformation : msmf::state<> { static constexpr const char* kName 
 struct MashInformationSharing : msmf::state<> { static constexpr const char* kName = "MashInformationSharing"; };
 struct EdtEpisode : msmf::state<> { static constexpr const char* kName = "EdtEpisode"; };
 
-struct FrontDoorDef : msmf::state_machine_def<FrontDoorDef> {
+struct FrontDoorDef : detail::JourneyDef<FrontDoorDef, Context, NoOpenContact> {
   static constexpr const char* kJourney = "front_door";
   static const std::vector<Permission>& Permissions();
   static const detail::ParamSpecs& Params();
-  using initial_state = NoOpenContact;
-  Context ctx;
-  int rejected_state = -1;
 
   // clang-format off
   struct transition_table : mpl::vector<
@@ -92,10 +89,6 @@ struct FrontDoorDef : msmf::state_machine_def<FrontDoorDef> {
   > {};
   // clang-format on
 
-  template <class Fsm, class Event>
-  void no_transition(Event const&, Fsm&, int state) {
-    rejected_state = state;
-  }
 };
 
 const detail::ParamSpecs& FrontDoorDef::Params() {

@@ -46,13 +46,10 @@ struct EligibleChild : msmf::state<> { static constexpr const char* kName = "Eli
 struct RelevantChild : msmf::state<> { static constexpr const char* kName = "RelevantChild"; };
 struct FormerRelevantChild : msmf::state<> { static constexpr const char* kName = "FormerRelevantChild"; };
 
-struct LeavingCareDef : msmf::state_machine_def<LeavingCareDef> {
+struct LeavingCareDef : detail::JourneyDef<LeavingCareDef, Context, NotACareLeaver> {
   static constexpr const char* kJourney = "leaving_care";
   static const std::vector<Permission>& Permissions();
   static const detail::ParamSpecs& Params();
-  using initial_state = NotACareLeaver;
-  Context ctx;
-  int rejected_state = -1;
 
   // clang-format off
   struct transition_table : mpl::vector<
@@ -80,10 +77,6 @@ struct LeavingCareDef : msmf::state_machine_def<LeavingCareDef> {
   > {};
   // clang-format on
 
-  template <class Fsm, class Event>
-  void no_transition(Event const&, Fsm&, int state) {
-    rejected_state = state;
-  }
 };
 
 const detail::ParamSpecs& LeavingCareDef::Params() {

@@ -54,13 +54,10 @@ struct LetterDue : msmf::state<> { static constexpr const char* kName = "LetterD
 struct InitialMeetingDue : msmf::state<> { static constexpr const char* kName = "InitialMeetingDue"; };
 struct InPreProceedings : msmf::state<> { static constexpr const char* kName = "InPreProceedings"; };
 
-struct PreProceedingsDef : msmf::state_machine_def<PreProceedingsDef> {
+struct PreProceedingsDef : detail::JourneyDef<PreProceedingsDef, Context, NoPloInvolvement> {
   static constexpr const char* kJourney = "pre_proceedings";
   static const std::vector<Permission>& Permissions();
   static const detail::ParamSpecs& Params();
-  using initial_state = NoPloInvolvement;
-  Context ctx;
-  int rejected_state = -1;
 
   // clang-format off
   struct transition_table : mpl::vector<
@@ -84,10 +81,6 @@ struct PreProceedingsDef : msmf::state_machine_def<PreProceedingsDef> {
   > {};
   // clang-format on
 
-  template <class Fsm, class Event>
-  void no_transition(Event const&, Fsm&, int state) {
-    rejected_state = state;
-  }
 };
 
 const detail::ParamSpecs& PreProceedingsDef::Params() {

@@ -50,13 +50,10 @@ CASETRAIL_ACTION(AbandonTransfer, { c.CancelAll(); })
 struct NoTransfer : msmf::state<> { static constexpr const char* kName = "NoTransfer"; };
 struct TransferPending : msmf::state<> { static constexpr const char* kName = "TransferPending"; };
 
-struct TransferDef : msmf::state_machine_def<TransferDef> {
+struct TransferDef : detail::JourneyDef<TransferDef, Context, NoTransfer> {
   static constexpr const char* kJourney = "transfer";
   static const std::vector<Permission>& Permissions();
   static const detail::ParamSpecs& Params();
-  using initial_state = NoTransfer;
-  Context ctx;
-  int rejected_state = -1;
 
   // clang-format off
   struct transition_table : mpl::vector<
@@ -71,10 +68,6 @@ struct TransferDef : msmf::state_machine_def<TransferDef> {
   > {};
   // clang-format on
 
-  template <class Fsm, class Event>
-  void no_transition(Event const&, Fsm&, int state) {
-    rejected_state = state;
-  }
 };
 
 const detail::ParamSpecs& TransferDef::Params() {

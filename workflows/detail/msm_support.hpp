@@ -202,6 +202,19 @@ struct Dispatcher {
   }
 };
 
+// The common part of every machine definition: its initial state, its context and the override
+// of no_transition (a refused action is a value, never MSM's default assert; STYLE 10).
+template <typename Derived, typename Ctx, typename Initial>
+struct JourneyDef : msmf::state_machine_def<Derived> {
+  using initial_state = Initial;
+  Ctx ctx;
+  int rejected_state = -1;
+  template <class Fsm, class Event>
+  void no_transition(Event const&, Fsm&, int state) {
+    rejected_state = state;
+  }
+};
+
 // The Journey facade for any machine definition `Def` that provides:
 //   static constexpr const char* kJourney;      the journey's stable name
 //   static const std::vector<Permission>& Permissions();
