@@ -124,6 +124,9 @@ class EventLog {
   virtual Status SetCheckpoint(const std::string& name, std::uint64_t position) = 0;
   virtual Result<std::uint64_t> GetCheckpoint(const std::string& name) = 0;
 
+  // The append a command id produced, if it was recorded (duplicate = true); NotFound if not.
+  virtual Result<AppendResult> FindCommand(const std::string& command_id) = 0;
+
   virtual LogStats Stats() const = 0;
   // Stops accepting appends, drains the queue, and closes storage. Idempotent.
   virtual void Close() = 0;

@@ -15,6 +15,7 @@
 
 #include "adapters/json/event_json.hpp"
 #include "engine/event_log.hpp"
+#include "replay/case_service.hpp"
 
 using namespace casetrail;
 using Json = nlohmann::json;
@@ -42,13 +43,19 @@ commands (DIR defaults to ./casetrail-data):
   info --stream S            a stream's last version, position and chain head
   head                       the highest committed position
   verify                     recompute every hash chain and check the indexes
+  do --child ID --action NAME --role ROLE [--user U] [--team T] [--occurred-at TIME]
+     [--command-id ID] [--expected V] [key=value ...]
+                             record an action on a child's case through the workflows
+                             (e.g. do --child 1001 --action cp.strategy_discussion_held
+                              --role team_manager outcome=s47)
+  case --child ID            a child's journeys, open deadlines and the actions allowed now
 
 options:
   --json                     machine-readable output (one JSON document per line)
   --bulk                     non-durable bulk-import mode (no fsync before acknowledging)
 
 exit codes: 0 ok, 1 storage error, 2 usage, 3 invalid input, 4 conflict, 5 not found,
-            6 verify found damage
+            6 verify found damage, 7 refused by the workflow
 )";
 
 int ExitCodeFor(const Status& s) {
@@ -57,6 +64,7 @@ int ExitCodeFor(const Status& s) {
     case Status::Code::kInvalidArgument: return 3;
     case Status::Code::kConflict: return 4;
     case Status::Code::kNotFound: return 5;
+    case Status::Code::kRejected: return 7;
     default: return 1;
   }
 }
@@ -247,51 +255,174 @@ class Cli {
     return rep->ok ? 0 : 6;
   }
 
-  // A small, plausible history of raw events, so that a new user has something to look at.
-  // The journeys' state machines (workflows/) will validate such actions; here they are facts.
+  // "cp: core_group_held visit_held | fd: contact_received ..." (grouped by prefix).
+  static std::string Grouped(const std::vector<std::string>& actions) {
+    std::map<std::string, std::string> by_prefix;
+    std::vector<std::string> order;
+    for (const auto& x : actions) {
+      auto dot = x.find('.');
+      std::string prefix = x.substr(0, dot);
+      if (!by_prefix.count(prefix)) order.push_back(prefix);
+      by_prefix[prefix] += " " + x.substr(dot + 1);
+    }
+    std::string out;
+    for (const auto& p : order) out += (out.empty() ? "" : "\n    ") + p + ":" + by_prefix[p];
+    return out;
+  }
+
+  int Do(const Args& a) {
+    replay::Command c;
+    c.child_id = a.Get("child");
+    c.action = a.Get("action");
+    c.actor = Actor{a.Get("user", "cli"), a.Get("role"), a.Get("team")};
+    c.command_id = a.Get("command-id");
+    c.occurred_at = SystemClockUs();
+    if (a.Has("occurred-at")) {
+      auto t = cj::ParseTime(a.Get("occurred-at"), "occurred_at");
+      if (!t.ok()) return Fail(t.status());
+      c.occurred_at = *t;
+    }
+    if (a.Has("expected")) c.expected_version = std::stoull(a.Get("expected"));
+    for (const auto& kv : a.positional) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return Fail(Status::InvalidArgument(kv, "parameters are key=value"));
+      }
+      c.params[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    replay::CaseService svc(log_);
+    auto r = svc.Execute(c);
+    if (!r.ok()) return Fail(r.status());
+    const auto& v = r->verdict;
+    if (json_) {
+      Json j = {{"accepted", r->accepted},
+                {"journey", v.journey},
+                {"from_state", v.verdict.from_state},
+                {"to_state", v.verdict.to_state},
+                {"states", r->states},
+                {"allowed_actions", r->allowed_actions},
+                {"version", r->version}};
+      if (r->accepted) {
+        j["append"] = cj::ToJson(r->append);
+        j["events"] = r->event_types;
+      } else {
+        j["refusal"] = {{"rule", v.verdict.rule}, {"reason", v.verdict.reason}};
+      }
+      std::cout << j.dump() << "\n";
+      return r->accepted ? 0 : 7;
+    }
+    if (!r->accepted) {
+      std::cout << "refused (" << v.verdict.rule << "): " << v.verdict.reason << "\n";
+      std::cout << "allowed now:\n    " << Grouped(r->allowed_actions) << "\n";
+      return 7;
+    }
+    if (r->append.duplicate) {
+      std::cout << "already recorded (command " << c.command_id << ") at position "
+                << r->append.first_position << "\n";
+      return 0;
+    }
+    std::cout << "recorded " << c.action << " for child " << c.child_id << " at positions "
+              << r->append.first_position << ".." << r->append.last_position << ": "
+              << v.journey << " " << v.verdict.from_state << " -> " << v.verdict.to_state << "\n";
+    for (const auto& d : v.verdict.deadlines) {
+      static const char* kKinds[] = {"scheduled", "met", "MET LATE", "cancelled"};
+      std::cout << "  deadline " << d.deadline.rule_id << " " << kKinds[static_cast<int>(d.kind)]
+                << " (due " << d.deadline.due_date.ToString() << ")\n";
+    }
+    for (const auto& f : v.verdict.flags_raised) std::cout << "  flag: " << f << "\n";
+    for (const auto& k : v.consequences) {
+      if (k.verdict.accepted) {
+        std::cout << "  " << k.rule << ": " << k.action << " (" << k.journey << " "
+                  << k.verdict.from_state << " -> " << k.verdict.to_state << ")\n";
+      }
+    }
+    return 0;
+  }
+
+  int CaseView(const Args& a) {
+    replay::CaseService svc(log_);
+    std::uint64_t version = 0;
+    auto c = svc.Load(a.Get("child"), &version);
+    if (!c.ok()) return Fail(c.status());
+    if (version == 0) return Fail(Status::NotFound("child '" + a.Get("child") + "' has no record"));
+    const TimestampUs now = SystemClockUs();
+    if (json_) {
+      Json deadlines = Json::array();
+      for (const auto& d : c->OpenDeadlines()) {
+        deadlines.push_back({{"rule", d.rule_id}, {"due", d.due_date.ToString()}, {"overdue", now >= d.due_by_us}});
+      }
+      std::cout << Json{{"child", a.Get("child")}, {"version", version}, {"states", c->States()},
+                        {"active", c->ActiveJourneys()}, {"open_deadlines", deadlines},
+                        {"allowed_actions", c->AllowedActions()}}.dump()
+                << "\n";
+      return 0;
+    }
+    std::cout << "child " << a.Get("child") << " (version " << version << ")\n";
+    for (const auto& j : c->ActiveJourneys()) std::cout << "  " << j << ": " << c->States().at(j) << "\n";
+    if (c->ActiveJourneys().empty()) std::cout << "  no active journey\n";
+    for (const auto& d : c->OpenDeadlines()) {
+      std::cout << "  deadline " << d.rule_id << " due " << d.due_date.ToString()
+                << (now >= d.due_by_us ? "  OVERDUE" : "") << "\n";
+    }
+    std::cout << "  allowed now:\n    " << Grouped(c->AllowedActions()) << "\n";
+    return 0;
+  }
+
+  // A small, plausible history recorded through the workflows, so that a new user has
+  // something to look at: four children on different journeys.
   int Demo() {
     if (log_.HeadPosition() != 0) {
       std::cout << "the log already holds " << log_.HeadPosition() << " events; demo not loaded\n";
       return 0;
     }
     struct Step {
-      const char* stream;
+      const char* child;
       const char* date;
-      const char* type;
+      const char* action;
       const char* user;
       const char* role;
-      const char* payload;
+      std::map<std::string, std::string> params;
     };
     const Step steps[] = {
-        {"child-1001", "2026-09-01T09:12:00Z", "front_door.contact_received", "cass.adams", "cass_worker", R"({"source":"school","concern":"neglect"})"},
-        {"child-1001", "2026-09-01T15:40:00Z", "front_door.decision_made", "tm.khan", "team_manager", R"({"decision":"assessment"})"},
-        {"child-1001", "2026-09-03T10:00:00Z", "assessment.started", "sw.jones", "social_worker", R"({"team":"north-1"})"},
-        {"child-1001", "2026-10-20T16:00:00Z", "assessment.completed", "sw.jones", "social_worker", R"({"outcome":"child_in_need"})"},
-        {"child-1002", "2026-09-05T11:00:00Z", "front_door.contact_received", "cass.adams", "cass_worker", R"({"source":"police","concern":"physical_abuse"})"},
-        {"child-1002", "2026-09-05T13:30:00Z", "cp.strategy_discussion_held", "tm.khan", "team_manager", R"({"outcome":"s47"})"},
-        {"child-1002", "2026-09-06T09:00:00Z", "cp.s47_started", "sw.osei", "social_worker", "{}"},
-        {"child-1002", "2026-09-24T10:00:00Z", "cp.icpc_held", "chair.lee", "cp_chair", R"({"outcome":"cp_plan","category":"physical_abuse"})"},
-        {"child-1003", "2026-06-02T09:00:00Z", "plo.legal_planning_meeting_held", "legal.ng", "legal", R"({"decision":"pre_proceedings"})"},
-        {"child-1003", "2026-06-04T12:00:00Z", "plo.letter_before_proceedings_sent", "sw.osei", "social_worker", "{}"},
-        {"child-1003", "2026-06-16T14:00:00Z", "plo.initial_meeting_held", "sw.osei", "social_worker", "{}"},
-        {"child-1004", "2026-03-10T09:00:00Z", "cic.became_looked_after", "sw.jones", "social_worker", R"({"legal_status":"s20"})"},
-        {"child-1004", "2026-03-10T17:00:00Z", "cic.placement_started", "sw.jones", "social_worker", R"({"placement":"foster_care"})"},
-        {"child-1004", "2026-04-07T10:00:00Z", "cic.review_held", "iro.patel", "iro", R"({"review":1})"},
+        {"1001", "2026-09-01T09:12:00Z", "fd.contact_received", "cass.adams", "cass_worker", {{"source", "school"}}},
+        {"1001", "2026-09-01T15:40:00Z", "fd.decision_made", "tm.khan", "team_manager", {{"decision", "assessment"}}},
+        {"1001", "2026-09-03T10:00:00Z", "as.assessment_started", "sw.jones", "social_worker", {{"referred_on", "2026-09-01"}}},
+        {"1001", "2026-10-20T16:00:00Z", "as.assessment_completed", "sw.jones", "social_worker", {}},
+        {"1001", "2026-10-22T11:00:00Z", "as.assessment_authorised", "tm.khan", "team_manager", {{"outcome", "child_in_need_plan"}}},
+        {"1001", "2026-10-26T10:00:00Z", "cin.plan_started", "sw.jones", "social_worker", {}},
+        {"1002", "2026-09-05T11:00:00Z", "fd.contact_received", "cass.adams", "cass_worker", {{"source", "police"}}},
+        {"1002", "2026-09-05T12:10:00Z", "fd.significant_harm_identified", "cass.adams", "cass_worker", {}},
+        {"1002", "2026-09-05T13:30:00Z", "cp.strategy_discussion_held", "tm.khan", "team_manager", {{"outcome", "s47"}}},
+        {"1002", "2026-09-16T09:00:00Z", "cp.s47_concluded", "sw.osei", "social_worker", {{"outcome", "icpc"}}},
+        {"1002", "2026-09-24T10:00:00Z", "cp.icpc_held", "chair.lee", "cp_chair", {{"outcome", "cp_plan"}, {"category", "physical_abuse"}}},
+        {"1002", "2026-10-12T10:00:00Z", "cp.core_group_held", "sw.osei", "social_worker", {}},
+        {"1003", "2026-06-02T09:00:00Z", "plo.legal_planning_meeting_held", "legal.ng", "legal", {{"decision", "pre_proceedings"}}},
+        {"1003", "2026-06-04T12:00:00Z", "plo.letter_before_proceedings_sent", "legal.ng", "legal", {}},
+        {"1003", "2026-06-16T14:00:00Z", "plo.initial_meeting_held", "sw.osei", "social_worker", {}},
+        {"1003", "2026-09-28T09:30:00Z", "court.application_issued", "legal.ng", "legal", {{"track", "standard"}}},
+        {"1004", "2026-03-09T09:00:00Z", "case.child_registered", "sw.jones", "social_worker", {{"date_of_birth", "2012-04-17"}}},
+        {"1004", "2026-03-10T09:00:00Z", "cic.became_looked_after", "sw.jones", "social_worker", {{"legal_status", "s20"}}},
+        {"1004", "2026-03-10T17:00:00Z", "cic.placement_started", "sw.jones", "social_worker", {{"placement", "foster_care"}, {"long_term", "no"}}},
+        {"1004", "2026-03-12T10:00:00Z", "cic.iro_allocated", "iro.patel", "iro", {}},
+        {"1004", "2026-04-07T10:00:00Z", "cic.review_held", "iro.patel", "iro", {}},
     };
+    replay::CaseService svc(log_);
     for (const Step& s : steps) {
-      AppendRequest r;
-      r.stream = s.stream;
-      r.command_id = std::string("demo-") + s.stream + "-" + s.type;
-      r.actor = Actor{s.user, s.role, "north-1"};
-      EventData e;
-      e.type = s.type;
-      e.occurred_at = *cj::ParseTime(s.date, "date");
-      e.payload = s.payload;
-      r.events.push_back(std::move(e));
-      auto res = log_.Append(std::move(r));
-      if (!res.ok()) return Fail(res.status());
+      replay::Command c;
+      c.child_id = s.child;
+      c.action = s.action;
+      c.occurred_at = *cj::ParseTime(s.date, "date");
+      c.actor = Actor{s.user, s.role, "north-1"};
+      c.params = s.params;
+      c.command_id = std::string("demo-") + s.child + "-" + s.action;
+      auto r = svc.Execute(c);
+      if (!r.ok()) return Fail(r.status());
+      if (!r->accepted) {
+        return Fail(Status::Rejected(std::string(s.action) + ": " + r->verdict.verdict.reason));
+      }
     }
-    std::cout << "loaded the demo history: " << log_.HeadPosition() << " events for 4 children\n";
+    std::cout << "loaded the demo caseload: " << std::size(steps) << " actions on 4 children ("
+              << log_.HeadPosition() << " events with their deadlines and consequences)\n";
     return 0;
   }
 
@@ -308,6 +439,8 @@ class Cli {
     if (c == "head") return Head();
     if (c == "verify") return Verify();
     if (c == "demo") return Demo();
+    if (c == "do") return Do(a);
+    if (c == "case") return CaseView(a);
     return Usage("unknown command '" + c + "'");
   }
 
@@ -322,8 +455,9 @@ class Cli {
               << log_.HeadPosition() << ")\n";
     Verify();
     std::cout << "\nType a command as on the command line without 'casetrail', e.g.\n"
-                 "  log\n  read --stream child-1002\n"
-                 "  append --stream child-1001 --type cin.visit_held --payload '{\"seen\":true}'\n"
+                 "  case --child 1002\n"
+                 "  do --child 1002 --action cp.visit_held --role social_worker\n"
+                 "  log --stream-prefix child-1002\n"
                  "  verify\n"
                  "'help' lists every command; 'quit' (or Ctrl-D) stops.\n";
     std::string line;
@@ -400,7 +534,8 @@ int main(int argc, char** argv) {
     return a.command.empty() && !a.Has("help") ? 2 : 0;
   }
   static const std::set<std::string> kCommands = {"shell", "demo", "append", "record", "read",
-                                                  "log",   "info", "head",   "verify"};
+                                                  "log",   "info", "head",   "verify", "do",
+                                                  "case"};
   if (!kCommands.count(a.command)) return Cli::Usage("unknown command '" + a.command + "'");
   const std::string data = a.Get("data", kDefaultData);
   EventLogOptions options;

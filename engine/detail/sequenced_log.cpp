@@ -199,6 +199,16 @@ class SequencedLog final : public EventLog {
     return **r;
   }
 
+  Result<AppendResult> FindCommand(const std::string& command_id) override {
+    if (Status s = ValidateName("command_id", command_id, options_.max_id_bytes); !s.ok()) return s;
+    auto c = storage_->GetCommand(command_id);
+    if (!c.ok()) return c.status();
+    if (!c->has_value()) return Status::NotFound("command_id '" + command_id + "' was not recorded");
+    const CommandRecord& r = **c;
+    return AppendResult{r.stream,         r.first_position, r.last_position, r.first_version,
+                        r.last_version,   r.recorded_at,    true};
+  }
+
   LogStats Stats() const override {
     std::lock_guard<std::mutex> lk(stats_mu_);
     return stats_;

@@ -37,11 +37,11 @@ TEST_CASE("the CLI appends, refuses bad input with the field named, and verifies
   TempDir dir;
   auto demo = Cli(dir, "demo");
   REQUIRE(demo.code == 0);
-  CHECK_THAT(demo.out, Catch::Contains("14 events"));
+  CHECK_THAT(demo.out, Catch::Contains("21 actions on 4 children (48 events"));
 
   auto ok = Cli(dir, "append --stream child-1 --type cin.visit_held --occurred-at 2026-01-05T10:00:00Z");
   CHECK(ok.code == 0);
-  CHECK_THAT(ok.out, Catch::Contains("position 15"));
+  CHECK_THAT(ok.out, Catch::Contains("position 49"));
 
   auto bad_json = Cli(dir, "append --stream child-1 --type a.b --payload '{\"x\":'");
   CHECK(bad_json.code == 3);
@@ -67,18 +67,45 @@ TEST_CASE("the CLI appends, refuses bad input with the field named, and verifies
   CHECK(usage.code == 2);
 
   auto head = Cli(dir, "head");
-  CHECK(head.out == "15\n");  // none of the refused commands wrote anything
+  CHECK(head.out == "49\n");  // none of the refused commands wrote anything
 
   auto verify = Cli(dir, "verify --json");
   CHECK(verify.code == 0);
   CHECK_THAT(verify.out, Catch::Contains("\"ok\":true"));
 }
 
+TEST_CASE("the CLI records actions through the workflows and shows a child's case", "[adapters][cli]") {
+  TempDir dir;
+  REQUIRE(Cli(dir, "demo").code == 0);
+  auto refused = Cli(dir, "do --child 1002 --action cp.icpc_held --role cp_chair outcome=cp_plan category=neglect");
+  CHECK(refused.code == 7);
+  CHECK_THAT(refused.out, Catch::Contains("not allowed in state OnCpPlan"));
+  CHECK_THAT(refused.out, Catch::Contains("cp.review_conference_held"));
+  auto forbidden = Cli(dir, "do --child 1002 --action cp.review_conference_held --role social_worker outcome=end");
+  CHECK(forbidden.code == 7);
+  CHECK_THAT(forbidden.out, Catch::Contains("cp_chair"));
+  auto bad_param = Cli(dir, "do --child 1002 --action cp.review_conference_held --role cp_chair outcome=maybe");
+  CHECK(bad_param.code == 7);
+  CHECK_THAT(bad_param.out, Catch::Contains("'outcome' must be one of"));
+  auto head_before = Cli(dir, "head").out;
+  auto ok = Cli(dir, "do --child 1002 --action cp.review_conference_held --role cp_chair "
+                     "--occurred-at 2026-11-20T10:00:00Z outcome=end --json");
+  CHECK(ok.code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("\"to_state\":\"NoCpInvolvement\""));
+  CHECK(Cli(dir, "head").out != head_before);
+  auto view = Cli(dir, "case --child 1002");
+  CHECK(view.code == 0);
+  CHECK_THAT(view.out, Catch::Contains("no active journey"));
+  CHECK(Cli(dir, "case --child 9999").code == 5);
+  CHECK(Cli(dir, "verify").code == 0);
+}
+
 TEST_CASE("the shell runs commands from standard input and stops at its end", "[adapters][cli]") {
   TempDir dir;
-  auto r = Cli(dir, "shell", "head\nread --stream child-1002 --limit 1\nquit\n");
+  auto r = Cli(dir, "shell", "head\nread --stream child-1002 --limit 1\ncase --child 1004\nquit\n");
   CHECK(r.code == 0);
-  CHECK_THAT(r.out, Catch::Contains("loaded the demo history"));
-  CHECK_THAT(r.out, Catch::Contains("front_door.contact_received"));
+  CHECK_THAT(r.out, Catch::Contains("loaded the demo caseload"));
+  CHECK_THAT(r.out, Catch::Contains("child_in_care: Placed"));
+  CHECK_THAT(r.out, Catch::Contains("fd.contact_received"));
   CHECK_THAT(r.out, Catch::Contains("bye"));
 }

@@ -148,6 +148,11 @@ LOG_TEST("a retried command id returns the original positions and writes no seco
   CHECK(retry->first_version == 1);
   CHECK(retry->recorded_at == first->recorded_at);
   CHECK(log->HeadPosition() == 2);
+  auto found = log->FindCommand("cmd-42");
+  REQUIRE(found.ok());
+  CHECK(found->first_position == first->first_position);
+  CHECK(found->duplicate);
+  CHECK(log->FindCommand("cmd-43").status().IsNotFound());
   // The same command id for a different request is refused.
   auto other = log->Append(Append("child-1", {Event("test.other")}, ExpectedVersion::Any(), "cmd-42"));
   REQUIRE(other.status().IsConflict());

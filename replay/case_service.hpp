@@ -1,0 +1,87 @@
+// CaseService: the command pipeline. A command (child, action, time, parameters, actor, command
+// id, optional expected version) is decided by the child's Case (workflows/) and, if accepted,
+// written with everything it caused as one atomic append to the child's stream:
+//
+//   the action itself          type = the action ("cp.icpc_held"), journey, from/to state,
+//                              machine fingerprint, payload {"params": {...}}
+//   each consequence           a cross-journey rule's system action, payload {"params", "rule"}
+//   each deadline effect       "deadline.scheduled" | "deadline.met" | "deadline.met_late" |
+//                              "deadline.cancelled", payload {"rule", "rule_version", "due", ...}
+//   each flag                  "flag.raised", payload {"text"}
+//
+// Replay rebuilds a Case from the actions alone (consequences, deadlines and flags are derived
+// again), so the derived events are a record for projections and auditors, not an input.
+//
+// Thread-safety: Execute may be called concurrently; commands on one child are serialised by a
+// per-child lock, different children proceed in parallel.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/event_log.hpp"
+#include "workflows/case.hpp"
+
+namespace casetrail::replay {
+
+struct Command {
+  std::string child_id;  // the stream is "child-<child_id>"
+  std::string action;
+  TimestampUs occurred_at = 0;
+  std::map<std::string, std::string> params;
+  Actor actor;
+  std::string command_id;                     // idempotency key (recommended)
+  std::optional<std::uint64_t> expected_version;  // the child's stream version the caller saw
+};
+
+struct CommandOutcome {
+  bool accepted = false;
+  AppendResult append;                      // when accepted (duplicate = a retried command)
+  std::vector<std::string> event_types;     // what was written, in order
+  workflows::CaseVerdict verdict;           // the decision (for refusals: rule and reason)
+  std::map<std::string, std::string> states;   // the child's journeys after (or, refused: now)
+  std::vector<std::string> allowed_actions;    // what the child's case allows now
+  std::uint64_t version = 0;                   // the child's stream version now
+};
+
+std::string StreamOf(const std::string& child_id);
+
+class CaseService {
+ public:
+  explicit CaseService(EventLog& log,
+                       const workflows::RuleBook& rules = workflows::RuleBook::Default());
+
+  // InvalidArgument (bad child id, time, ...), Conflict (stale expected version), IOError; a
+  // refusal by the workflows is an ok Result with accepted = false and nothing written.
+  Result<CommandOutcome> Execute(const Command& command);
+
+  // The child's case as the log holds it now (from the cache, or rebuilt from the log).
+  Result<workflows::Case> Load(const std::string& child_id, std::uint64_t* version = nullptr);
+
+  // Rebuilds a case from the events of a stream (the actions only). Corruption if an action the
+  // log holds is refused on replay (the rules changed under an old stream).
+  static Result<workflows::Case> Rebuild(const std::vector<RecordedEvent>& events,
+                                         const workflows::RuleBook& rules);
+
+ private:
+  struct Cached {
+    workflows::Case c;
+    std::uint64_t version = 0;
+  };
+  Result<Cached> Hydrate(const std::string& child_id);
+  std::mutex& LockFor(const std::string& child_id);
+
+  EventLog& log_;
+  const workflows::RuleBook& rules_;
+  std::mutex stripes_[64];
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, Cached> cache_;
+};
+
+}  // namespace casetrail::replay

@@ -1,0 +1,155 @@
+// The command pipeline: decide with the workflows, write atomically, answer retries, rebuild.
+#include "replay/case_service.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "tests/engine/test_util.hpp"
+
+using namespace casetrail;
+using namespace casetrail::replay;
+
+namespace {
+
+TimestampUs T(const char* date) {
+  return std::move(workflows::Date::Parse(date, "d")).value().StartUs() + 10 * 3600LL * 1000000;
+}
+
+Command Cmd(const std::string& child, const std::string& action, const char* date, const std::string& role,
+            std::map<std::string, std::string> params = {}, std::string command_id = {}) {
+  Command c;
+  c.child_id = child;
+  c.action = action;
+  c.occurred_at = T(date);
+  c.actor = Actor{"u." + role, role, "north-1"};
+  c.params = std::move(params);
+  c.command_id = std::move(command_id);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("an accepted command writes the action, its deadlines and consequences atomically",
+          "[replay][pipeline]") {
+  auto log = OpenMemoryEventLog();
+  CaseService svc(*log);
+  auto r = svc.Execute(Cmd("1001", "cp.strategy_discussion_held", "2026-03-02", "team_manager", {{"outcome", "s47"}}));
+  REQUIRE(r.ok());
+  REQUIRE(r->accepted);
+  CHECK(r->event_types == std::vector<std::string>{"cp.strategy_discussion_held", "deadline.scheduled"});
+  CHECK(r->append.first_position == 1);
+  CHECK(r->append.last_position == 2);
+  CHECK(r->states.at("child_protection") == "S47Enquiry");
+  auto events = log->ReadStream("child-1001", 1, Direction::kForward, 10);
+  REQUIRE(events.ok());
+  const auto& first = (*events)[0];
+  CHECK(first.journey == "child_protection");
+  CHECK(first.from_state == "NoCpInvolvement");
+  CHECK(first.to_state == "S47Enquiry");
+  CHECK(first.machine_fingerprint.size() == 64);
+  CHECK(first.actor.role == "team_manager");
+  CHECK_THAT((*events)[1].payload, Catch::Contains("\"rule\":\"T-06\""));
+  CHECK_THAT((*events)[1].payload, Catch::Contains("\"due\":\"2026-03-23\""));
+}
+
+TEST_CASE("a refused command writes nothing and says why, with the allowed actions", "[replay][pipeline]") {
+  auto log = OpenMemoryEventLog();
+  CaseService svc(*log);
+  auto r = svc.Execute(Cmd("1001", "cp.icpc_held", "2026-03-02", "cp_chair", {{"outcome", "cp_plan"}, {"category", "neglect"}}));
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->accepted);
+  CHECK(r->verdict.verdict.rule == "no_transition");
+  CHECK(r->states.at("child_protection") == "NoCpInvolvement");
+  CHECK(std::find(r->allowed_actions.begin(), r->allowed_actions.end(), "cp.strategy_discussion_held") !=
+        r->allowed_actions.end());
+  CHECK(log->HeadPosition() == 0);
+  auto forbidden = svc.Execute(Cmd("1001", "cp.strategy_discussion_held", "2026-03-02", "auditor", {{"outcome", "s47"}}));
+  REQUIRE(forbidden.ok());
+  CHECK(forbidden->verdict.verdict.rule == "forbidden_role");
+  CHECK(log->HeadPosition() == 0);
+  auto bad = svc.Execute(Cmd("bad id", "cp.x", "2026-03-02", "cp_chair"));
+  CHECK(bad.status().IsInvalidArgument());
+  CHECK(bad.status().field() == "child_id");
+}
+
+TEST_CASE("a retried command id returns the original result even after the case moved on",
+          "[replay][pipeline]") {
+  auto log = OpenMemoryEventLog();
+  CaseService svc(*log);
+  auto first = svc.Execute(Cmd("7", "fd.contact_received", "2026-03-02", "cass_worker", {{"source", "police"}}, "c-1"));
+  REQUIRE(first.ok());
+  REQUIRE(first->accepted);
+  REQUIRE(svc.Execute(Cmd("7", "fd.decision_made", "2026-03-02", "cass_worker", {{"decision", "nfa"}}, "c-2"))->accepted);
+  auto retry = svc.Execute(Cmd("7", "fd.contact_received", "2026-03-02", "cass_worker", {{"source", "police"}}, "c-1"));
+  REQUIRE(retry.ok());
+  CHECK(retry->accepted);
+  CHECK(retry->append.duplicate);
+  CHECK(retry->append.first_position == first->append.first_position);
+  CHECK(svc.Execute(Cmd("8", "fd.contact_received", "2026-03-02", "cass_worker", {{"source", "police"}}, "c-1"))
+            .status()
+            .IsConflict());
+}
+
+TEST_CASE("a stale expected version is a conflict", "[replay][pipeline]") {
+  auto log = OpenMemoryEventLog();
+  CaseService svc(*log);
+  REQUIRE(svc.Execute(Cmd("9", "cin.plan_started", "2026-03-02", "social_worker"))->accepted);
+  Command c = Cmd("9", "cin.visit_held", "2026-03-09", "social_worker");
+  c.expected_version = 0;
+  auto r = svc.Execute(c);
+  REQUIRE(r.status().IsConflict());
+  CHECK(r.status().actual_version() == std::optional<std::uint64_t>(3));  // action + 2 deadlines
+  c.expected_version = 3;
+  CHECK(svc.Execute(c)->accepted);
+}
+
+TEST_CASE("a case rebuilt from the log equals the live one, also in a new service", "[replay][pipeline]") {
+  testing::TempDir dir;
+  std::map<std::string, std::string> live;
+  {
+    auto log = std::move(OpenRocksEventLog(dir.str())).value();
+    CaseService svc(*log);
+    auto run = [&](Command c) { REQUIRE(svc.Execute(std::move(c))->accepted); };
+    run(Cmd("42", "case.child_registered", "2026-01-02", "social_worker", {{"date_of_birth", "2018-05-01"}}));
+    run(Cmd("42", "cin.plan_started", "2026-01-05", "social_worker"));
+    run(Cmd("42", "cp.strategy_discussion_held", "2026-02-02", "team_manager", {{"outcome", "s47"}}));
+    run(Cmd("42", "cp.s47_concluded", "2026-02-06", "social_worker", {{"outcome", "icpc"}}));
+    auto icpc = svc.Execute(Cmd("42", "cp.icpc_held", "2026-02-20", "cp_chair", {{"outcome", "cp_plan"}, {"category", "neglect"}}));
+    REQUIRE(icpc->accepted);
+    CHECK(std::find(icpc->event_types.begin(), icpc->event_types.end(), "cin.plan_ended") != icpc->event_types.end());
+    live = icpc->states;
+  }
+  auto log = std::move(OpenRocksEventLog(dir.str())).value();
+  CaseService fresh(*log);
+  std::uint64_t version = 0;
+  auto c = fresh.Load("42", &version);
+  REQUIRE(c.ok());
+  CHECK(c->States() == live);
+  CHECK(c->States().at("child_in_need") == "NoCinPlan");  // X-04 derived again, not replayed twice
+  CHECK(version == log->GetStreamInfo("child-42")->last_version);
+}
+
+TEST_CASE("commands on different children run in parallel; on one child they never both win",
+          "[replay][pipeline]") {
+  auto log = OpenMemoryEventLog();
+  CaseService svc(*log);
+  std::atomic<int> accepted{0}, refused{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 8; ++t) {
+    ts.emplace_back([&, t] {
+      // Everyone tries to open the same child's S47; only one may.
+      auto r = svc.Execute(Cmd("shared", "cp.strategy_discussion_held", "2026-03-02", "team_manager", {{"outcome", "s47"}}));
+      if (r.ok() && r->accepted) ++accepted;
+      else ++refused;
+      for (int i = 0; i < 20; ++i) {
+        REQUIRE(svc.Execute(Cmd("c" + std::to_string(t) + "-" + std::to_string(i), "cin.plan_started",
+                                "2026-03-02", "social_worker"))->accepted);
+      }
+    });
+  }
+  for (auto& th : ts) th.join();
+  CHECK(accepted == 1);
+  CHECK(refused == 7);
+  CHECK(log->Verify()->ok);
+}
