@@ -116,6 +116,13 @@ int AgeOn(Date dob, Date on) {
   return age < 0 ? 0 : age;
 }
 
+Date SchoolTermEnd(Date d) {
+  const int y = d.year(), m = d.month();
+  if (m <= 3) return Date::FromYmd(y, 3, 31);
+  if (m <= 7) return Date::FromYmd(y, 7, 31);
+  return Date::FromYmd(y, 12, 31);
+}
+
 Result<Calendar> Calendar::FromCsv(std::string_view csv) {
   Calendar c;
   std::size_t line_no = 0;

@@ -60,6 +60,11 @@ Date BirthdayAt(Date dob, int age);
 // Whole years of age on `on`.
 int AgeOn(Date dob, Date on);
 
+// The last day of the school term that `d` falls in, in the simplified England term year used
+// for PEPs: autumn 1 Sep - 31 Dec, spring 1 Jan - 31 Mar, summer 1 Apr - 31 Jul. A date in
+// August (the summer holiday) belongs to the autumn term ahead.
+Date SchoolTermEnd(Date d);
+
 class Calendar {
  public:
   // The compiled-in England and Wales calendar (bank holidays 2015-2030).

@@ -72,6 +72,7 @@ Case::Case(const Case& o)
       looked_after_since_(o.looked_after_since_),
       last_cp_plan_ended_(o.last_cp_plan_ended_),
       last_returned_home_(o.last_returned_home_),
+      case_open_(o.case_open_),
       looked_after_days_since_14_(o.looked_after_days_since_14_) {
   for (const auto& [name, j] : o.journeys_) journeys_[name] = j->Clone();
 }
@@ -89,6 +90,7 @@ Case& Case::operator=(const Case& o) {
   looked_after_since_ = o.looked_after_since_;
   last_cp_plan_ended_ = o.last_cp_plan_ended_;
   last_returned_home_ = o.last_returned_home_;
+  case_open_ = o.case_open_;
   looked_after_days_since_14_ = o.looked_after_days_since_14_;
   return *this;
 }
@@ -118,6 +120,7 @@ std::vector<std::string> Case::AllowedActions() const {
 
 std::vector<Deadline> Case::OpenDeadlines() const {
   std::vector<Deadline> out;
+  for (const auto& [rule, d] : case_open_) out.push_back(d);
   for (const auto& [name, j] : journeys_) {
     for (auto& d : j->OpenDeadlines()) out.push_back(d);
   }
@@ -311,6 +314,27 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
     const int days = looked_after_days_since_14_ +
                      static_cast<int>(std::max<std::int64_t>(0, a.occurred_at_us - from) / (86400LL * 1000000));
     if (days >= 91) Consequence("X-06", "leaving_care", "lc.became_eligible", a, {}, out);
+  }
+  // T-45: the final looked-after review before the 18th birthday, held in its last 6 months.
+  if (dob_ && age < 18) {
+    const Date eighteen = BirthdayAt(*dob_, 18);
+    auto& effects = out->verdict.deadlines;
+    if (Is(a, "cic.became_looked_after") && !case_open_.count("T-45")) {
+      Deadline d;
+      d.rule_id = "T-45";
+      d.rule_version = rules_->VersionOn(today).value_or("");
+      d.start_us = a.occurred_at_us;
+      d.due_date = eighteen.AddDays(-1);
+      d.due_by_us = eighteen.StartUs();
+      case_open_["T-45"] = d;
+      effects.push_back({DeadlineEffect::Kind::kScheduled, d});
+    } else if (Is(a, "cic.review_held") && case_open_.count("T-45") && today >= eighteen.AddMonths(-6)) {
+      effects.push_back({DeadlineEffect::Kind::kMet, case_open_.at("T-45")});
+      case_open_.erase("T-45");
+    } else if (Is(a, "cic.ceased_looked_after") && case_open_.count("T-45")) {
+      effects.push_back({DeadlineEffect::Kind::kCancelled, case_open_.at("T-45")});
+      case_open_.erase("T-45");
+    }
   }
   const std::string lc_now = journeys_.at("leaving_care")->State();
   if (age >= 18 && (lc_now == "EligibleChild" || lc_now == "RelevantChild")) {

@@ -85,6 +85,7 @@ class Case {
   std::optional<std::int64_t> looked_after_since_;
   std::optional<std::int64_t> last_cp_plan_ended_;
   std::optional<std::int64_t> last_returned_home_;
+  std::map<std::string, Deadline> case_open_;  // deadlines that need the child's age (T-45)
   int looked_after_days_since_14_ = 0;
 };
 

@@ -48,6 +48,11 @@ CASETRAIL_ACTION(StartCare, {
   c.looked_after_since = at;
   c.Schedule("T-40", at);
   c.Schedule("N-12", at);
+  // The first PEP this term, or next term when care starts in a term's last 4 weeks (T-48).
+  const Date today = Date::FromTimestampUs(at);
+  Date term_end = SchoolTermEnd(today);
+  if (today.AddWeeks(4) > term_end) term_end = SchoolTermEnd(term_end.AddDays(1));
+  c.ScheduleOn("T-48", at, term_end);
 })
 CASETRAIL_ACTION(MeetIro, { c.Meet("T-40", at); })
 CASETRAIL_ACTION(RecordReview, {
@@ -83,6 +88,10 @@ CASETRAIL_ACTION(RecordVisit, {
 })
 CASETRAIL_ACTION(ScheduleReturnInterview, { c.Schedule("T-4A", at); })
 CASETRAIL_ACTION(MeetReturnInterview, { c.Meet("T-4A", at); })
+CASETRAIL_ACTION(RecordPep, {
+  c.Meet("T-48", at);
+  c.ScheduleOn("T-48", at, SchoolTermEnd(SchoolTermEnd(Date::FromTimestampUs(at)).AddDays(1)));
+})
 CASETRAIL_ACTION(RecordHealthAssessment, { c.Meet("T-46", at); c.Schedule("T-46", at); })
 CASETRAIL_ACTION(EndCare, { c.CancelAll(); c.legal_status.clear(); })
 
@@ -108,7 +117,7 @@ struct ChildInCareDef : detail::JourneyDef<ChildInCareDef, Context, NotLookedAft
     Row<LookedAfter,          PermanencePlanAgreed,      none,                 RecordPermanencePlan,    none>,
     Row<LookedAfter,          LegalStatusChanged,        none,                 ChangeLegalStatus,       none>,
     Row<LookedAfter,          HealthAssessmentCompleted, none,                 RecordHealthAssessment,  none>,
-    Row<LookedAfter,          PepHeld,                   none,                 none,                    none>,
+    Row<LookedAfter,          PepHeld,                   none,                 RecordPep,               none>,
     Row<LookedAfter,          CeasedLookedAfter,         NotLookedAfter,       EndCare,                 none>
   >;
   using Rows2 = mpl::vector<
@@ -120,7 +129,7 @@ struct ChildInCareDef : detail::JourneyDef<ChildInCareDef, Context, NotLookedAft
     Row<Placed,               PermanencePlanAgreed,      none,                 RecordPermanencePlan,    none>,
     Row<Placed,               LegalStatusChanged,        none,                 ChangeLegalStatus,       none>,
     Row<Placed,               HealthAssessmentCompleted, none,                 RecordHealthAssessment,  none>,
-    Row<Placed,               PepHeld,                   none,                 none,                    none>,
+    Row<Placed,               PepHeld,                   none,                 RecordPep,               none>,
     Row<Placed,               ReturnInterviewHeld,       none,                 MeetReturnInterview,     none>,
     Row<Placed,               WentMissing,               MissingFromPlacement, none,                    none>,
     Row<Placed,               CeasedLookedAfter,         NotLookedAfter,       EndCare,                 none>,

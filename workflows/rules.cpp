@@ -48,6 +48,8 @@ std::vector<Timescale> Rules2015() {
       {"N-19b", "Visits in the first year of a placement, at most every", U::kWeeks, 6, B::kStatutory, "CPPCR 2010 reg 28(2) (N-19)", "[V]"},
       {"N-19c", "Visits in a long-term placement, at most every", U::kMonths, 3, B::kStatutory, "CPPCR 2010 reg 28(2) (N-19)", "[V]"},
       {"T-4A", "Return from a missing episode to the return interview", U::kHours, 72, B::kLocalStandard, "SE (T-4A: after each episode); 72 hours from statutory guidance on missing children (ext)", "[S]"},
+      {"T-45", "Final looked-after review before the 18th birthday (within its 6 months)", U::kYears, 18, B::kStatutory, "SE (T-45); CPPCR 2010", "[seed]"},
+      {"T-48", "Personal education plan, each school term (the first one next term when care starts in the last 4 weeks of a term)", U::kMonths, 4, B::kStatutory, "SE (T-48: termly)", "[seed]"},
       {"T-46", "Health assessment, at most every", U::kMonths, 12, B::kStatutory, "SE:1285; SE:1299 (annual; 6 months under 5)", "[seed]"},
       {"T-46u5", "Health assessment under 5, at most every", U::kMonths, 6, B::kStatutory, "SE:1285; SE:1299", "[seed]"},
       // Leaving care

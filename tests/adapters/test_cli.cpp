@@ -37,11 +37,11 @@ TEST_CASE("the CLI appends, refuses bad input with the field named, and verifies
   TempDir dir;
   auto demo = Cli(dir, "demo");
   REQUIRE(demo.code == 0);
-  CHECK_THAT(demo.out, Catch::Contains("21 actions on 4 children (48 events"));
+  CHECK_THAT(demo.out, Catch::Contains("21 actions on 4 children (50 events"));
 
   auto ok = Cli(dir, "append --stream child-1 --type cin.visit_held --occurred-at 2026-01-05T10:00:00Z");
   CHECK(ok.code == 0);
-  CHECK_THAT(ok.out, Catch::Contains("position 49"));
+  CHECK_THAT(ok.out, Catch::Contains("position 51"));
 
   auto bad_json = Cli(dir, "append --stream child-1 --type a.b --payload '{\"x\":'");
   CHECK(bad_json.code == 3);
@@ -67,7 +67,7 @@ TEST_CASE("the CLI appends, refuses bad input with the field named, and verifies
   CHECK(usage.code == 2);
 
   auto head = Cli(dir, "head");
-  CHECK(head.out == "49\n");  // none of the refused commands wrote anything
+  CHECK(head.out == "51\n");  // none of the refused commands wrote anything
 
   auto verify = Cli(dir, "verify --json");
   CHECK(verify.code == 0);

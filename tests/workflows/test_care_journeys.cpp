@@ -47,9 +47,12 @@ TEST_CASE("child in care: IRO within 72 hours and reviews at 20 working days, 3 
   auto j = NewChildInCare();
   Verdict start = j->Apply(Act(*j, "cic.became_looked_after", "2026-12-21", {{"legal_status", "police_protection"}}));
   REQUIRE(start.accepted);
-  REQUIRE(start.deadlines.size() == 2);
+  REQUIRE(start.deadlines.size() == 3);
   CHECK(start.deadlines[0].deadline.rule_id == "T-40");
   CHECK(start.deadlines[1].deadline.due_date.ToString() == "2027-01-21");  // 20 working days
+  // Care starts in the last 4 weeks of the autumn term: the first PEP is due next term.
+  CHECK(start.deadlines[2].deadline.rule_id == "T-48");
+  CHECK(start.deadlines[2].deadline.due_date.ToString() == "2027-03-31");
   Action review = Act(*j, "cic.review_held", "2027-01-20");
   review.role = "social_worker";
   CHECK(j->Apply(review).rule == "forbidden_role");  // only an IRO records a review
@@ -88,6 +91,17 @@ TEST_CASE("child in care: visits within a week of placement, then 6 weeks or 3 m
   bool quarterly = false;
   for (const auto& d : j->OpenDeadlines()) quarterly |= d.rule_id == "N-19c" && d.due_date.ToString() == "2026-05-05";
   CHECK(quarterly);
+}
+
+TEST_CASE("child in care: a PEP each term", "[workflows][cic]") {
+  auto j = NewChildInCare();
+  Verdict start = j->Apply(Act(*j, "cic.became_looked_after", "2026-09-14", {{"legal_status", "s20"}}));
+  CHECK(start.deadlines.at(2).deadline.due_date.ToString() == "2026-12-31");  // this term
+  Verdict pep = j->Apply(Act(*j, "cic.pep_held", "2026-10-12"));
+  REQUIRE(pep.accepted);
+  CHECK(pep.deadlines.at(0).kind == DeadlineEffect::Kind::kMet);
+  CHECK(pep.deadlines.at(1).deadline.due_date.ToString() == "2027-03-31");  // next term
+  CHECK(SchoolTermEnd(std::move(Date::Parse("2027-08-10", "d")).value()).ToString() == "2027-12-31");
 }
 
 TEST_CASE("child in care: a missing episode needs a return interview", "[workflows][cic]") {

@@ -221,3 +221,24 @@ TEST_CASE("auditors and people without a role never write", "[workflows][case]")
     }
   }
 }
+
+TEST_CASE("T-45: the final review before the 18th birthday is held in its last 6 months", "[workflows][case]") {
+  Case c;
+  Do(c, A("case.child_registered", "2026-01-01", "social_worker", {{"date_of_birth", "2009-02-28"}}));
+  CaseVerdict start = c.Apply(A("cic.became_looked_after", "2026-01-05", "social_worker", {{"legal_status", "care_order"}}));
+  REQUIRE(start.accepted());
+  bool scheduled = false;
+  for (const auto& d : start.verdict.deadlines) {
+    scheduled |= d.deadline.rule_id == "T-45" && d.deadline.due_date.ToString() == "2027-02-27";
+  }
+  CHECK(scheduled);
+  auto has_t45 = [&] {
+    for (const auto& d : c.OpenDeadlines()) if (d.rule_id == "T-45") return true;
+    return false;
+  };
+  Do(c, A("cic.review_held", "2026-01-30", "iro"));
+  CHECK(has_t45());  // too early to be the final review
+  CaseVerdict last = c.Apply(A("cic.review_held", "2026-09-15", "iro"));
+  REQUIRE(last.accepted());
+  CHECK_FALSE(has_t45());
+}

@@ -119,6 +119,17 @@ struct ContextBase {
     open[rule] = *d;
     verdict->deadlines.push_back({DeadlineEffect::Kind::kScheduled, *d});
   }
+  // A deadline whose date is not a plain timescale (a term end, a birthday).
+  void ScheduleOn(const std::string& rule, std::int64_t from, Date due) {
+    Deadline d;
+    d.rule_id = rule;
+    d.rule_version = rules->VersionOn(Date::FromTimestampUs(from)).value_or("");
+    d.start_us = from;
+    d.due_date = due;
+    d.due_by_us = due.AddDays(1).StartUs();
+    open[rule] = d;
+    verdict->deadlines.push_back({DeadlineEffect::Kind::kScheduled, d});
+  }
   void Meet(const std::string& rule, std::int64_t at) {
     auto it = open.find(rule);
     if (it == open.end()) return;
