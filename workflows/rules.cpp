@@ -1,6 +1,7 @@
 #include "workflows/rules.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "engine/hash.hpp"
 
@@ -146,6 +147,44 @@ Result<RuleBook> RuleBook::WithLocalStandard(const std::string& id, int amount) 
   }
   if (!found) return Status::InvalidArgument(id, "is not a known timescale rule");
   return RuleBook(std::move(sets));
+}
+
+Result<RuleBook> RuleBook::WithLocalStandards(std::string_view text) const {
+  RuleBook book = *this;
+  int line_no = 0;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string line(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line_no;
+    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) continue;
+    const auto eq = line.find('=');
+    auto trim = [](std::string s) {
+      const auto b = s.find_first_not_of(" \t\r");
+      const auto e = s.find_last_not_of(" \t\r");
+      return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+    };
+    const std::string where = "local standards line " + std::to_string(line_no);
+    if (eq == std::string::npos) return Status::InvalidArgument(where, "expected 'ID = AMOUNT'");
+    const std::string id = trim(line.substr(0, eq));
+    const std::string amount = trim(line.substr(eq + 1));
+    int n = 0;
+    try {
+      std::size_t used = 0;
+      n = std::stoi(amount, &used);
+      if (used != amount.size()) throw std::invalid_argument(amount);
+    } catch (const std::exception&) {
+      return Status::InvalidArgument(where, "'" + amount + "' is not a whole number");
+    }
+    auto next = book.WithLocalStandard(id, n);
+    if (!next.ok()) {
+      return Status::InvalidArgument(where, id + " " + next.status().message());
+    }
+    book = std::move(next).value();
+  }
+  return book;
 }
 
 Result<Deadline> RuleBook::Due(const std::string& id, std::int64_t start_us,

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/status.hpp"
@@ -66,6 +67,9 @@ class RuleBook {
   // A copy with rule `id` set to `amount` (same unit) in every set. InvalidArgument if the id is
   // unknown, the amount is not positive, or it would lengthen a statutory timescale.
   Result<RuleBook> WithLocalStandard(const std::string& id, int amount) const;
+  // Applies a local-standards file: one "ID = AMOUNT" per line (in the rule's own unit), '#'
+  // starts a comment. InvalidArgument names the line and the rule.
+  Result<RuleBook> WithLocalStandards(std::string_view text) const;
 
   // The deadline of rule `id` for something that started at `start_us`.
   Result<Deadline> Due(const std::string& id, std::int64_t start_us,

@@ -52,6 +52,8 @@ commands (DIR defaults to ./casetrail-data):
 
 options:
   --json                     machine-readable output (one JSON document per line)
+  --local-standards FILE     local timescales for do/case/demo/shell: "ID = AMOUNT" per line
+                             (e.g. "N-10 = 15"); may tighten, never lengthen, a statutory one
   --bulk                     non-durable bulk-import mode (no fsync before acknowledging)
 
 exit codes: 0 ok, 1 storage error, 2 usage, 3 invalid input, 4 conflict, 5 not found,
@@ -108,7 +110,8 @@ bool ParseArgs(const std::vector<std::string>& argv, Args* a, std::string* err) 
 
 class Cli {
  public:
-  Cli(EventLog& log, bool json_out) : log_(log), json_(json_out) {}
+  Cli(EventLog& log, bool json_out, const workflows::RuleBook& rules)
+      : log_(log), json_(json_out), rules_(rules) {}
 
   int Fail(const Status& s) {
     if (json_) {
@@ -290,7 +293,7 @@ class Cli {
       }
       c.params[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    replay::CaseService svc(log_);
+    replay::CaseService svc(log_, rules_);
     auto r = svc.Execute(c);
     if (!r.ok()) return Fail(r.status());
     const auto& v = r->verdict;
@@ -340,7 +343,7 @@ class Cli {
   }
 
   int CaseView(const Args& a) {
-    replay::CaseService svc(log_);
+    replay::CaseService svc(log_, rules_);
     std::uint64_t version = 0;
     auto c = svc.Load(a.Get("child"), &version);
     if (!c.ok()) return Fail(c.status());
@@ -406,7 +409,7 @@ class Cli {
         {"1004", "2026-03-12T10:00:00Z", "cic.iro_allocated", "iro.patel", "iro", {}},
         {"1004", "2026-04-07T10:00:00Z", "cic.review_held", "iro.patel", "iro", {}},
     };
-    replay::CaseService svc(log_);
+    replay::CaseService svc(log_, rules_);
     for (const Step& s : steps) {
       replay::Command c;
       c.child_id = s.child;
@@ -520,6 +523,7 @@ class Cli {
  private:
   EventLog& log_;
   bool json_;
+  const workflows::RuleBook& rules_;
 };
 
 }  // namespace
@@ -547,7 +551,23 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto log = std::move(opened).value();
-  Cli cli(*log, a.Has("json"));
+  workflows::RuleBook rules = workflows::RuleBook::Default();
+  if (a.Has("local-standards")) {
+    std::ifstream in(a.Get("local-standards"));
+    if (!in) {
+      std::cerr << "error: cannot read local standards file '" << a.Get("local-standards") << "'\n";
+      return 3;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto local = rules.WithLocalStandards(text.str());
+    if (!local.ok()) {
+      std::cerr << "error: " << local.status().ToString() << "\n";
+      return 3;
+    }
+    rules = std::move(local).value();
+  }
+  Cli cli(*log, a.Has("json"), rules);
   try {
     if (a.command == "shell") return cli.Shell(data);
     return cli.Dispatch(a);

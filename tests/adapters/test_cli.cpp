@@ -100,6 +100,23 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   CHECK(Cli(dir, "verify").code == 0);
 }
 
+TEST_CASE("the CLI applies a local-standards file and refuses a bad one", "[adapters][cli]") {
+  TempDir dir;
+  std::ofstream(dir.sub("local.txt")) << "# visits every 15 working days\nN-10 = 15\n";
+  std::ofstream(dir.sub("bad.txt")) << "T-06 = 30\n";
+  REQUIRE(Cli(dir, "do --child 5 --action cp.strategy_discussion_held --role team_manager "
+                   "--occurred-at 2026-11-02T10:00:00Z outcome=s47").code == 0);
+  REQUIRE(Cli(dir, "do --child 5 --action cp.s47_concluded --role social_worker "
+                   "--occurred-at 2026-11-03T10:00:00Z outcome=icpc").code == 0);
+  auto plan = Cli(dir, "do --child 5 --action cp.icpc_held --role cp_chair --occurred-at 2026-11-09T10:00:00Z "
+                       "--local-standards " + dir.sub("local.txt") + " outcome=cp_plan category=neglect");
+  CHECK(plan.code == 0);
+  CHECK_THAT(plan.out, Catch::Contains("N-10 scheduled (due 2026-11-30)"));  // 15 working days
+  auto bad = Cli(dir, "case --child 5 --local-standards " + dir.sub("bad.txt"));
+  CHECK(bad.code == 3);
+  CHECK_THAT(bad.out, Catch::Contains("may not lengthen"));
+}
+
 TEST_CASE("the shell runs commands from standard input and stops at its end", "[adapters][cli]") {
   TempDir dir;
   auto r = Cli(dir, "shell", "head\nread --stream child-1002 --limit 1\ncase --child 1004\nquit\n");

@@ -75,3 +75,19 @@ TEST_CASE("every rule has an id, a source and a positive amount", "[workflows][r
   }
   CHECK(RuleBook::Default().Fingerprint().size() == 64);
 }
+
+TEST_CASE("a local-standards file tightens rules and names its bad lines", "[workflows][rules]") {
+  const RuleBook& book = RuleBook::Default();
+  auto local = book.WithLocalStandards("# Birmingham practice standards\nN-10 = 15   # CP visits\n\nT-30=8\n");
+  REQUIRE(local.ok());
+  CHECK(local->Find("N-10", D("2026-01-01"))->amount == 15);
+  CHECK(local->Find("T-30", D("2026-01-01"))->amount == 8);
+  auto bad_number = book.WithLocalStandards("N-10 = ten\n");
+  REQUIRE_FALSE(bad_number.ok());
+  CHECK(bad_number.status().field() == "local standards line 1");
+  auto laxer = book.WithLocalStandards("\nT-06 = 20\n");
+  REQUIRE_FALSE(laxer.ok());
+  CHECK(laxer.status().field() == "local standards line 2");
+  CHECK_THAT(laxer.status().message(), Catch::Contains("may not lengthen"));
+  CHECK_FALSE(book.WithLocalStandards("T-06 15").ok());
+}
