@@ -54,6 +54,8 @@ const std::vector<CrossJourneyRule>& CrossJourneyRules() {
        "seed-spec 2.0 (unborn children first-class)"},
       {"X-13", "eh.stepped_down_from_social_care within 3 months (T-23) of a CP plan ending, or 3 months (T-24) of returning home from care",
        "refused: the child must first be a child in need for 3 months", "FS:28"},
+      {"X-14", "lc.staying_put_started at 21 or older (T-82); lc.keeping_in_touch, lc.pathway_plan_reviewed or lc.personal_adviser_allocated at or past the support age (T-81: 21, or 25 from April 2018)",
+       "refused: past the age limit", "SG:256; CP:805; CSWA 2017"},
   };
   return rules;
 }
@@ -214,6 +216,19 @@ CaseVerdict Case::Apply(const Action& a) {
         out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
         return out;
       }
+    }
+  }
+  if (dob_ && (Is(a, "lc.staying_put_started") || Is(a, "lc.keeping_in_touch") ||
+               Is(a, "lc.pathway_plan_reviewed") || Is(a, "lc.personal_adviser_allocated"))) {
+    const Date today = Date::FromTimestampUs(a.occurred_at_us);
+    const char* rule = Is(a, "lc.staying_put_started") ? "T-82" : "T-81";
+    auto limit = rules_->Find(rule, today);
+    if (limit.ok() && AgeOn(*dob_, today) >= limit->amount) {
+      out.verdict.rule = "age_limit";
+      out.verdict.reason = std::string("X-14/") + rule + ": '" + a.name + "' ends at age " +
+                           std::to_string(limit->amount) + " (" + limit->name + ")";
+      out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+      return out;
     }
   }
   // Flags that depend on the case's history are decided before the journey moves.

@@ -242,3 +242,22 @@ TEST_CASE("T-45: the final review before the 18th birthday is held in its last 6
   REQUIRE(last.accepted());
   CHECK_FALSE(has_t45());
 }
+
+TEST_CASE("X-14: staying put ends at 21, care-leaver support at 25", "[workflows][case]") {
+  Case c;
+  Do(c, A("case.child_registered", "2024-01-01", "social_worker", {{"date_of_birth", "2008-01-10"}}));
+  Do(c, A("cic.became_looked_after", "2024-01-08", "social_worker", {{"legal_status", "care_order"}}));
+  Do(c, A("cic.pep_held", "2024-06-01", "virtual_school"));  // 16 and 13 weeks: eligible
+  REQUIRE(c.States().at("leaving_care") == "EligibleChild");
+  Do(c, A("lc.pathway_plan_agreed", "2024-07-01", "social_worker"));
+  Do(c, A("cic.ceased_looked_after", "2026-01-10", "team_manager", {{"reason", "turned_18"}}));
+  REQUIRE(c.States().at("leaving_care") == "FormerRelevantChild");
+  Do(c, A("lc.staying_put_started", "2026-01-10", "personal_adviser"));
+  CaseVerdict late = c.Apply(A("lc.staying_put_started", "2029-01-10", "personal_adviser"));
+  CHECK(late.verdict.rule == "age_limit");
+  CHECK_THAT(late.verdict.reason, Catch::Contains("21"));
+  Do(c, A("lc.keeping_in_touch", "2032-06-01", "personal_adviser"));  // 24: still supported
+  CaseVerdict past = c.Apply(A("lc.keeping_in_touch", "2033-01-10", "personal_adviser"));
+  CHECK(past.verdict.rule == "age_limit");
+  CHECK_THAT(past.verdict.reason, Catch::Contains("25"));
+}
