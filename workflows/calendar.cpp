@@ -61,10 +61,39 @@ Result<Date> Date::Parse(std::string_view t, const std::string& field) {
   return FromYmd(y, m, d);
 }
 
+namespace {
+constexpr std::int64_t kDayUs = 86400LL * 1000000;
+constexpr std::int64_t kHourUs = 3600LL * 1000000;
+
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  if (a % b != 0 && (a < 0) != (b < 0)) --q;
+  return q;
+}
+
+// 01:00 UTC on the last Sunday of `month`: when the London clock changes (since 1996).
+std::int64_t ChangeInstant(int year, int month) {
+  Date last = Date::FromYmd(year, month, DaysInMonth(year, month));
+  last = last.AddDays(-((last.weekday() + 1) % 7));  // back to Sunday (weekday 6)
+  return static_cast<std::int64_t>(last.days()) * kDayUs + kHourUs;
+}
+}  // namespace
+
+bool IsBritishSummerTime(std::int64_t us) {
+  const Date utc_day = Date::FromDays(static_cast<std::int32_t>(FloorDiv(us, kDayUs)));
+  const int y = utc_day.year();
+  return us >= ChangeInstant(y, 3) && us < ChangeInstant(y, 10);
+}
+
 Date Date::FromTimestampUs(std::int64_t us) {
-  std::int64_t days = us / (86400LL * 1000000);
-  if (us < 0 && us % (86400LL * 1000000) != 0) --days;
-  return Date(static_cast<std::int32_t>(days));
+  const std::int64_t local = us + (IsBritishSummerTime(us) ? kHourUs : 0);
+  return Date(static_cast<std::int32_t>(FloorDiv(local, kDayUs)));
+}
+
+std::int64_t Date::StartUs() const {
+  const std::int64_t utc_midnight = static_cast<std::int64_t>(days_) * kDayUs;
+  // In summer, London midnight is 23:00 UTC the evening before.
+  return IsBritishSummerTime(utc_midnight - kHourUs) ? utc_midnight - kHourUs : utc_midnight;
 }
 
 int Date::year() const {

@@ -1,6 +1,8 @@
 // Dates and the working-day calendar that statutory timescales are counted on.
 //
-// A Date is a civil day (no time zone): children's social care counts deadlines in days,
+// A Date is a civil day in England (Europe/London): a timestamp belongs to the date it had on
+// a London clock (GMT in winter, BST from the last Sunday of March to the last Sunday of
+// October), and a day starts at London midnight. Children's social care counts deadlines in days,
 // working days, weeks, months and birthdays of the England and Wales calendar. The bank holiday
 // data is a versioned file (workflows/data/bank-holidays-england-wales.csv, compiled in), so a
 // replay reproduces past breach decisions with the calendar version it names.
@@ -25,7 +27,7 @@ class Date {
   static Date FromYmd(int year, int month, int day);
   // "YYYY-MM-DD"; InvalidArgument naming `field` otherwise (including 2025-02-30).
   static Result<Date> Parse(std::string_view text, const std::string& field);
-  // The UTC day of a timestamp in microseconds since the epoch.
+  // The London date of a timestamp in microseconds since the epoch.
   static Date FromTimestampUs(std::int64_t us);
 
   std::int32_t days() const { return days_; }
@@ -35,7 +37,8 @@ class Date {
   int weekday() const;  // 0 = Monday .. 6 = Sunday
   bool IsWeekend() const { return weekday() >= 5; }
   std::string ToString() const;  // YYYY-MM-DD
-  std::int64_t StartUs() const { return static_cast<std::int64_t>(days_) * 86400LL * 1000000; }
+  // London midnight at the start of this date, in microseconds since the epoch.
+  std::int64_t StartUs() const;
 
   Date AddDays(int n) const { return Date(days_ + n); }
   Date AddWeeks(int n) const { return Date(days_ + 7 * n); }
@@ -51,6 +54,8 @@ class Date {
 };
 
 bool IsLeapYear(int year);
+// Is the London clock on British Summer Time at this instant?
+bool IsBritishSummerTime(std::int64_t us);
 int DaysInMonth(int year, int month);
 
 // The day a person born on `dob` reaches `age` years: their birthday that year. Someone born

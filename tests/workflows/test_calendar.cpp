@@ -27,6 +27,31 @@ TEST_CASE("dates convert to and from civil dates", "[workflows][calendar]") {
   }
 }
 
+TEST_CASE("dates are London dates: late-evening summer actions belong to the next day",
+          "[workflows][calendar]") {
+  using casetrail::workflows::IsBritishSummerTime;
+  const std::int64_t h = 3600LL * 1000000;
+  // 2026: BST from Sunday 29 March 01:00 UTC to Sunday 25 October 01:00 UTC.
+  const std::int64_t mar29 = D("2026-03-29").StartUs();  // GMT: 00:00 UTC
+  CHECK(mar29 % (24 * h) == 0);
+  CHECK_FALSE(IsBritishSummerTime(mar29 + h - 1));
+  CHECK(IsBritishSummerTime(mar29 + h));
+  const std::int64_t jul1 = D("2026-07-01").StartUs();   // BST: 23:00 UTC on 30 June
+  CHECK(jul1 % (24 * h) == 23 * h);
+  CHECK(Date::FromTimestampUs(jul1).ToString() == "2026-07-01");
+  CHECK(Date::FromTimestampUs(jul1 - 1).ToString() == "2026-06-30");
+  // 2026-06-30T23:30Z is 00:30 on 1 July in London; 23:30 London on 30 June is still the 30th.
+  const std::int64_t utc_jul1 = static_cast<std::int64_t>(D("2026-07-01").days()) * 24 * h;
+  CHECK(Date::FromTimestampUs(utc_jul1 - h / 2).ToString() == "2026-07-01");
+  CHECK(Date::FromTimestampUs(jul1 - h / 2).ToString() == "2026-06-30");
+  const std::int64_t oct25 = D("2026-10-25").StartUs();  // still BST at midnight
+  CHECK(oct25 % (24 * h) == 23 * h);
+  CHECK(IsBritishSummerTime(oct25 + 2 * h - 1));   // 00:59:59 UTC
+  CHECK_FALSE(IsBritishSummerTime(oct25 + 2 * h));  // 01:00 UTC: back to GMT
+  const std::int64_t dec1 = D("2026-12-01").StartUs();
+  CHECK(dec1 % (24 * h) == 0);
+}
+
 TEST_CASE("calendar months clamp to the end of the month", "[workflows][calendar]") {
   CHECK(D("2026-01-31").AddMonths(1) == D("2026-02-28"));
   CHECK(D("2024-01-31").AddMonths(1) == D("2024-02-29"));
