@@ -205,7 +205,7 @@ Result<CommandOutcome> CaseService::Execute(const Command& cmd) {
   for (const auto& k : out.verdict.consequences) {
     if (!k.verdict.accepted) continue;
     system_events.push_back(req.events.size());
-    req.events.push_back(ActionEvent(k.action, cmd.occurred_at, json{{"rule", k.rule}},
+    req.events.push_back(ActionEvent(k.action, cmd.occurred_at, json{{"rule", k.rule}, {"params", k.params}},
                                      k.journey, k.verdict, fingerprint(k.journey)));
     AddEffects(k.verdict, k.journey, cmd.occurred_at, &req.events);
   }

@@ -270,7 +270,7 @@ void Case::Consequence(const char* rule, const std::string& journey, const std::
   sys.role = kSystemRole;
   sys.params = std::move(params);
   Verdict v = journeys_.at(journey)->Apply(sys);
-  out->consequences.push_back({rule, journey, action, v});
+  out->consequences.push_back({rule, journey, action, sys.params, v});
   if (v.accepted) ApplyRules(sys, out);  // a consequence may trigger further rules
 }
 

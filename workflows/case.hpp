@@ -39,6 +39,7 @@ struct CaseVerdict {
     std::string rule;
     std::string journey;
     std::string action;
+    std::map<std::string, std::string> params;
     Verdict verdict;
   };
   std::vector<Consequence> consequences;

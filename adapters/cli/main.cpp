@@ -16,6 +16,7 @@
 #include "adapters/json/event_json.hpp"
 #include "engine/event_log.hpp"
 #include "replay/case_service.hpp"
+#include "replay/projection.hpp"
 
 using namespace casetrail;
 using Json = nlohmann::json;
@@ -49,6 +50,7 @@ commands (DIR defaults to ./casetrail-data):
                              (e.g. do --child 1001 --action cp.strategy_discussion_held
                               --role team_manager outcome=s47)
   case --child ID            a child's journeys, open deadlines and the actions allowed now
+  chronology --child ID      the child's chronology: significant events in business-time order
 
 options:
   --json                     machine-readable output (one JSON document per line)
@@ -258,6 +260,29 @@ class Cli {
     return rep->ok ? 0 : 6;
   }
 
+  int Chronology(const Args& a) {
+    replay::ChronologyProjection chron;
+    replay::ProjectionRunner runner(log_);
+    if (auto r = runner.CatchUp(chron); !r.ok()) return Fail(r.status());
+    auto entries = chron.For(a.Get("child"));
+    if (entries.empty()) return Fail(Status::NotFound("child '" + a.Get("child") + "' has no record"));
+    for (const auto& e : entries) {
+      if (json_) {
+        std::cout << Json{{"occurred_at", cj::FormatTime(e.occurred_at)},
+                          {"recorded_at", cj::FormatTime(e.recorded_at)},
+                          {"position", e.position},
+                          {"text", e.text},
+                          {"recorded_by", e.recorded_by}}.dump()
+                  << "\n";
+      } else {
+        std::cout << workflows::Date::FromTimestampUs(e.occurred_at).ToString() << "  " << e.text
+                  << "  [" << e.recorded_by << ", recorded "
+                  << workflows::Date::FromTimestampUs(e.recorded_at).ToString() << "]\n";
+      }
+    }
+    return 0;
+  }
+
   // "cp: core_group_held visit_held | fd: contact_received ..." (grouped by prefix).
   static std::string Grouped(const std::vector<std::string>& actions) {
     std::map<std::string, std::string> by_prefix;
@@ -444,6 +469,7 @@ class Cli {
     if (c == "demo") return Demo();
     if (c == "do") return Do(a);
     if (c == "case") return CaseView(a);
+    if (c == "chronology") return Chronology(a);
     return Usage("unknown command '" + c + "'");
   }
 
@@ -539,7 +565,7 @@ int main(int argc, char** argv) {
   }
   static const std::set<std::string> kCommands = {"shell", "demo", "append", "record", "read",
                                                   "log",   "info", "head",   "verify", "do",
-                                                  "case"};
+                                                  "case",  "chronology"};
   if (!kCommands.count(a.command)) return Cli::Usage("unknown command '" + a.command + "'");
   const std::string data = a.Get("data", kDefaultData);
   EventLogOptions options;

@@ -97,6 +97,11 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   CHECK(view.code == 0);
   CHECK_THAT(view.out, Catch::Contains("no active journey"));
   CHECK(Cli(dir, "case --child 9999").code == 5);
+  auto chron = Cli(dir, "chronology --child 1003");
+  CHECK(chron.code == 0);
+  CHECK_THAT(chron.out, Catch::Contains("2026-06-02  Legal planning meeting held: decision pre proceedings"));
+  CHECK_THAT(chron.out, Catch::Contains("Pre-proceedings concluded: outcome issue proceedings (by rule X-01)"));
+  CHECK(Cli(dir, "chronology --child 9999").code == 5);
   CHECK(Cli(dir, "verify").code == 0);
 }
 

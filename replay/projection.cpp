@@ -1,0 +1,287 @@
+#include "replay/projection.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+#include "workflows/calendar.hpp"
+#include "workflows/registry.hpp"
+
+namespace casetrail::replay {
+namespace {
+
+using nlohmann::json;
+
+const std::map<std::string, std::string>& InitialStates() {
+  static const std::map<std::string, std::string> m = [] {
+    std::map<std::string, std::string> out;
+    for (const auto& kind : workflows::Journeys()) {
+      out[kind.name] = kind.make(workflows::RuleBook::Default())->Table().initial_state;
+    }
+    return out;
+  }();
+  return m;
+}
+
+std::map<std::string, std::string> ParamsOf(std::string_view payload) {
+  std::map<std::string, std::string> out;
+  json j = json::parse(payload, nullptr, false);
+  const json* p = nullptr;
+  if (j.is_object() && j.contains("params") && j["params"].is_object()) p = &j["params"];
+  if (!p) return out;
+  for (auto it = p->begin(); it != p->end(); ++it) {
+    if (it->is_string()) out[it.key()] = it->get<std::string>();
+  }
+  return out;
+}
+
+std::string Field(std::string_view payload, const char* key) {
+  json j = json::parse(payload, nullptr, false);
+  if (j.is_object() && j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
+  return {};
+}
+
+std::string Words(std::string s) {
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
+
+const std::map<std::string, std::string>& Titles() {
+  static const std::map<std::string, std::string> t = {
+      {"case.child_registered", "Child registered"},
+      {"case.child_born", "Child born"},
+      {"case.closed", "Case closed"},
+      {"fd.contact_received", "Contact received"},
+      {"fd.consent_requested", "Consent requested from the family"},
+      {"fd.consent_given", "Family consented to enquiries"},
+      {"fd.consent_refused", "Family refused consent"},
+      {"fd.further_information_requested", "Further information requested"},
+      {"fd.information_received", "Further information received"},
+      {"fd.mash_check_requested", "MASH partner checks requested"},
+      {"fd.mash_information_shared", "MASH partners shared information"},
+      {"fd.decision_made", "Front door decision"},
+      {"fd.significant_harm_identified", "Significant harm identified: strategy discussion needed"},
+      {"fd.edt_episode_opened", "Emergency duty team involved out of hours"},
+      {"fd.edt_handed_over", "Emergency duty team handed over"},
+      {"eh.request_received", "Early help requested"},
+      {"eh.allocation_decided", "Early help allocation decided"},
+      {"eh.family_plan_agreed", "Family plan agreed"},
+      {"eh.review_held", "Early help review held"},
+      {"eh.stepped_up", "Stepped up to children's social care"},
+      {"eh.closed", "Early help closed"},
+      {"eh.stepped_down_from_social_care", "Stepped down to early help"},
+      {"as.assessment_started", "Assessment started"},
+      {"as.assessment_completed", "Assessment completed"},
+      {"as.assessment_authorised", "Assessment authorised"},
+      {"as.assessment_returned", "Assessment returned for more work"},
+      {"as.assessment_ended_early", "Assessment ended early"},
+      {"cin.plan_started", "Child in need plan started"},
+      {"cin.visit_held", "Child in need visit"},
+      {"cin.review_held", "Child in need review"},
+      {"cin.reassessment_completed", "Reassessment completed"},
+      {"cin.plan_ended", "Child in need plan ended"},
+      {"cp.strategy_discussion_held", "Strategy discussion held"},
+      {"cp.s47_concluded", "Section 47 enquiry concluded"},
+      {"cp.icpc_held", "Initial child protection conference held"},
+      {"cp.core_group_held", "Core group meeting"},
+      {"cp.visit_held", "Child protection visit"},
+      {"cp.midway_review_held", "Midway review"},
+      {"cp.review_conference_held", "Review child protection conference held"},
+      {"cp.plan_ended", "Child protection plan ended"},
+      {"plo.legal_planning_meeting_held", "Legal planning meeting held"},
+      {"plo.letter_before_proceedings_sent", "Letter before proceedings sent"},
+      {"plo.initial_meeting_held", "Initial pre-proceedings meeting held"},
+      {"plo.review_meeting_held", "Pre-proceedings review meeting"},
+      {"plo.fgdm_offered", "Family group conference offered"},
+      {"plo.fgdm_held", "Family group conference held"},
+      {"plo.extension_approved", "Pre-proceedings extension approved"},
+      {"plo.pre_proceedings_concluded", "Pre-proceedings concluded"},
+      {"court.application_issued", "Care proceedings issued"},
+      {"court.hearing_held", "Court hearing"},
+      {"court.interim_order_made", "Interim order made"},
+      {"court.extension_granted", "Court extended the timetable"},
+      {"court.fdac_review_held", "FDAC judicial review"},
+      {"court.final_order_made", "Final order made"},
+      {"court.application_withdrawn", "Application withdrawn"},
+      {"cic.became_looked_after", "Became looked after"},
+      {"cic.iro_allocated", "Independent reviewing officer allocated"},
+      {"cic.review_held", "Looked-after review held"},
+      {"cic.permanence_plan_agreed", "Permanence plan agreed"},
+      {"cic.legal_status_changed", "Legal status changed"},
+      {"cic.placement_started", "Placement started"},
+      {"cic.placement_changed", "Placement changed"},
+      {"cic.placement_ended", "Placement ended"},
+      {"cic.visit_held", "Statutory visit"},
+      {"cic.went_missing", "Went missing from placement"},
+      {"cic.returned_from_missing", "Returned after being missing"},
+      {"cic.return_interview_held", "Return interview held"},
+      {"cic.health_assessment_completed", "Health assessment completed"},
+      {"cic.pep_held", "Personal education plan meeting"},
+      {"cic.ceased_looked_after", "Ceased to be looked after"},
+      {"lc.became_eligible", "Eligible for leaving-care support"},
+      {"lc.needs_assessment_completed", "Leaving-care needs assessment completed"},
+      {"lc.pathway_plan_agreed", "Pathway plan agreed"},
+      {"lc.pathway_plan_reviewed", "Pathway plan reviewed"},
+      {"lc.personal_adviser_allocated", "Personal adviser allocated"},
+      {"lc.left_care", "Left care (relevant child)"},
+      {"lc.turned_18", "Turned 18 (former relevant child)"},
+      {"lc.staying_put_started", "Staying put arrangement started"},
+      {"lc.keeping_in_touch", "Personal adviser kept in touch"},
+      {"lc.support_ended", "Leaving-care support ended"},
+      {"tr.transfer_requested", "Transfer to another team requested"},
+      {"tr.joint_visit_held", "Joint visit for the transfer"},
+      {"tr.summary_updated", "Case summary updated"},
+      {"tr.transfer_completed", "Transfer completed"},
+      {"tr.transfer_cancelled", "Transfer cancelled"},
+  };
+  return t;
+}
+
+}  // namespace
+
+std::string ChildIdOf(std::string_view stream) {
+  constexpr std::string_view kPrefix = "child-";
+  if (stream.substr(0, kPrefix.size()) != kPrefix) return {};
+  return std::string(stream.substr(kPrefix.size()));
+}
+
+std::string Describe(std::string_view type, std::string_view payload) {
+  const std::string t(type);
+  if (t == "deadline.met_late") {
+    return "Late: " + Field(payload, "rule") + " was due " + Field(payload, "due");
+  }
+  if (t == "flag.raised") return "Flag: " + Field(payload, "text");
+  auto it = Titles().find(t);
+  std::string text = it != Titles().end() ? it->second : Words(t);
+  std::string details;
+  for (const auto& [k, v] : ParamsOf(payload)) {
+    details += (details.empty() ? "" : ", ") + Words(k) + " " + Words(v);
+  }
+  if (!details.empty()) text += ": " + details;
+  const std::string rule = Field(payload, "rule");
+  if (!rule.empty()) text += " (by rule " + rule + ")";
+  return text;
+}
+
+// ---- runner ----------------------------------------------------------------------------------
+
+std::string ProjectionRunner::CheckpointName(const Projection& p) {
+  return std::string("projection.") + p.name() + ".v" + std::to_string(p.version());
+}
+
+Result<std::uint64_t> ProjectionRunner::CatchUp(Projection& p) {
+  ReadAllOptions o;
+  o.from_position = p.position_ + 1;
+  Status s = log_.ReadAll(o, [&](const EventView& e) {
+    p.Apply(e);
+    p.position_ = e.position;
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (Status c = log_.SetCheckpoint(CheckpointName(p), p.position_); !c.ok()) return c;
+  return p.position_;
+}
+
+Result<std::uint64_t> ProjectionRunner::Rebuild(Projection& p) {
+  p.Reset();
+  p.position_ = 0;
+  return CatchUp(p);
+}
+
+// ---- child summary ---------------------------------------------------------------------------
+
+void ChildSummaryProjection::Apply(const EventView& e) {
+  const std::string id = ChildIdOf(e.stream);
+  if (id.empty()) return;
+  Child& c = children_[id];
+  c.version = e.version;
+  c.last_occurred_at = std::max(c.last_occurred_at, e.occurred_at);
+  const std::string type(e.type);
+  if (type == "deadline.scheduled") {
+    c.open_deadlines[Field(e.payload, "rule")] = Field(e.payload, "due");
+    return;
+  }
+  if (type == "deadline.met" || type == "deadline.met_late" || type == "deadline.cancelled") {
+    c.open_deadlines.erase(Field(e.payload, "rule"));
+    return;
+  }
+  if (type == "flag.raised") {
+    c.flags.push_back(Field(e.payload, "text"));
+    return;
+  }
+  if (!e.journey.empty() && e.journey != "case" && !e.to_state.empty()) {
+    const std::string journey(e.journey);
+    auto init = InitialStates().find(journey);
+    if (init != InitialStates().end() && init->second == e.to_state) {
+      c.journeys.erase(journey);
+    } else {
+      c.journeys[journey] = std::string(e.to_state);
+    }
+  }
+  if (!e.actor_user.empty() && e.payload.find("\"derived\":true") == std::string_view::npos) {
+    c.last_worker = std::string(e.actor_user);
+    c.team = std::string(e.actor_team);
+  }
+  if (type == "cic.became_looked_after" || type == "cic.legal_status_changed") {
+    c.legal_status = ParamsOf(e.payload)["legal_status"];
+  } else if (type == "cic.placement_started" || type == "cic.placement_changed") {
+    c.placement = ParamsOf(e.payload)["placement"];
+  } else if (type == "cic.placement_ended") {
+    c.placement.clear();
+  } else if (type == "cic.ceased_looked_after") {
+    c.legal_status.clear();
+    c.placement.clear();
+  }
+}
+
+const ChildSummaryProjection::Child* ChildSummaryProjection::Find(const std::string& id) const {
+  auto it = children_.find(id);
+  return it == children_.end() ? nullptr : &it->second;
+}
+
+std::string ChildSummaryProjection::Serialize() const {
+  std::ostringstream o;
+  for (const auto& [id, c] : children_) {
+    o << id << " v" << c.version << " legal=" << c.legal_status << " placement=" << c.placement
+      << " worker=" << c.last_worker << " team=" << c.team << "\n";
+    for (const auto& [j, s] : c.journeys) o << "  journey " << j << "=" << s << "\n";
+    for (const auto& [r, d] : c.open_deadlines) o << "  due " << r << " " << d << "\n";
+    for (const auto& f : c.flags) o << "  flag " << f << "\n";
+  }
+  return o.str();
+}
+
+// ---- chronology ------------------------------------------------------------------------------
+
+void ChronologyProjection::Apply(const EventView& e) {
+  const std::string id = ChildIdOf(e.stream);
+  if (id.empty()) return;
+  const std::string type(e.type);
+  if (type == "deadline.scheduled" || type == "deadline.met" || type == "deadline.cancelled") return;
+  children_[id].push_back({e.occurred_at, e.recorded_at, e.position, Describe(e.type, e.payload),
+                           std::string(e.actor_user) + " (" + std::string(e.actor_role) + ")"});
+}
+
+std::vector<ChronologyProjection::Entry> ChronologyProjection::For(const std::string& id) const {
+  auto it = children_.find(id);
+  if (it == children_.end()) return {};
+  std::vector<Entry> out = it->second;
+  std::stable_sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+    return a.occurred_at != b.occurred_at ? a.occurred_at < b.occurred_at : a.position < b.position;
+  });
+  return out;
+}
+
+std::string ChronologyProjection::Serialize() const {
+  std::ostringstream o;
+  for (const auto& [id, entries] : children_) {
+    for (const auto& e : For(id)) {
+      o << id << " " << workflows::Date::FromTimestampUs(e.occurred_at).ToString() << " #"
+        << e.position << " " << e.text << " | " << e.recorded_by << "\n";
+    }
+  }
+  return o.str();
+}
+
+}  // namespace casetrail::replay

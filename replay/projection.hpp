@@ -1,0 +1,103 @@
+// Projections: pure folds over the log, each with a name, a version and a checkpoint.
+//
+// A projection sees events in position order through Apply and never reads anything else, so
+// rebuilding it from position 1 gives exactly what keeping it up to date live gives (tested:
+// tests/replay/test_projections.cpp compares the serialised states byte for byte).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/event_log.hpp"
+
+namespace casetrail::replay {
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  virtual const char* name() const = 0;
+  virtual int version() const = 0;
+  virtual void Apply(const EventView& e) = 0;
+  virtual void Reset() = 0;
+  // A canonical text form of the whole state (sorted, deterministic).
+  virtual std::string Serialize() const = 0;
+  std::uint64_t position() const { return position_; }
+
+ protected:
+  friend class ProjectionRunner;
+  std::uint64_t position_ = 0;  // the last position applied
+};
+
+// Keeps projections up to date and their checkpoints in the log's checkpoint store under
+// "projection.<name>.v<version>".
+class ProjectionRunner {
+ public:
+  explicit ProjectionRunner(EventLog& log) : log_(log) {}
+  // Applies every event after the projection's position, up to the head; stores the checkpoint.
+  Result<std::uint64_t> CatchUp(Projection& p);
+  // Resets and applies the whole log.
+  Result<std::uint64_t> Rebuild(Projection& p);
+  static std::string CheckpointName(const Projection& p);
+
+ private:
+  EventLog& log_;
+};
+
+// One child's summary: active journeys and their states, legal status, placement, the last
+// worker and team, open deadlines and flags.
+class ChildSummaryProjection final : public Projection {
+ public:
+  struct Child {
+    std::map<std::string, std::string> journeys;  // journey -> state (active ones)
+    std::string legal_status;
+    std::string placement;
+    std::string last_worker;
+    std::string team;
+    std::map<std::string, std::string> open_deadlines;  // rule -> due date
+    std::vector<std::string> flags;
+    std::uint64_t version = 0;
+    TimestampUs last_occurred_at = 0;
+  };
+  const char* name() const override { return "child_summary"; }
+  int version() const override { return 1; }
+  void Apply(const EventView& e) override;
+  void Reset() override { children_.clear(); }
+  std::string Serialize() const override;
+  const Child* Find(const std::string& child_id) const;
+
+ private:
+  std::map<std::string, Child> children_;  // by child id
+};
+
+// The chronology every record needs: the significant events of a child's life in business-time
+// order, in plain words, with who recorded them and when.
+class ChronologyProjection final : public Projection {
+ public:
+  struct Entry {
+    TimestampUs occurred_at;
+    TimestampUs recorded_at;
+    std::uint64_t position;
+    std::string text;
+    std::string recorded_by;  // "user (role)"
+  };
+  const char* name() const override { return "chronology"; }
+  int version() const override { return 1; }
+  void Apply(const EventView& e) override;
+  void Reset() override { children_.clear(); }
+  std::string Serialize() const override;
+  // In business-time order (ties by position).
+  std::vector<Entry> For(const std::string& child_id) const;
+
+ private:
+  std::map<std::string, std::vector<Entry>> children_;
+};
+
+// "child-1001" -> "1001"; empty for streams that are not a child's.
+std::string ChildIdOf(std::string_view stream);
+// "cp.icpc_held" with {"outcome":"cp_plan","category":"neglect"} ->
+// "Initial child protection conference held: outcome cp plan, category neglect".
+std::string Describe(std::string_view type, std::string_view payload);
+
+}  // namespace casetrail::replay
