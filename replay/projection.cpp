@@ -285,3 +285,76 @@ std::string ChronologyProjection::Serialize() const {
 }
 
 }  // namespace casetrail::replay
+
+namespace casetrail::replay {
+
+void DeadlinesProjection::Apply(const EventView& e) {
+  const std::string type(e.type);
+  if (type.rfind("deadline.", 0) != 0) return;
+  const std::string child = ChildIdOf(e.stream);
+  if (child.empty()) return;
+  json p = json::parse(e.payload, nullptr, false);
+  if (!p.is_object()) return;
+  const std::string rule = p.value("rule", "");
+  const auto key = std::make_pair(child, rule);
+  if (type == "deadline.scheduled") {
+    Entry en;
+    en.child = child;
+    en.rule = rule;
+    en.rule_version = p.value("rule_version", "");
+    en.started = p.value("started", "");
+    en.due = p.value("due", "");
+    en.due_by = p.value("due_by_us", std::int64_t{0});
+    open_[key] = entries_.size();
+    entries_.push_back(std::move(en));
+    return;
+  }
+  auto it = open_.find(key);
+  if (it == open_.end()) return;
+  Entry& en = entries_[it->second];
+  en.state = type == "deadline.met"        ? State::kMet
+             : type == "deadline.met_late" ? State::kMetLate
+                                           : State::kCancelled;
+  en.closed_at = e.occurred_at;
+  open_.erase(it);
+}
+
+std::string DeadlinesProjection::StatusAt(const Entry& e, TimestampUs now) {
+  switch (e.state) {
+    case State::kMet: return "met";
+    case State::kMetLate: return "met_late";
+    case State::kCancelled: return "cancelled";
+    case State::kOpen: return now >= e.due_by ? "breached" : "open";
+  }
+  return "?";
+}
+
+std::vector<DeadlinesProjection::Entry> DeadlinesProjection::Overdue(TimestampUs now) const {
+  std::vector<Entry> out;
+  for (const auto& [key, i] : open_) {
+    if (now >= entries_[i].due_by) out.push_back(entries_[i]);
+  }
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.due_by < b.due_by; });
+  return out;
+}
+
+std::vector<DeadlinesProjection::Entry> DeadlinesProjection::DueSoon(TimestampUs now, int days) const {
+  std::vector<Entry> out;
+  const TimestampUs horizon = now + static_cast<TimestampUs>(days) * 86400LL * 1000000;
+  for (const auto& [key, i] : open_) {
+    if (entries_[i].due_by > now && entries_[i].due_by <= horizon) out.push_back(entries_[i]);
+  }
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.due_by < b.due_by; });
+  return out;
+}
+
+std::string DeadlinesProjection::Serialize() const {
+  std::ostringstream o;
+  for (const auto& e : entries_) {
+    o << e.child << " " << e.rule << " " << e.started << "->" << e.due << " "
+      << StatusAt(e, INT64_MIN) << " " << e.closed_at << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace casetrail::replay

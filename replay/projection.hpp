@@ -94,6 +94,42 @@ class ChronologyProjection final : public Projection {
   std::map<std::string, std::vector<Entry>> children_;
 };
 
+// Every deadline the workflows scheduled, by child and rule, with what became of it. "Breached"
+// depends on when one asks: an open deadline is breached once its due time has passed.
+class DeadlinesProjection final : public Projection {
+ public:
+  enum class State { kOpen, kMet, kMetLate, kCancelled };
+  struct Entry {
+    std::string child;
+    std::string rule;
+    std::string rule_version;
+    std::string started;   // YYYY-MM-DD
+    std::string due;       // YYYY-MM-DD
+    TimestampUs due_by = 0;
+    State state = State::kOpen;
+    TimestampUs closed_at = 0;  // business time of the event that met or cancelled it
+  };
+  const char* name() const override { return "deadlines"; }
+  int version() const override { return 1; }
+  void Apply(const EventView& e) override;
+  void Reset() override {
+    entries_.clear();
+    open_.clear();
+  }
+  std::string Serialize() const override;
+  // "open", "met", "met_late", "cancelled", or "breached" (open and due before `now`).
+  static std::string StatusAt(const Entry& e, TimestampUs now);
+  // Open deadlines already past due at `now`, earliest first.
+  std::vector<Entry> Overdue(TimestampUs now) const;
+  // Open deadlines falling due within `days` days after `now`, earliest first.
+  std::vector<Entry> DueSoon(TimestampUs now, int days) const;
+  const std::vector<Entry>& entries() const { return entries_; }
+
+ private:
+  std::vector<Entry> entries_;
+  std::map<std::pair<std::string, std::string>, std::size_t> open_;  // (child, rule) -> index
+};
+
 // "child-1001" -> "1001"; empty for streams that are not a child's.
 std::string ChildIdOf(std::string_view stream);
 // "cp.icpc_held" with {"outcome":"cp_plan","category":"neglect"} ->

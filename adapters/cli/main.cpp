@@ -51,6 +51,8 @@ commands (DIR defaults to ./casetrail-data):
                               --role team_manager outcome=s47)
   case --child ID            a child's journeys, open deadlines and the actions allowed now
   chronology --child ID      the child's chronology: significant events in business-time order
+  deadlines [--due-within DAYS] [--as-of TIME]
+                             overdue deadlines of every child, and those due soon (default 14 days)
 
 options:
   --json                     machine-readable output (one JSON document per line)
@@ -283,6 +285,37 @@ class Cli {
     return 0;
   }
 
+  int Deadlines(const Args& a) {
+    replay::DeadlinesProjection d;
+    replay::ProjectionRunner runner(log_);
+    if (auto r = runner.CatchUp(d); !r.ok()) return Fail(r.status());
+    TimestampUs now = SystemClockUs();
+    if (a.Has("as-of")) {
+      auto t = cj::ParseTime(a.Get("as-of"), "as_of");
+      if (!t.ok()) return Fail(t.status());
+      now = *t;
+    }
+    const int days = std::stoi(a.Get("due-within", "14"));
+    auto print = [&](const char* heading, const std::vector<replay::DeadlinesProjection::Entry>& list) {
+      if (json_) {
+        for (const auto& e : list) {
+          std::cout << Json{{"list", heading}, {"child", e.child}, {"rule", e.rule}, {"started", e.started},
+                            {"due", e.due}, {"status", replay::DeadlinesProjection::StatusAt(e, now)}}.dump()
+                    << "\n";
+        }
+        return;
+      }
+      std::cout << heading << " (" << list.size() << ")\n";
+      for (const auto& e : list) {
+        std::cout << "  child " << e.child << "  " << e.rule << "  due " << e.due << "  (started "
+                  << e.started << ")\n";
+      }
+    };
+    print("overdue", d.Overdue(now));
+    print("due soon", d.DueSoon(now, days));
+    return 0;
+  }
+
   // "cp: core_group_held visit_held | fd: contact_received ..." (grouped by prefix).
   static std::string Grouped(const std::vector<std::string>& actions) {
     std::map<std::string, std::string> by_prefix;
@@ -470,6 +503,7 @@ class Cli {
     if (c == "do") return Do(a);
     if (c == "case") return CaseView(a);
     if (c == "chronology") return Chronology(a);
+    if (c == "deadlines") return Deadlines(a);
     return Usage("unknown command '" + c + "'");
   }
 
@@ -565,7 +599,7 @@ int main(int argc, char** argv) {
   }
   static const std::set<std::string> kCommands = {"shell", "demo", "append", "record", "read",
                                                   "log",   "info", "head",   "verify", "do",
-                                                  "case",  "chronology"};
+                                                  "case",  "chronology", "deadlines"};
   if (!kCommands.count(a.command)) return Cli::Usage("unknown command '" + a.command + "'");
   const std::string data = a.Get("data", kDefaultData);
   EventLogOptions options;

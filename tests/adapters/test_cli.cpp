@@ -102,6 +102,10 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   CHECK_THAT(chron.out, Catch::Contains("2026-06-02  Legal planning meeting held: decision pre proceedings"));
   CHECK_THAT(chron.out, Catch::Contains("Pre-proceedings concluded: outcome issue proceedings (by rule X-01)"));
   CHECK(Cli(dir, "chronology --child 9999").code == 5);
+  auto deadlines = Cli(dir, "deadlines --as-of 2027-03-10T00:00:00Z --due-within 30");
+  CHECK(deadlines.code == 0);
+  CHECK_THAT(deadlines.out, Catch::Contains("child 1003  T-32  due 2027-03-29"));  // due soon: 26 weeks
+  CHECK_THAT(deadlines.out, Catch::Contains("overdue ("));
   CHECK(Cli(dir, "verify").code == 0);
 }
 

@@ -188,3 +188,42 @@ TEST_CASE("chronology: business-time order, plain words, who and when", "[replay
   CHECK(Describe("cp.icpc_held", R"({"params":{"category":"neglect","outcome":"cp_plan"}})") ==
         "Initial child protection conference held: category neglect, outcome cp plan");
 }
+
+TEST_CASE("deadlines: open, met, met late, cancelled, and breached as of a time", "[replay][projections]") {
+  auto log = OpenMemoryEventLog();
+  CaseService svc(*log);
+  auto run = [&](const char* child, const char* action, const char* date, const char* role,
+                 std::map<std::string, std::string> p = {}) {
+    Command c;
+    c.child_id = child;
+    c.action = action;
+    c.occurred_at = T(date);
+    c.actor = Actor{"u", role, "north-1"};
+    c.params = std::move(p);
+    REQUIRE(svc.Execute(c)->accepted);
+  };
+  run("a", "cp.strategy_discussion_held", "2026-03-02", "team_manager", {{"outcome", "s47"}});  // T-06 due 23 Mar
+  run("b", "cp.strategy_discussion_held", "2026-03-02", "team_manager", {{"outcome", "s47"}});
+  run("b", "cp.s47_concluded", "2026-03-06", "social_worker", {{"outcome", "no_icpc"}});       // cancelled
+  run("c", "fd.contact_received", "2026-03-02", "cass_worker", {{"source", "school"}});       // T-01 due 3 Mar
+  run("c", "fd.decision_made", "2026-03-04", "cass_worker", {{"decision", "nfa"}});           // met late
+  DeadlinesProjection d;
+  ProjectionRunner runner(*log);
+  REQUIRE(runner.CatchUp(d).ok());
+  REQUIRE(d.entries().size() == 3);
+  std::map<std::string, std::string> at_mid_march, at_april;
+  for (const auto& e : d.entries()) {
+    at_mid_march[e.child + "/" + e.rule] = DeadlinesProjection::StatusAt(e, T("2026-03-16"));
+    at_april[e.child + "/" + e.rule] = DeadlinesProjection::StatusAt(e, T("2026-04-01"));
+  }
+  CHECK(at_mid_march == std::map<std::string, std::string>{{"a/T-06", "open"}, {"b/T-06", "cancelled"}, {"c/T-01", "met_late"}});
+  CHECK(at_april.at("a/T-06") == "breached");
+  CHECK(d.Overdue(T("2026-04-01")).size() == 1);
+  CHECK(d.Overdue(T("2026-03-16")).empty());
+  auto soon = d.DueSoon(T("2026-03-16"), 14);
+  REQUIRE(soon.size() == 1);
+  CHECK(soon[0].due == "2026-03-23");
+  DeadlinesProjection rebuilt;
+  REQUIRE(runner.Rebuild(rebuilt).ok());
+  CHECK(rebuilt.Serialize() == d.Serialize());
+}
