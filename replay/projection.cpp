@@ -358,3 +358,129 @@ std::string DeadlinesProjection::Serialize() const {
 }
 
 }  // namespace casetrail::replay
+
+namespace casetrail::replay {
+
+void PloTrackerProjection::Apply(const EventView& e) {
+  const std::string type(e.type);
+  const bool plo = type.rfind("plo.", 0) == 0;
+  const bool court = type.rfind("court.", 0) == 0;
+  const bool deadline = type.rfind("deadline.", 0) == 0 &&
+                        (e.journey == "pre_proceedings" || e.journey == "care_proceedings");
+  if (!plo && !court && !deadline) return;
+  const std::string id = ChildIdOf(e.stream);
+  if (id.empty()) return;
+  // Deadlines only annotate a child already tracked (they follow the action that made them).
+  if (deadline && !children_.count(id)) return;
+  Child& c = children_[id];
+  c.child = id;
+  const std::string date = workflows::Date::FromTimestampUs(e.occurred_at).ToString();
+  auto params = ParamsOf(e.payload);
+  auto set_team = [&] {
+    c.team = std::string(e.actor_team);
+    auto dash = c.team.rfind('-');
+    c.area = dash == std::string::npos ? c.team : c.team.substr(0, dash);
+  };
+  if (deadline) {
+    json p = json::parse(e.payload, nullptr, false);
+    if (!p.is_object()) return;
+    const std::string rule = p.value("rule", ""), due = p.value("due", "");
+    if (type == "deadline.scheduled") {
+      if (rule == "T-30") c.initial_meeting_due = due;
+      if (rule == "T-31") c.review_point = due;
+      if (rule == "T-32") c.final_date = due;
+    }
+    return;
+  }
+  if (type == "plo.legal_planning_meeting_held") {
+    if (params["decision"] == "pre_proceedings") {
+      c = Child{};
+      c.child = id;
+      c.in_pre_proceedings = true;
+      c.lpm_date = date;
+      c.start_us = e.occurred_at;
+      set_team();
+    }
+  } else if (type == "plo.letter_before_proceedings_sent") {
+    c.letter_date = date;
+  } else if (type == "plo.initial_meeting_held") {
+    c.initial_meeting_held = date;
+  } else if (type == "plo.review_meeting_held") {
+    ++c.reviews;
+  } else if (type == "plo.fgdm_offered") {
+    c.fgdm_offered = true;
+  } else if (type == "plo.extension_approved") {
+    ++c.extensions;
+  } else if (type == "plo.pre_proceedings_concluded") {
+    if (params["outcome"] != "continue") c.in_pre_proceedings = false;
+  } else if (type == "court.application_issued") {
+    c.pre_proceedings_before_issue = !c.lpm_date.empty();
+    c.in_pre_proceedings = false;
+    c.in_proceedings = true;
+    c.fdac = params["track"] == "fdac";
+    c.issued = date;
+    c.start_us = e.occurred_at;
+    c.hearings.clear();
+    c.extension_weeks = 0;
+    set_team();
+  } else if (type == "court.hearing_held") {
+    c.hearings.push_back(date + " " + params["hearing"]);
+  } else if (type == "court.extension_granted") {
+    c.extension_weeks += std::atoi(params["weeks"].c_str());
+    if (!c.final_date.empty()) {
+      c.final_date = std::move(workflows::Date::Parse(c.final_date, "final_date"))
+                         .value()
+                         .AddWeeks(std::atoi(params["weeks"].c_str()))
+                         .ToString();
+    }
+  } else if (type == "court.final_order_made" || type == "court.application_withdrawn") {
+    c.in_proceedings = false;
+  }
+  if (!c.in_pre_proceedings && !c.in_proceedings) children_.erase(id);
+}
+
+int PloTrackerProjection::WeeksElapsed(const Child& c, TimestampUs now) {
+  if (now < c.start_us) return 0;
+  // Week 1 is the week that starts on the day of the LPM or the issue.
+  return static_cast<int>((now - c.start_us) / (7 * 86400LL * 1000000)) + 1;
+}
+
+std::string PloTrackerProjection::Rag(const Child& c, TimestampUs now) {
+  const std::string today = workflows::Date::FromTimestampUs(now).ToString();
+  const int weeks = WeeksElapsed(c, now);
+  if (c.in_proceedings) {
+    if (!c.final_date.empty() && today > c.final_date) return "red";
+    return weeks >= 21 ? "amber" : "green";
+  }
+  const bool meeting_overdue =
+      c.initial_meeting_held.empty() && !c.initial_meeting_due.empty() && today > c.initial_meeting_due;
+  if ((!c.review_point.empty() && today > c.review_point) || meeting_overdue) return "red";
+  const bool meeting_late = !c.initial_meeting_held.empty() && !c.initial_meeting_due.empty() &&
+                            c.initial_meeting_held > c.initial_meeting_due;
+  return weeks >= 12 || meeting_late ? "amber" : "green";
+}
+
+std::vector<PloTrackerProjection::Child> PloTrackerProjection::List(const std::string& team,
+                                                                    const std::string& area) const {
+  std::vector<Child> out;
+  for (const auto& [id, c] : children_) {
+    if ((!team.empty() && c.team != team) || (!area.empty() && c.area != area)) continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string PloTrackerProjection::Serialize() const {
+  std::ostringstream o;
+  for (const auto& [id, c] : children_) {
+    o << id << " team=" << c.team << " pre=" << c.in_pre_proceedings << " lpm=" << c.lpm_date
+      << " letter=" << c.letter_date << " ippm_due=" << c.initial_meeting_due
+      << " ippm=" << c.initial_meeting_held << " review_point=" << c.review_point
+      << " reviews=" << c.reviews << " ext=" << c.extensions << " proc=" << c.in_proceedings
+      << " issued=" << c.issued << " final=" << c.final_date << " extw=" << c.extension_weeks
+      << " hearings=" << c.hearings.size() << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace casetrail::replay

@@ -51,6 +51,9 @@ commands (DIR defaults to ./casetrail-data):
                               --role team_manager outcome=s47)
   case --child ID            a child's journeys, open deadlines and the actions allowed now
   chronology --child ID      the child's chronology: significant events in business-time order
+  plo [--team T] [--area A] [--as-of TIME]
+                             the PLO tracker: children in pre-proceedings and proceedings, with
+                             weeks elapsed and red/amber/green
   deadlines [--due-within DAYS] [--as-of TIME]
                              overdue deadlines of every child, and those due soon (default 14 days)
 
@@ -285,6 +288,51 @@ class Cli {
     return 0;
   }
 
+  int Plo(const Args& a) {
+    replay::PloTrackerProjection plo;
+    replay::ProjectionRunner runner(log_);
+    if (auto r = runner.CatchUp(plo); !r.ok()) return Fail(r.status());
+    TimestampUs now = SystemClockUs();
+    if (a.Has("as-of")) {
+      auto t = cj::ParseTime(a.Get("as-of"), "as_of");
+      if (!t.ok()) return Fail(t.status());
+      now = *t;
+    }
+    using P = replay::PloTrackerProjection;
+    auto list = plo.List(a.Get("team"), a.Get("area"));
+    if (!json_) {
+      std::printf("%-8s %-10s %-15s %-5s %-6s %-11s %-11s %s\n", "child", "team", "stage", "week", "rag",
+                  "started", "due", "detail");
+    }
+    for (const auto& c : list) {
+      const std::string stage = c.in_proceedings ? (c.fdac ? "proceedings/FDAC" : "proceedings") : "pre-proceedings";
+      const std::string started = c.in_proceedings ? c.issued : c.lpm_date;
+      const std::string due = c.in_proceedings ? c.final_date : c.review_point;
+      std::string detail;
+      if (c.in_proceedings) {
+        detail = std::to_string(c.hearings.size()) + " hearings";
+        if (c.extension_weeks) detail += ", extended " + std::to_string(c.extension_weeks) + " weeks";
+        detail += c.pre_proceedings_before_issue ? ", after pre-proceedings" : ", no pre-proceedings";
+      } else {
+        detail = c.initial_meeting_held.empty() ? "initial meeting due " + c.initial_meeting_due
+                                                : "initial meeting " + c.initial_meeting_held;
+        detail += ", " + std::to_string(c.reviews) + " reviews";
+        if (c.extensions) detail += ", " + std::to_string(c.extensions) + " extensions";
+      }
+      if (json_) {
+        std::cout << Json{{"child", c.child}, {"team", c.team}, {"area", c.area}, {"stage", stage},
+                          {"week", P::WeeksElapsed(c, now)}, {"rag", P::Rag(c, now)},
+                          {"started", started}, {"due", due}, {"detail", detail}}.dump()
+                  << "\n";
+      } else {
+        std::printf("%-8s %-10s %-15s %-5d %-6s %-11s %-11s %s\n", c.child.c_str(), c.team.c_str(),
+                    stage.c_str(), P::WeeksElapsed(c, now), P::Rag(c, now).c_str(), started.c_str(),
+                    due.c_str(), detail.c_str());
+      }
+    }
+    return 0;
+  }
+
   int Deadlines(const Args& a) {
     replay::DeadlinesProjection d;
     replay::ProjectionRunner runner(log_);
@@ -504,6 +552,7 @@ class Cli {
     if (c == "case") return CaseView(a);
     if (c == "chronology") return Chronology(a);
     if (c == "deadlines") return Deadlines(a);
+    if (c == "plo") return Plo(a);
     return Usage("unknown command '" + c + "'");
   }
 
@@ -599,7 +648,7 @@ int main(int argc, char** argv) {
   }
   static const std::set<std::string> kCommands = {"shell", "demo", "append", "record", "read",
                                                   "log",   "info", "head",   "verify", "do",
-                                                  "case",  "chronology", "deadlines"};
+                                                  "case",  "chronology", "deadlines", "plo"};
   if (!kCommands.count(a.command)) return Cli::Usage("unknown command '" + a.command + "'");
   const std::string data = a.Get("data", kDefaultData);
   EventLogOptions options;

@@ -106,6 +106,12 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   CHECK(deadlines.code == 0);
   CHECK_THAT(deadlines.out, Catch::Contains("child 1003  T-32  due 2027-03-29"));  // due soon: 26 weeks
   CHECK_THAT(deadlines.out, Catch::Contains("overdue ("));
+  auto plo = Cli(dir, "plo --as-of 2026-12-01T10:00:00Z");
+  CHECK(plo.code == 0);
+  CHECK_THAT(plo.out, Catch::Contains("1003"));
+  CHECK_THAT(plo.out, Catch::Contains("proceedings"));
+  CHECK_THAT(plo.out, Catch::Contains("after pre-proceedings"));
+  CHECK(Cli(dir, "plo --team south-9").out.find("1003") == std::string::npos);
   CHECK(Cli(dir, "verify").code == 0);
 }
 

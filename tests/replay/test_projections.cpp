@@ -227,3 +227,69 @@ TEST_CASE("deadlines: open, met, met late, cancelled, and breached as of a time"
   REQUIRE(runner.Rebuild(rebuilt).ok());
   CHECK(rebuilt.Serialize() == d.Serialize());
 }
+
+TEST_CASE("PLO tracker: weeks, red/amber/green, extensions, filters", "[replay][projections]") {
+  auto log = OpenMemoryEventLog();
+  CaseService svc(*log);
+  auto run = [&](const char* child, const char* team, const char* action, const char* date, const char* role,
+                 std::map<std::string, std::string> p = {}) {
+    Command c;
+    c.child_id = child;
+    c.action = action;
+    c.occurred_at = T(date);
+    c.actor = Actor{"u", role, team};
+    c.params = std::move(p);
+    auto r = svc.Execute(c);
+    REQUIRE(r.ok());
+    INFO(action << ": " << r->verdict.verdict.reason);
+    REQUIRE(r->accepted);
+  };
+  // Child p: pre-proceedings from 2 March 2026 in north-1.
+  run("p", "north-1", "plo.legal_planning_meeting_held", "2026-03-02", "legal", {{"decision", "pre_proceedings"}});
+  run("p", "north-1", "plo.letter_before_proceedings_sent", "2026-03-04", "legal");
+  // Child q: care proceedings issued 6 April 2026 in south-2, then extended by 8 weeks.
+  run("q", "south-2", "court.application_issued", "2026-04-06", "legal", {{"track", "standard"}});
+  run("q", "south-2", "court.hearing_held", "2026-04-20", "legal", {{"hearing", "case_management"}});
+  PloTrackerProjection plo;
+  ProjectionRunner runner(*log);
+  REQUIRE(runner.CatchUp(plo).ok());
+  auto all = plo.List();
+  REQUIRE(all.size() == 2);
+  const auto& p = all[0];
+  CHECK(p.child == "p");
+  CHECK(p.initial_meeting_due == "2026-03-16");
+  CHECK(p.review_point == "2026-06-22");
+  CHECK(PloTrackerProjection::Rag(p, T("2026-03-10")) == "green");
+  CHECK(PloTrackerProjection::Rag(p, T("2026-03-17")) == "red");  // initial meeting overdue
+  CHECK(PloTrackerProjection::WeeksElapsed(p, T("2026-03-10")) == 2);
+  const auto& q = all[1];
+  CHECK(q.final_date == "2026-10-05");
+  CHECK(q.hearings.size() == 1);
+  CHECK(PloTrackerProjection::WeeksElapsed(q, T("2026-04-06")) == 1);
+  CHECK(PloTrackerProjection::Rag(q, T("2026-06-01")) == "green");
+  CHECK(PloTrackerProjection::Rag(q, T("2026-09-01")) == "amber");
+  CHECK(PloTrackerProjection::Rag(q, T("2026-10-06")) == "red");
+  run("q", "south-2", "court.extension_granted", "2026-09-28", "legal", {{"weeks", "8"}, {"reason", "expert"}});
+  REQUIRE(runner.CatchUp(plo).ok());
+  auto q2 = plo.List("south-2");
+  REQUIRE(q2.size() == 1);
+  CHECK(q2[0].final_date == "2026-11-30");
+  CHECK(PloTrackerProjection::Rag(q2[0], T("2026-10-06")) == "amber");
+  CHECK(plo.List({}, "north").size() == 1);
+  CHECK(plo.List("east-1").empty());
+  // Issuing concludes pre-proceedings: p moves from pre-proceedings to proceedings.
+  run("p", "north-1", "plo.initial_meeting_held", "2026-03-13", "social_worker");
+  run("p", "north-1", "court.application_issued", "2026-07-01", "legal", {{"track", "fdac"}});
+  run("q", "south-2", "court.final_order_made", "2026-11-20", "legal", {{"order", "care_order"}});
+  REQUIRE(runner.CatchUp(plo).ok());
+  auto now = plo.List();
+  REQUIRE(now.size() == 1);
+  CHECK(now[0].child == "p");
+  CHECK(now[0].in_proceedings);
+  CHECK_FALSE(now[0].in_pre_proceedings);
+  CHECK(now[0].pre_proceedings_before_issue);
+  CHECK(now[0].fdac);
+  PloTrackerProjection rebuilt;
+  REQUIRE(runner.Rebuild(rebuilt).ok());
+  CHECK(rebuilt.Serialize() == plo.Serialize());
+}
