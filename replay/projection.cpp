@@ -240,6 +240,14 @@ const ChildSummaryProjection::Child* ChildSummaryProjection::Find(const std::str
   return it == children_.end() ? nullptr : &it->second;
 }
 
+std::map<std::string, std::map<std::string, int>> ChildSummaryProjection::Caseload() const {
+  std::map<std::string, std::map<std::string, int>> out;
+  for (const auto& [id, c] : children_) {
+    if (!c.journeys.empty()) ++out[c.team][c.last_worker];
+  }
+  return out;
+}
+
 std::string ChildSummaryProjection::Serialize() const {
   std::ostringstream o;
   for (const auto& [id, c] : children_) {

@@ -66,6 +66,9 @@ class ChildSummaryProjection final : public Projection {
   void Reset() override { children_.clear(); }
   std::string Serialize() const override;
   const Child* Find(const std::string& child_id) const;
+  // Children with an active journey, by team then worker (the last person who recorded an
+  // action on the child; allocation is not modelled yet).
+  std::map<std::string, std::map<std::string, int>> Caseload() const;
 
  private:
   std::map<std::string, Child> children_;  // by child id

@@ -54,6 +54,7 @@ commands (DIR defaults to ./casetrail-data):
   plo [--team T] [--area A] [--as-of TIME]
                              the PLO tracker: children in pre-proceedings and proceedings, with
                              weeks elapsed and red/amber/green
+  caseload                   children with an active journey, by team and worker
   deadlines [--due-within DAYS] [--as-of TIME]
                              overdue deadlines of every child, and those due soon (default 14 days)
 
@@ -333,6 +334,23 @@ class Cli {
     return 0;
   }
 
+  int Caseload() {
+    replay::ChildSummaryProjection summary;
+    replay::ProjectionRunner runner(log_);
+    if (auto r = runner.CatchUp(summary); !r.ok()) return Fail(r.status());
+    for (const auto& [team, workers] : summary.Caseload()) {
+      int total = 0;
+      for (const auto& [w, n] : workers) total += n;
+      if (json_) {
+        std::cout << Json{{"team", team}, {"children", total}, {"by_worker", workers}}.dump() << "\n";
+        continue;
+      }
+      std::cout << (team.empty() ? "(no team)" : team) << ": " << total << " children\n";
+      for (const auto& [w, n] : workers) std::cout << "  " << w << "  " << n << "\n";
+    }
+    return 0;
+  }
+
   int Deadlines(const Args& a) {
     replay::DeadlinesProjection d;
     replay::ProjectionRunner runner(log_);
@@ -553,6 +571,7 @@ class Cli {
     if (c == "chronology") return Chronology(a);
     if (c == "deadlines") return Deadlines(a);
     if (c == "plo") return Plo(a);
+    if (c == "caseload") return Caseload();
     return Usage("unknown command '" + c + "'");
   }
 
@@ -648,7 +667,7 @@ int main(int argc, char** argv) {
   }
   static const std::set<std::string> kCommands = {"shell", "demo", "append", "record", "read",
                                                   "log",   "info", "head",   "verify", "do",
-                                                  "case",  "chronology", "deadlines", "plo"};
+                                                  "case",  "chronology", "deadlines", "plo", "caseload"};
   if (!kCommands.count(a.command)) return Cli::Usage("unknown command '" + a.command + "'");
   const std::string data = a.Get("data", kDefaultData);
   EventLogOptions options;

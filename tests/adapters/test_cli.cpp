@@ -112,6 +112,9 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   CHECK_THAT(plo.out, Catch::Contains("proceedings"));
   CHECK_THAT(plo.out, Catch::Contains("after pre-proceedings"));
   CHECK(Cli(dir, "plo --team south-9").out.find("1003") == std::string::npos);
+  auto caseload = Cli(dir, "caseload");
+  CHECK(caseload.code == 0);
+  CHECK_THAT(caseload.out, Catch::Contains("north-1: 3 children"));
   CHECK(Cli(dir, "verify").code == 0);
 }
 

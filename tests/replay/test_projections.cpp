@@ -155,6 +155,8 @@ TEST_CASE("child summary: journeys, legal status, placement, deadlines and flags
   CHECK(s->journeys.count("child_protection") == 0);
   CHECK(s->last_worker == "u.legal");  // not the engine's derived consequence
   CHECK(summary.Find("nobody") == nullptr);
+  auto caseload = summary.Caseload();
+  CHECK(caseload.at("south-2").at("u.legal") == 1);
 }
 
 TEST_CASE("chronology: business-time order, plain words, who and when", "[replay][projections]") {
