@@ -449,8 +449,9 @@ void PloTrackerProjection::Apply(const EventView& e) {
 
 int PloTrackerProjection::WeeksElapsed(const Child& c, TimestampUs now) {
   if (now < c.start_us) return 0;
-  // Week 1 is the week that starts on the day of the LPM or the issue.
-  return static_cast<int>((now - c.start_us) / (7 * 86400LL * 1000000)) + 1;
+  // Week 1 is the week that starts on the day of the LPM or the issue (London dates).
+  const int days = workflows::Date::FromTimestampUs(now).days() - workflows::Date::FromTimestampUs(c.start_us).days();
+  return days / 7 + 1;
 }
 
 std::string PloTrackerProjection::Rag(const Child& c, TimestampUs now) {
@@ -488,6 +489,157 @@ std::string PloTrackerProjection::Serialize() const {
       << " issued=" << c.issued << " final=" << c.final_date << " extw=" << c.extension_weeks
       << " hearings=" << c.hearings.size() << "\n";
   }
+  return o.str();
+}
+
+}  // namespace casetrail::replay
+
+namespace casetrail::replay {
+namespace {
+constexpr double kDayUs = 86400.0 * 1000000;
+// Whole London calendar days between two instants, in weeks (DST changes do not shorten a week).
+double WeeksBetween(TimestampUs from, TimestampUs to) {
+  return (workflows::Date::FromTimestampUs(to).days() - workflows::Date::FromTimestampUs(from).days()) / 7.0;
+}
+std::string AreaOf(const std::string& team) {
+  auto dash = team.rfind('-');
+  return dash == std::string::npos ? team : team.substr(0, dash);
+}
+}  // namespace
+
+void KpiProjection::Reset() {
+  facts_.clear();
+  lpm_.clear();
+  issued_.clear();
+  issued_after_pre_.clear();
+  plan_since_.clear();
+  plan_team_.clear();
+}
+
+void KpiProjection::Apply(const EventView& e) {
+  const std::string id = ChildIdOf(e.stream);
+  if (id.empty()) return;
+  const std::string type(e.type);
+  const std::string team(e.actor_team);
+  const bool derived = e.payload.find("\"derived\":true") != std::string_view::npos;
+  if (type == "deadline.met" || type == "deadline.met_late") {
+    facts_.push_back({Field(e.payload, "rule"), type == "deadline.met" ? "met" : "late", e.occurred_at, 0, team});
+    return;
+  }
+  if (type == "flag.raised") {
+    const std::string text = Field(e.payload, "text");
+    if (text.rfind("T-10", 0) == 0) facts_.push_back({"repeat_plan", "", e.occurred_at, 0, team});
+    if (text.rfind("T-42", 0) == 0) facts_.push_back({"no_permanence_plan", "", e.occurred_at, 0, team});
+    return;
+  }
+  if (type.rfind("deadline.", 0) == 0) return;
+  if (!derived) {
+    facts_.push_back({"recording_lag", "", e.recorded_at,
+                      static_cast<double>(e.recorded_at - e.occurred_at) / kDayUs, team});
+  }
+  // Child protection plans (started by an ICPC, ended by any route).
+  if (e.journey == "child_protection") {
+    if (e.to_state == "OnCpPlan" && e.from_state != "OnCpPlan") {
+      plan_since_[id] = e.occurred_at;
+      plan_team_[id] = team;
+      facts_.push_back({"plan_started", "", e.occurred_at, 0, team});
+    } else if (e.from_state == "OnCpPlan" && e.to_state != "OnCpPlan") {
+      if (auto it = plan_since_.find(id); it != plan_since_.end()) {
+        facts_.push_back({"plan_ended", "", e.occurred_at, WeeksBetween(it->second, e.occurred_at), team});
+        plan_since_.erase(it);
+        plan_team_.erase(id);
+      }
+    }
+  }
+  if (type == "plo.legal_planning_meeting_held" && e.to_state == "LetterDue") {
+    lpm_[id] = e.occurred_at;
+  } else if (type == "plo.pre_proceedings_concluded") {
+    const std::string outcome = ParamsOf(e.payload)["outcome"];
+    auto it = lpm_.find(id);
+    if (outcome != "continue" && it != lpm_.end()) {
+      facts_.push_back({"pre_concluded", outcome, e.occurred_at, WeeksBetween(it->second, e.occurred_at), team});
+      lpm_.erase(it);
+    }
+  } else if (type == "court.application_issued") {
+    issued_[id] = e.occurred_at;
+    issued_after_pre_[id] = lpm_.count(id) > 0;  // X-01 concludes it in this same append
+  } else if (type == "court.final_order_made" || type == "court.application_withdrawn") {
+    auto it = issued_.find(id);
+    if (it != issued_.end()) {
+      facts_.push_back({"proceedings_ended", issued_after_pre_[id] ? "with_pre" : "without_pre",
+                        e.occurred_at, WeeksBetween(it->second, e.occurred_at), team});
+      issued_.erase(it);
+    }
+  }
+}
+
+std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter& f) const {
+  std::map<std::string, Value> out;
+  auto in = [&](const std::string& team, TimestampUs at) {
+    return at >= f.from && at < f.to && (f.team.empty() || team == f.team) &&
+           (f.area.empty() || AreaOf(team) == f.area);
+  };
+  auto timeliness = [&](const char* measure, std::initializer_list<const char*> rules, const Fact& x) {
+    for (const char* r : rules) {
+      if (x.kind == r) {
+        Value& v = out[measure];
+        v.denominator += 1;
+        if (x.outcome == "met") v.numerator += 1;
+      }
+    }
+  };
+  int plans_started = 0;
+  for (const Fact& x : facts_) {
+    if (!in(x.team, x.at)) continue;
+    timeliness("decisions_within_1_working_day", {"T-01"}, x);
+    timeliness("assessments_within_45_working_days", {"T-14"}, x);
+    timeliness("icpc_within_15_working_days", {"T-06"}, x);
+    timeliness("looked_after_reviews_in_time", {"N-12", "N-13", "N-14"}, x);
+    timeliness("visits_in_time", {"N-10", "N-19a", "N-19b", "N-19c", "T-11"}, x);
+    timeliness("core_groups_within_10_working_days", {"N-08"}, x);
+    if (x.kind == "N-13") out["permanence_plan_by_second_review"].denominator += 1;
+    if (x.kind == "no_permanence_plan") out["permanence_plan_by_second_review"].numerator -= 1;
+    if (x.kind == "plan_started") ++plans_started;
+    if (x.kind == "repeat_plan") out["repeat_cp_plans_within_24_months"].numerator += 1;
+    if (x.kind == "pre_concluded") {
+      out["average_weeks_in_pre_proceedings"].numerator += x.amount;
+      out["average_weeks_in_pre_proceedings"].denominator += 1;
+      out["diversion_from_proceedings"].denominator += 1;
+      if (x.outcome == "step_down") out["diversion_from_proceedings"].numerator += 1;
+    }
+    if (x.kind == "proceedings_ended") {
+      for (const std::string& m : {std::string("average_weeks_of_care_proceedings"),
+                                  "average_weeks_of_care_proceedings_" + x.outcome}) {
+        out[m].numerator += x.amount;
+        out[m].denominator += 1;
+      }
+    }
+    if (x.kind == "recording_lag") {
+      out["average_recording_lag_days"].numerator += x.amount;
+      out["average_recording_lag_days"].denominator += 1;
+    }
+  }
+  if (out.count("permanence_plan_by_second_review")) {
+    Value& v = out["permanence_plan_by_second_review"];
+    v.numerator += v.denominator;  // second reviews minus those without a permanence plan
+  }
+  out["repeat_cp_plans_within_24_months"].denominator = plans_started;
+  // Plans open at the end of the period, and those open longer than 2 years (T-09).
+  Value& long_plans = out["cp_plans_over_2_years"];
+  for (const auto& [child, since] : plan_since_) {
+    const std::string& team = plan_team_.at(child);
+    if ((!f.team.empty() && team != f.team) || (!f.area.empty() && AreaOf(team) != f.area)) continue;
+    if (since >= f.to) continue;
+    long_plans.denominator += 1;
+    if (f.to != INT64_MAX && f.to - since > static_cast<TimestampUs>(2 * 365.25 * kDayUs)) long_plans.numerator += 1;
+  }
+  return out;
+}
+
+std::string KpiProjection::Serialize() const {
+  std::ostringstream o;
+  for (const auto& x : facts_) o << x.kind << " " << x.outcome << " " << x.at << " " << x.amount << " " << x.team << "\n";
+  for (const auto& [c, t] : plan_since_) o << "open_plan " << c << " " << t << "\n";
   return o.str();
 }
 

@@ -173,6 +173,46 @@ class PloTrackerProjection final : public Projection {
   std::map<std::string, Child> children_;
 };
 
+// The Trust's measures (seed-spec section 4) for any period, by team and area. It keeps the
+// facts (deadline outcomes, plans, pre-proceedings and proceedings, recording lag) and computes
+// the measures on demand; a fact counts in the period in which it completed.
+class KpiProjection final : public Projection {
+ public:
+  struct Value {
+    double numerator = 0;
+    double denominator = 0;  // 0: no data in the period
+    double value() const { return denominator == 0 ? 0 : numerator / denominator; }
+  };
+  struct Filter {
+    TimestampUs from = INT64_MIN;  // inclusive
+    TimestampUs to = INT64_MAX;    // exclusive
+    std::string team;
+    std::string area;
+  };
+  const char* name() const override { return "kpis"; }
+  int version() const override { return 1; }
+  void Apply(const EventView& e) override;
+  void Reset() override;
+  std::string Serialize() const override;
+  // Measure name -> value. Proportions are numerator/denominator; averages are a sum over a count.
+  std::map<std::string, Value> Compute(const Filter& f) const;
+
+ private:
+  struct Fact {
+    std::string kind;  // a deadline rule, or "plan_started", "repeat_plan", "pre_concluded", ...
+    std::string outcome;
+    TimestampUs at = 0;
+    double amount = 0;  // weeks or days where the measure is an average
+    std::string team;
+  };
+  std::vector<Fact> facts_;
+  std::map<std::string, TimestampUs> lpm_;        // child -> LPM (current pre-proceedings)
+  std::map<std::string, TimestampUs> issued_;     // child -> issue date
+  std::map<std::string, bool> issued_after_pre_;  // child -> pre-proceedings before the issue
+  std::map<std::string, TimestampUs> plan_since_;  // child -> CP plan start (open plans)
+  std::map<std::string, std::string> plan_team_;
+};
+
 // "child-1001" -> "1001"; empty for streams that are not a child's.
 std::string ChildIdOf(std::string_view stream);
 // "cp.icpc_held" with {"outcome":"cp_plan","category":"neglect"} ->

@@ -55,6 +55,8 @@ commands (DIR defaults to ./casetrail-data):
                              the PLO tracker: children in pre-proceedings and proceedings, with
                              weeks elapsed and red/amber/green
   caseload                   children with an active journey, by team and worker
+  kpis --from DATE --to DATE [--team T] [--area A]
+                             the Trust's measures for a period (to is exclusive)
   deadlines [--due-within DAYS] [--as-of TIME]
                              overdue deadlines of every child, and those due soon (default 14 days)
 
@@ -334,6 +336,36 @@ class Cli {
     return 0;
   }
 
+  int Kpis(const Args& a) {
+    replay::KpiProjection k;
+    replay::ProjectionRunner runner(log_);
+    if (auto r = runner.CatchUp(k); !r.ok()) return Fail(r.status());
+    replay::KpiProjection::Filter f;
+    for (auto [opt, out] : {std::pair<const char*, TimestampUs*>{"from", &f.from}, {"to", &f.to}}) {
+      if (!a.Has(opt)) return Fail(Status::InvalidArgument(opt, "is required (a date such as 2026-04-01)"));
+      auto t = cj::ParseTime(a.Get(opt), opt);
+      if (!t.ok()) return Fail(t.status());
+      *out = *t;
+    }
+    f.team = a.Get("team");
+    f.area = a.Get("area");
+    for (const auto& [name, v] : k.Compute(f)) {
+      const bool average = name.rfind("average_", 0) == 0;
+      if (json_) {
+        std::cout << Json{{"measure", name}, {"value", v.value()}, {"numerator", v.numerator},
+                          {"denominator", v.denominator}}.dump() << "\n";
+      } else if (v.denominator == 0) {
+        std::printf("%-48s %10s\n", name.c_str(), "no data");
+      } else if (average) {
+        std::printf("%-48s %10.1f  (over %.0f)\n", name.c_str(), v.value(), v.denominator);
+      } else {
+        std::printf("%-48s %9.1f%%  (%.0f of %.0f)\n", name.c_str(), 100 * v.value(), v.numerator,
+                    v.denominator);
+      }
+    }
+    return 0;
+  }
+
   int Caseload() {
     replay::ChildSummaryProjection summary;
     replay::ProjectionRunner runner(log_);
@@ -572,6 +604,7 @@ class Cli {
     if (c == "deadlines") return Deadlines(a);
     if (c == "plo") return Plo(a);
     if (c == "caseload") return Caseload();
+    if (c == "kpis") return Kpis(a);
     return Usage("unknown command '" + c + "'");
   }
 
@@ -667,7 +700,7 @@ int main(int argc, char** argv) {
   }
   static const std::set<std::string> kCommands = {"shell", "demo", "append", "record", "read",
                                                   "log",   "info", "head",   "verify", "do",
-                                                  "case",  "chronology", "deadlines", "plo", "caseload"};
+                                                  "case",  "chronology", "deadlines", "plo", "caseload", "kpis"};
   if (!kCommands.count(a.command)) return Cli::Usage("unknown command '" + a.command + "'");
   const std::string data = a.Get("data", kDefaultData);
   EventLogOptions options;

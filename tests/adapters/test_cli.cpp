@@ -115,6 +115,13 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   auto caseload = Cli(dir, "caseload");
   CHECK(caseload.code == 0);
   CHECK_THAT(caseload.out, Catch::Contains("north-1: 3 children"));
+  auto kpis = Cli(dir, "kpis --from 2026-01-01 --to 2027-01-01");
+  CHECK(kpis.code == 0);
+  CHECK_THAT(kpis.out, Catch::Contains("icpc_within_15_working_days"));
+  CHECK_THAT(kpis.out, Catch::Contains("(1 of 1)"));
+  auto no_period = Cli(dir, "kpis --from 2026-01-01");
+  CHECK(no_period.code == 3);
+  CHECK_THAT(no_period.out, Catch::Contains("to"));
   CHECK(Cli(dir, "verify").code == 0);
 }
 
