@@ -1,5 +1,7 @@
 #include "replay/case_service.hpp"
 
+#include "replay/projection.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <functional>
@@ -18,7 +20,7 @@ constexpr std::size_t kMaxCachedChildren = 100000;
 // Deadlines, flags and cross-journey consequences are derived again on replay.
 bool IsDerived(const RecordedEvent& e) {
   if (e.type.rfind("deadline.", 0) == 0 || e.type.rfind("flag.", 0) == 0) return true;
-  return e.payload.find("\"derived\":true") != std::string::npos;
+  return IsDerivedPayload(e.payload);
 }
 
 const char* DeadlineType(DeadlineEffect::Kind k) {

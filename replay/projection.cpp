@@ -140,6 +140,15 @@ const std::map<std::string, std::string>& Titles() {
 
 }  // namespace
 
+bool IsDerivedPayload(std::string_view payload) {
+  return payload.find("\"derived\":true") != std::string_view::npos;
+}
+
+std::string AreaOf(const std::string& team) {
+  auto dash = team.rfind('-');
+  return dash == std::string::npos ? team : team.substr(0, dash);
+}
+
 std::string ChildIdOf(std::string_view stream) {
   constexpr std::string_view kPrefix = "child-";
   if (stream.substr(0, kPrefix.size()) != kPrefix) return {};
@@ -219,7 +228,7 @@ void ChildSummaryProjection::Apply(const EventView& e) {
       c.journeys[journey] = std::string(e.to_state);
     }
   }
-  if (!e.actor_user.empty() && e.payload.find("\"derived\":true") == std::string_view::npos) {
+  if (!e.actor_user.empty() && !IsDerivedPayload(e.payload)) {
     c.last_worker = std::string(e.actor_user);
     c.team = std::string(e.actor_team);
   }
@@ -386,8 +395,7 @@ void PloTrackerProjection::Apply(const EventView& e) {
   auto params = ParamsOf(e.payload);
   auto set_team = [&] {
     c.team = std::string(e.actor_team);
-    auto dash = c.team.rfind('-');
-    c.area = dash == std::string::npos ? c.team : c.team.substr(0, dash);
+    c.area = AreaOf(c.team);
   };
   if (deadline) {
     json p = json::parse(e.payload, nullptr, false);
@@ -501,10 +509,6 @@ constexpr double kDayUs = 86400.0 * 1000000;
 double WeeksBetween(TimestampUs from, TimestampUs to) {
   return (workflows::Date::FromTimestampUs(to).days() - workflows::Date::FromTimestampUs(from).days()) / 7.0;
 }
-std::string AreaOf(const std::string& team) {
-  auto dash = team.rfind('-');
-  return dash == std::string::npos ? team : team.substr(0, dash);
-}
 }  // namespace
 
 void KpiProjection::Reset() {
@@ -521,7 +525,7 @@ void KpiProjection::Apply(const EventView& e) {
   if (id.empty()) return;
   const std::string type(e.type);
   const std::string team(e.actor_team);
-  const bool derived = e.payload.find("\"derived\":true") != std::string_view::npos;
+  const bool derived = IsDerivedPayload(e.payload);
   if (type == "deadline.met" || type == "deadline.met_late") {
     facts_.push_back({Field(e.payload, "rule"), type == "deadline.met" ? "met" : "late", e.occurred_at, 0, team});
     return;

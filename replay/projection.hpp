@@ -213,6 +213,11 @@ class KpiProjection final : public Projection {
   std::map<std::string, std::string> plan_team_;
 };
 
+// Is this event a cross-journey consequence the pipeline derived (payload "derived": true)?
+bool IsDerivedPayload(std::string_view payload);
+// A team's area: its name before the last '-' ("north-1" -> "north").
+std::string AreaOf(const std::string& team);
+
 // "child-1001" -> "1001"; empty for streams that are not a child's.
 std::string ChildIdOf(std::string_view stream);
 // "cp.icpc_held" with {"outcome":"cp_plan","category":"neglect"} ->

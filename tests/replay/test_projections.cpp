@@ -18,10 +18,21 @@ TimestampUs T(const std::string& date, int hour = 10) {
   return std::move(workflows::Date::Parse(date, "d")).value().StartUs() + hour * 3600LL * 1000000;
 }
 
-struct Step {
-  std::string child;
-  Command cmd;
-};
+// Records an action through the pipeline and requires it to be accepted.
+void Record(CaseService& svc, const std::string& child, const std::string& team, const std::string& action,
+            const std::string& date, const std::string& role, std::map<std::string, std::string> params = {},
+            const std::string& user = {}) {
+  Command c;
+  c.child_id = child;
+  c.action = action;
+  c.occurred_at = T(date);
+  c.actor = Actor{user.empty() ? "u." + role : user, role, team};
+  c.params = std::move(params);
+  auto r = svc.Execute(c);
+  REQUIRE(r.ok());
+  INFO(action << ": " << r->verdict.verdict.reason);
+  REQUIRE(r->accepted);
+}
 
 // The "do" lines of a scenario file, as commands for `child`.
 std::vector<Command> ScenarioCommands(const std::filesystem::path& file, const std::string& child) {
@@ -120,15 +131,7 @@ TEST_CASE("child summary: journeys, legal status, placement, deadlines and flags
   auto log = OpenMemoryEventLog();
   CaseService svc(*log);
   auto run = [&](const char* action, const char* date, const char* role, std::map<std::string, std::string> p = {}) {
-    Command c;
-    c.child_id = "77";
-    c.action = action;
-    c.occurred_at = T(date);
-    c.actor = Actor{std::string("u.") + role, role, "south-2"};
-    c.params = std::move(p);
-    auto r = svc.Execute(c);
-    REQUIRE(r.ok());
-    REQUIRE(r->accepted);
+    Record(svc, "77", "south-2", action, date, role, std::move(p));
   };
   run("case.child_registered", "2026-01-02", "social_worker", {{"date_of_birth", "2014-02-01"}});
   run("cp.strategy_discussion_held", "2026-01-05", "team_manager", {{"outcome", "s47"}});
@@ -163,13 +166,7 @@ TEST_CASE("chronology: business-time order, plain words, who and when", "[replay
   auto log = OpenMemoryEventLog();
   CaseService svc(*log);
   auto run = [&](const char* action, const char* date, const char* role, std::map<std::string, std::string> p = {}) {
-    Command c;
-    c.child_id = "5";
-    c.action = action;
-    c.occurred_at = T(date);
-    c.actor = Actor{"sw.jones", role, "north-1"};
-    c.params = std::move(p);
-    REQUIRE(svc.Execute(c)->accepted);
+    Record(svc, "5", "north-1", action, date, role, std::move(p), "sw.jones");
   };
   run("cin.plan_started", "2026-03-02", "social_worker");
   run("cin.visit_held", "2026-05-01", "social_worker");
@@ -196,13 +193,7 @@ TEST_CASE("deadlines: open, met, met late, cancelled, and breached as of a time"
   CaseService svc(*log);
   auto run = [&](const char* child, const char* action, const char* date, const char* role,
                  std::map<std::string, std::string> p = {}) {
-    Command c;
-    c.child_id = child;
-    c.action = action;
-    c.occurred_at = T(date);
-    c.actor = Actor{"u", role, "north-1"};
-    c.params = std::move(p);
-    REQUIRE(svc.Execute(c)->accepted);
+    Record(svc, child, "north-1", action, date, role, std::move(p), "u");
   };
   run("a", "cp.strategy_discussion_held", "2026-03-02", "team_manager", {{"outcome", "s47"}});  // T-06 due 23 Mar
   run("b", "cp.strategy_discussion_held", "2026-03-02", "team_manager", {{"outcome", "s47"}});
@@ -235,16 +226,7 @@ TEST_CASE("PLO tracker: weeks, red/amber/green, extensions, filters", "[replay][
   CaseService svc(*log);
   auto run = [&](const char* child, const char* team, const char* action, const char* date, const char* role,
                  std::map<std::string, std::string> p = {}) {
-    Command c;
-    c.child_id = child;
-    c.action = action;
-    c.occurred_at = T(date);
-    c.actor = Actor{"u", role, team};
-    c.params = std::move(p);
-    auto r = svc.Execute(c);
-    REQUIRE(r.ok());
-    INFO(action << ": " << r->verdict.verdict.reason);
-    REQUIRE(r->accepted);
+    Record(svc, child, team, action, date, role, std::move(p), "u");
   };
   // Child p: pre-proceedings from 2 March 2026 in north-1.
   run("p", "north-1", "plo.legal_planning_meeting_held", "2026-03-02", "legal", {{"decision", "pre_proceedings"}});
@@ -303,16 +285,7 @@ TEST_CASE("KPIs for a period, by team and area, checked against hand-computed ca
   CaseService svc(*log);
   auto run = [&](const char* child, const char* team, const char* action, const char* date, const char* role,
                  std::map<std::string, std::string> p = {}) {
-    Command c;
-    c.child_id = child;
-    c.action = action;
-    c.occurred_at = T(date);
-    c.actor = Actor{"u", role, team};
-    c.params = std::move(p);
-    auto r = svc.Execute(c);
-    REQUIRE(r.ok());
-    INFO(action << ": " << r->verdict.verdict.reason);
-    REQUIRE(r->accepted);
+    Record(svc, child, team, action, date, role, std::move(p), "u");
   };
   // Front door: three contacts; decisions next working day (met), same day (met), and two
   // working days later (late). Friday 27 Nov 2026 -> Monday 30 Nov is on time.
