@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "engine/hash.hpp"
 #include "workflows/calendar.hpp"
 #include "workflows/registry.hpp"
 
@@ -303,6 +304,79 @@ Result<std::uint64_t> ProjectionRunner::CatchUp(Projection& p) {
   if (!s.ok()) return s;
   if (Status c = log_.SetCheckpoint(CheckpointName(p), p.position_); !c.ok()) return c;
   return p.position_;
+}
+
+namespace {
+std::string SealName(const Projection& p) { return ProjectionRunner::CheckpointName(p) + ".seal"; }
+}  // namespace
+
+Status ProjectionRunner::Seal(const Projection& p) {
+  if (Status c = log_.SetCheckpoint(CheckpointName(p), p.position_); !c.ok()) return c;
+  return log_.PutSnapshot(SealName(p), std::to_string(p.position_) + " " + Sha256Hex(p.Serialize()));
+}
+
+Result<ProjectionRunner::Check> ProjectionRunner::Verify(Projection& fresh) {
+  Check out;
+  out.name = std::string(fresh.name()) + ".v" + std::to_string(fresh.version());
+  auto seal = log_.GetSnapshot(SealName(fresh));
+  if (!seal.ok()) {
+    if (seal.status().IsNotFound()) return out;
+    return seal.status();
+  }
+  out.sealed = true;
+  std::istringstream in(*seal);
+  std::string digest;
+  if (!(in >> out.position >> digest)) {
+    out.reason = "the seal is damaged";
+    return out;
+  }
+  const std::uint64_t head = log_.HeadPosition();
+  if (out.position > head) {
+    out.reason = "sealed at position " + std::to_string(out.position) + ", past the log's head " + std::to_string(head);
+    return out;
+  }
+  if (auto cp = log_.GetCheckpoint(CheckpointName(fresh)); cp.ok() && *cp > head) {
+    out.reason = "checkpoint at position " + std::to_string(*cp) + ", past the log's head " + std::to_string(head);
+    return out;
+  }
+  fresh.Reset();
+  fresh.position_ = 0;
+  ReadAllOptions o;
+  o.max_count = out.position;
+  Status s = log_.ReadAll(o, [&](const EventView& e) {
+    fresh.Apply(e);
+    fresh.position_ = e.position;
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (Sha256Hex(fresh.Serialize()) != digest) {
+    out.reason = "its state at position " + std::to_string(out.position) + " differs from a rebuild from the log";
+    return out;
+  }
+  out.ok = true;
+  return out;
+}
+
+Result<std::uint64_t> ProjectionRunner::RebuildAll(const std::vector<Projection*>& ps,
+                                                   const std::function<void(std::uint64_t)>& progress) {
+  for (Projection* p : ps) {
+    p->Reset();
+    p->position_ = 0;
+  }
+  std::uint64_t last = 0;
+  Status s = log_.ReadAll(ReadAllOptions{}, [&](const EventView& e) {
+    for (Projection* p : ps) p->Apply(e);
+    last = e.position;
+    if (progress && (last & 0xFFFF) == 0) progress(last);
+    return true;
+  });
+  if (!s.ok()) return s;
+  for (Projection* p : ps) {
+    p->position_ = last;
+    if (Status c = log_.SetCheckpoint(CheckpointName(*p), last); !c.ok()) return c;
+  }
+  if (progress) progress(last);
+  return last;
 }
 
 Result<std::uint64_t> ProjectionRunner::Rebuild(Projection& p) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -91,7 +92,25 @@ class ProjectionRunner {
   Result<std::uint64_t> CatchUp(Projection& p);
   // Resets and applies the whole log.
   Result<std::uint64_t> Rebuild(Projection& p);
+  // Rebuilds several projections in one pass over the log; `progress` (if given) is called
+  // about every 65,536 events with the position reached.
+  Result<std::uint64_t> RebuildAll(const std::vector<Projection*>& ps,
+                                   const std::function<void(std::uint64_t)>& progress = {});
   static std::string CheckpointName(const Projection& p);
+
+  // Seals the projection's checkpoint: stores, beside the log, its position and the SHA-256 of
+  // its state (Serialize()), so that an auditor can later check it against the log.
+  Status Seal(const Projection& p);
+  struct Check {
+    std::string name;          // "plo_tracker.v1"
+    bool sealed = false;       // false: nothing to check (never sealed)
+    bool ok = false;
+    std::uint64_t position = 0;
+    std::string reason;        // when !ok
+  };
+  // Rebuilds `fresh` (a new projection of the kind to check) from position 1 up to the sealed
+  // position and compares digests; a checkpoint past the log's head is inconsistent too.
+  Result<Check> Verify(Projection& fresh);
 
  private:
   EventLog& log_;

@@ -443,3 +443,32 @@ TEST_CASE("explain gives the transition trace: guard, from -> to, deadlines", "[
   CHECK(met);
   CHECK(icpc.actor == "u.cp_chair (cp_chair, north-1)");
 }
+
+TEST_CASE("a sealed projection checkpoint is checked against the log", "[replay][verify]") {
+  Fixture f;
+  OnPlan(f, "2040");
+  ProjectionRunner runner(*f.log);
+  PloTrackerProjection plo;
+  KpiProjection kpis;
+  REQUIRE(runner.RebuildAll({&plo, &kpis}).ok());
+  REQUIRE(runner.Seal(plo).ok());
+  REQUIRE(runner.Seal(kpis).ok());
+  PloTrackerProjection fresh_plo;
+  KpiProjection fresh_kpis;
+  ChronologyProjection never_sealed;
+  CHECK(runner.Verify(fresh_plo)->ok);
+  CHECK(runner.Verify(fresh_kpis)->ok);
+  CHECK_FALSE(runner.Verify(never_sealed)->sealed);
+  // More events after the seal do not matter: the check rebuilds up to the sealed position.
+  f.Do("2040", "cp.core_group_held", "2026-03-03", "social_worker");
+  CHECK(runner.Verify(fresh_kpis)->ok);
+  // A state that does not match the log, and a checkpoint past the head, are named.
+  REQUIRE(f.log->PutSnapshot("projection.kpis.v1.seal", std::to_string(kpis.position()) + " 00ff").ok());
+  auto wrong = runner.Verify(fresh_kpis);
+  CHECK_FALSE(wrong->ok);
+  CHECK(wrong->reason.find("differs from a rebuild") != std::string::npos);
+  REQUIRE(f.log->PutSnapshot("projection.plo_tracker.v1.seal", "999999 00ff").ok());
+  auto past = runner.Verify(fresh_plo);
+  CHECK_FALSE(past->ok);
+  CHECK(past->reason.find("past the log's head") != std::string::npos);
+}
