@@ -328,9 +328,9 @@ class Cli {
     replay::ChronologyProjection chron;
     replay::ProjectionRunner runner(log_);
     if (auto r = runner.CatchUp(chron); !r.ok()) return Fail(r.status());
-    auto entries = chron.For(a.Child());
-    if (entries.empty()) return Fail(Status::NotFound("child '" + a.Child() + "' has no record"));
-    for (const auto& e : entries) {
+    auto entries = chron.For(a.Child(), log_);
+    if (!entries.ok()) return Fail(entries.status());
+    for (const auto& e : *entries) {
       if (json_) {
         std::cout << Json{{"occurred_at", cj::FormatTime(e.occurred_at)},
                           {"recorded_at", cj::FormatTime(e.recorded_at)},

@@ -247,7 +247,9 @@ TEST_CASE("a correction changes the views and keeps the original for audit", "[r
   ProjectionRunner runner(*f.log);
   REQUIRE(runner.Rebuild(chronology).ok());
   bool corrected = false;
-  for (const auto& e : chronology.For("2010")) {
+  auto entries = chronology.For("2010", *f.log);
+  REQUIRE(entries.ok());
+  for (const auto& e : *entries) {
     if (e.version != sd) continue;
     corrected = true;
     CHECK(workflows::Date::FromTimestampUs(e.occurred_at).ToString() == "2026-02-02");
