@@ -465,7 +465,7 @@ TEST_CASE("a sealed projection checkpoint is checked against the log", "[replay]
   f.Do("2040", "cp.core_group_held", "2026-03-03", "social_worker");
   CHECK(runner.Verify(fresh_kpis)->ok);
   // A state that does not match the log, and a checkpoint past the head, are named.
-  REQUIRE(f.log->PutSnapshot("projection.kpis.v1.seal", std::to_string(kpis.position()) + " 00ff").ok());
+  REQUIRE(f.log->PutSnapshot(ProjectionRunner::CheckpointName(kpis) + ".seal", std::to_string(kpis.position()) + " 00ff").ok());
   auto wrong = runner.Verify(fresh_kpis);
   CHECK_FALSE(wrong->ok);
   CHECK(wrong->reason.find("differs from a rebuild") != std::string::npos);
