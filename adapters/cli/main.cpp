@@ -2,7 +2,11 @@
 //
 // Exit codes: 0 ok, 1 storage error (I/O, corruption), 2 usage, 3 invalid input,
 // 4 conflict, 5 not found, 6 verify found a broken chain.
+#include <pthread.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
 
 #include <cstdio>
 #include <fstream>
@@ -14,6 +18,8 @@
 #include <vector>
 
 #include "adapters/cli/commands.hpp"
+#include "adapters/http/server.hpp"
+#include "adapters/http/tokens.hpp"
 #include "adapters/json/event_json.hpp"
 #include "engine/event_log.hpp"
 #include "replay/case_service.hpp"
@@ -32,6 +38,13 @@ constexpr const char* kUsage = R"(casetrail: an event-sourced case workflow engi
 usage: casetrail <command> [--data DIR] [options]
 
 commands (DIR defaults to ./casetrail-data):
+  serve [--listen ADDR:PORT] [--tokens FILE] [--demo]
+                             the HTTP API (docs/api.md) until SIGTERM or SIGINT, which drain
+                             in-flight requests; --demo loads the demo history into an empty
+                             log and, if FILE does not exist, writes demo tokens to it and
+                             prints them (default ADDR:PORT 127.0.0.1:8080, FILE DIR/tokens)
+  token --user U --role R --team T
+                             a new API token: prints it once, and the line for the tokens file
   shell                      interactive prompt on the log (loads the demo history if empty)
   demo                       load the demo history into an empty log
   append --stream S --type T [--payload JSON] [--occurred-at TIME] [--expected V]
@@ -90,7 +103,7 @@ exit codes: 0 ok, 1 storage error, 2 usage, 3 invalid input, 4 conflict, 5 not f
 using cli::Args;
 using cli::ExitCodeFor;
 
-const std::set<std::string> kFlags = {"json", "bulk", "backward"};
+const std::set<std::string> kFlags = {"json", "bulk", "backward", "demo"};
 
 bool ParseArgs(const std::vector<std::string>& argv, Args* a, std::string* err) {
   for (std::size_t i = 0; i < argv.size(); ++i) {
@@ -758,6 +771,78 @@ class Cli {
 
 }  // namespace
 
+// The demo users of `serve --demo`, one per kind of user of the API.
+const std::vector<http::Principal> kDemoUsers = {
+    {"sw.jones", "social_worker", "north-1"}, {"tm.khan", "team_manager", "north-1"},
+    {"chair.lee", "cp_chair", "safeguarding"}, {"legal.ng", "legal", "legal"},
+    {"cpo.brown", "case_progression_officer", "legal"}, {"audit.reid", "auditor", "audit"},
+    {"relay.svc", "subscriber", "integration"}, {"ops.admin", "admin", "operations"},
+};
+
+int Serve(EventLog& log, const workflows::RuleBook& rules, const Args& a, const std::string& data, Cli& cli) {
+  const std::string listen = a.Get("listen", "127.0.0.1:8080");
+  const auto colon = listen.rfind(':');
+  http::ServerOptions so;
+  so.address = listen.substr(0, colon);
+  const std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535) {
+    std::cerr << "error: --listen must be ADDRESS:PORT (got '" << listen << "')\n";
+    return 3;
+  }
+  so.port = static_cast<std::uint16_t>(std::stoi(port));
+  const std::string tokens_file = a.Get("tokens", (std::filesystem::path(data) / "tokens").string());
+  if (a.Has("demo")) {
+    if (log.HeadPosition() == 0 && cli.Demo() != 0) return 1;
+    if (!std::filesystem::exists(tokens_file)) {
+      std::ofstream out(tokens_file);
+      out << "# casetrail demo tokens (serve --demo): hash user role team\n";
+      std::cout << "demo tokens (written as salted hashes to " << tokens_file << "; shown only now):\n";
+      for (const auto& p : kDemoUsers) {
+        auto [token, line] = http::Tokens::Make(p);
+        out << line << "\n";
+        std::cout << "  " << p.role << " " << p.user << " (" << p.team << "): " << token << "\n";
+      }
+      if (!out) {
+        std::cerr << "error: cannot write " << tokens_file << "\n";
+        return 1;
+      }
+    }
+  }
+  http::Tokens tokens(tokens_file);
+  if (std::filesystem::exists(tokens_file)) {
+    if (Status s = tokens.Reload(); !s.ok()) {
+      std::cerr << "error: " << s.ToString() << "\n";
+      return 3;
+    }
+  } else {
+    std::cerr << "warning: no tokens file " << tokens_file
+              << ": every request except /health and /metrics will be refused (see 'casetrail token')\n";
+  }
+  // Block SIGINT/SIGTERM in every thread; the main thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  http::Api api(log, rules, tokens);
+  http::Server server(api, so);
+  if (Status s = server.Start(); !s.ok()) {
+    std::cerr << "error: " << s.ToString() << "\n";
+    return 1;
+  }
+  std::cout << "casetrail serving http://" << so.address << ":" << server.port() << " on the event log in " << data
+            << " (head position " << log.HeadPosition() << "); try: curl http://" << so.address << ":" << server.port()
+            << "/health" << std::endl;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cout << "stopping (signal " << sig << "): draining requests in flight" << std::endl;
+  server.Stop();
+  log.Close();
+  std::cout << "stopped" << std::endl;
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> words(argv + 1, argv + argc);
   Args a;
@@ -767,7 +852,14 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return a.command.empty() && !a.Has("help") ? 2 : 0;
   }
-  static const std::set<std::string> kCommands = {"shell", "demo", "append", "record", "read",
+  if (a.command == "token") {
+    if (!a.Has("user") || !a.Has("role") || !a.Has("team")) return Cli::Usage("token needs --user, --role and --team");
+    auto [token, line] = http::Tokens::Make({a.Get("user"), a.Get("role"), a.Get("team")});
+    std::cout << "token (shown once; give it to " << a.Get("user") << "): " << token
+              << "\nline for the tokens file:\n" << line << "\n";
+    return 0;
+  }
+  static const std::set<std::string> kCommands = {"serve", "shell", "demo", "append", "record", "read",
                                                   "log",   "info", "head",   "verify", "do",
                                                   "case",  "chronology", "deadlines", "plo", "caseload", "kpis",
                                                   "replay", "show", "explain", "export", "verify-bundle"};
@@ -801,6 +893,7 @@ int main(int argc, char** argv) {
   Cli cli(*log, a.Has("json"), rules);
   try {
     if (a.command == "shell") return cli.Shell(data);
+    if (a.command == "serve") return Serve(*log, rules, a, data, cli);
     return cli.Dispatch(a);
   } catch (const std::exception& e) {  // malformed numbers in options
     std::cerr << "error: " << e.what() << "\n";

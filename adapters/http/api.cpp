@@ -1,0 +1,694 @@
+#include "adapters/http/api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <chrono>
+#include <tuple>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+#include "adapters/json/event_json.hpp"
+#include "engine/hash.hpp"
+#include "replay/fold.hpp"
+#include "workflows/calendar.hpp"
+#include "workflows/registry.hpp"
+
+namespace casetrail::http {
+namespace {
+
+using Json = nlohmann::json;
+namespace cj = casetrail::json;
+
+// Roles whose reads are limited to their own team's children (or children they recorded on).
+const std::set<std::string> kTeamScoped = {"social_worker", "team_manager", "early_help_worker",
+                                           "early_help_manager", "personal_adviser"};
+// Roles that read across teams; their reads of a child's record are logged.
+bool Privileged(const std::string& role) { return !kTeamScoped.count(role) && role != "subscriber"; }
+
+Response JsonResponse(int status, const Json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+int HttpStatusFor(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kInvalidArgument: return 400;
+    case Status::Code::kForbidden: return 403;
+    case Status::Code::kNotFound: return 404;
+    case Status::Code::kConflict: return 409;
+    case Status::Code::kRejected: return 422;
+    case Status::Code::kUnavailable: return 503;
+    default: return 500;
+  }
+}
+
+Response Error(const Status& s) { return JsonResponse(HttpStatusFor(s), Json{{"error", cj::ToJson(s)}}); }
+
+// "a=1&b=x%20y" -> {a: 1, b: "x y"}; false on bad percent-encoding.
+bool ParseQuery(std::string_view q, std::map<std::string, std::string>* out, std::string* bad) {
+  auto decode = [](std::string_view s, std::string* to) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '+') {
+        *to += ' ';
+      } else if (s[i] == '%') {
+        if (i + 2 >= s.size()) return false;
+        int v = 0;
+        for (int k = 1; k <= 2; ++k) {
+          const char c = s[i + k];
+          v <<= 4;
+          if (c >= '0' && c <= '9') v |= c - '0';
+          else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+          else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+          else return false;
+        }
+        *to += static_cast<char>(v);
+        i += 2;
+      } else {
+        *to += s[i];
+      }
+    }
+    return true;
+  };
+  while (!q.empty()) {
+    auto amp = q.find('&');
+    std::string_view part = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    std::string k, v;
+    if (!decode(part.substr(0, eq), &k) || (eq != std::string_view::npos && !decode(part.substr(eq + 1), &v))) {
+      *bad = std::string(part);
+      return false;
+    }
+    (*out)[k] = v;
+  }
+  return true;
+}
+
+// A child id in a path: letters, digits, '.', '_' and '-', at most 128 (no traversal, no spaces).
+bool ValidChildId(const std::string& id) {
+  if (id.empty() || id.size() > 128 || id == "." || id == "..") return false;
+  for (char c : id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+// A date (the end of that London day) or an RFC 3339 time.
+Result<TimestampUs> EndOf(const std::string& text, const std::string& field) {
+  if (text.find('T') != std::string::npos) return cj::ParseTime(text, field);
+  auto d = workflows::Date::Parse(text, field);
+  if (!d.ok()) return d.status();
+  return d->AddDays(1).StartUs() - 1;
+}
+
+Status OnlyParams(const std::map<std::string, std::string>& q, std::initializer_list<const char*> allowed) {
+  for (const auto& [k, v] : q) {
+    bool ok = false;
+    for (const char* a : allowed) ok |= (k == a);
+    if (!ok) return Status::InvalidArgument(k, "is not a query parameter of this route");
+  }
+  return Status::Ok();
+}
+
+std::string InitialState(const std::string& journey) {
+  for (const auto& kind : workflows::Journeys()) {
+    if (kind.name == journey) return kind.make(workflows::RuleBook::Default())->Table().initial_state;
+  }
+  return {};
+}
+
+Json ActiveStates(const std::map<std::string, std::string>& states) {
+  Json j = Json::object();
+  for (const auto& [journey, state] : states) {
+    if (state != InitialState(journey)) j[journey] = state;
+  }
+  return j;
+}
+
+}  // namespace
+
+struct Api::Counters {
+  std::mutex mu;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests;  // (route, status) -> count
+  std::map<std::string, double> seconds;                          // route -> total seconds
+};
+
+Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOptions options)
+    : log_(log),
+      rules_(rules),
+      tokens_(tokens),
+      options_(options),
+      cases_(log, rules),
+      audit_(log, rules),
+      runner_(log),
+      counters_(std::make_unique<Counters>()) {}
+
+Api::~Api() = default;
+
+Status Api::CatchUp() {
+  const std::uint64_t head = log_.HeadPosition();
+  {
+    std::shared_lock lk(views_mu_);
+    if (kpis_.position() >= head) return Status::Ok();
+  }
+  std::unique_lock lk(views_mu_);
+  for (replay::Projection* p : std::initializer_list<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_}) {
+    if (auto r = runner_.CatchUp(*p); !r.ok()) return r.status();
+  }
+  return Status::Ok();
+}
+
+void Api::AccessLog(const Principal& who, const std::string& type, const std::string& child, const std::string& what,
+                    const std::string& reason) {
+  AppendRequest req;
+  req.stream = kAccessLogStream;
+  req.actor = Actor{who.user.empty() ? "anonymous" : who.user, who.role, who.team};
+  EventData e;
+  e.type = type;
+  e.occurred_at = SystemClockUs();
+  Json p = {{"what", what}};
+  if (!child.empty()) p["child"] = child;
+  if (!reason.empty()) p["reason"] = reason;
+  e.payload = p.dump();
+  req.events.push_back(std::move(e));
+  // Bulk-ish: the access log must not make reads wait for an fsync of their own; it rides on the
+  // next group commit (AppendAsync).
+  log_.AppendAsync(std::move(req), [](Result<AppendResult>) {});
+}
+
+bool Api::MaySee(const Principal& who, const std::string& child, const std::string& what, std::string* why) {
+  if (who.role == "subscriber") {
+    *why = "role subscriber may only subscribe to events";
+    return false;
+  }
+  if (Privileged(who.role)) {
+    AccessLog(who, "access.read", child, what, "");
+    return true;
+  }
+  if (Status s = CatchUp(); !s.ok()) {
+    *why = s.message();
+    return false;
+  }
+  std::shared_lock lk(views_mu_);
+  const auto* c = summary_.Find(child);
+  if (!c) return true;  // nothing to see: the route answers 404
+  if (c->team == who.team || c->last_worker == who.user) return true;
+  *why = "child " + child + " belongs to team " + c->team + ", not " + who.team;
+  return false;
+}
+
+Response Api::Handle(const Request& r) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string route = "unknown";
+  Response res;
+  std::optional<Principal> who;
+  const std::string path = r.target.substr(0, r.target.find('?'));
+  if (path == "/health" || path == "/metrics") {
+    res = Dispatch(r, nullptr, &route);
+  } else {
+    const std::string bearer = "Bearer ";
+    if (r.authorization.rfind(bearer, 0) == 0) who = tokens_.Authenticate(r.authorization.substr(bearer.size()));
+    if (!who) {
+      route = "unauthenticated";
+      res = JsonResponse(401, Json{{"error", {{"code", "unauthenticated"},
+                                              {"message", r.authorization.empty()
+                                                              ? "an Authorization: Bearer <token> header is required"
+                                                              : "the token is not valid (unknown or revoked)"}}}});
+      res.headers.push_back({"WWW-Authenticate", "Bearer"});
+      AccessLog(Principal{}, "access.denied", "", r.method + " " + path, "unauthenticated");
+    } else {
+      res = Dispatch(r, &*who, &route);
+      if (res.status == 403) {
+        std::string reason;
+        Json body = Json::parse(res.body, nullptr, false);
+        if (body.is_object() && body.contains("error")) reason = body["error"].value("message", "");
+        AccessLog(*who, "access.denied", "", r.method + " " + path, reason);
+      }
+    }
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::lock_guard<std::mutex> lk(counters_->mu);
+  ++counters_->requests[{route, res.status}];
+  counters_->seconds[route] += secs;
+  return res;
+}
+
+Response Api::Dispatch(const Request& r, const Principal* who, std::string* route) {
+  const auto q = r.target.find('?');
+  const std::string path = r.target.substr(0, q);
+  const std::string query = q == std::string::npos ? "" : r.target.substr(q + 1);
+  auto forbidden = [](const std::string& why) { return Error(Status::Forbidden(why)); };
+  auto method_is = [&](const char* m) {
+    return r.method == m;
+  };
+  auto wrong_method = [&](const char* allowed) {
+    Response res = JsonResponse(405, Json{{"error", {{"code", "method_not_allowed"},
+                                                     {"message", r.method + " is not allowed here (use " + allowed + ")"}}}});
+    res.headers.push_back({"Allow", allowed});
+    return res;
+  };
+
+  if (path == "/health") {
+    *route = "health";
+    return JsonResponse(200, Json{{"status", "ok"}, {"head_position", log_.HeadPosition()}});
+  }
+  if (path == "/metrics") {
+    *route = "metrics";
+    Response res;
+    res.content_type = "text/plain; version=0.0.4";
+    res.body = Metrics();
+    return res;
+  }
+  const std::string kChildren = "/v1/children/";
+  if (path.rfind(kChildren, 0) == 0) {
+    std::string rest = path.substr(kChildren.size());
+    const auto slash = rest.find('/');
+    const std::string child = rest.substr(0, slash);
+    const std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (!ValidChildId(child)) {
+      *route = "child";
+      return Error(Status::InvalidArgument("child_id", "must be 1 to 128 letters, digits, '.', '_' or '-'"));
+    }
+    if (sub == "commands") {
+      *route = "command";
+      if (!method_is("POST")) return wrong_method("POST");
+      return Command(child, r, *who);
+    }
+    static const std::set<std::string> kReads = {"", "chronology", "as-of", "explain", "export"};
+    if (!kReads.count(sub)) {
+      *route = "unknown";
+      return Error(Status::NotFound("no route " + path));
+    }
+    *route = sub.empty() ? "child" : sub;
+    if (!method_is("GET")) return wrong_method("GET");
+    std::string why;
+    if (!MaySee(*who, child, sub.empty() ? "summary" : sub, &why)) return forbidden(why);
+    if (sub != "as-of" && !query.empty()) return Error(Status::InvalidArgument(query.substr(0, query.find('=')), "is not a query parameter of this route"));
+    if (sub.empty()) return Child(child, *who);
+    if (sub == "chronology") return Chronology(child);
+    if (sub == "as-of") return AsOf(child, query);
+    if (sub == "explain") return Explain(child);
+    return Export(child);
+  }
+  static const std::set<std::string> kViews = {"/v1/plo", "/v1/deadlines", "/v1/kpis", "/v1/caseload",
+                                               "/v1/events", "/v1/verify"};
+  if (!kViews.count(path)) {
+    *route = "unknown";
+    return Error(Status::NotFound("no route " + path));
+  }
+  *route = path.substr(4);
+  if (!method_is("GET")) return wrong_method("GET");
+  const std::string& role = who->role;
+  if (role == "subscriber" && path != "/v1/events") return forbidden("role subscriber may only read events");
+  if ((path == "/v1/events" || path == "/v1/verify") && role != "auditor" && role != "admin" && role != "subscriber") {
+    return forbidden("the global log is for auditors, admins and subscriber services (not " + role + ")");
+  }
+  if (path == "/v1/verify" && role == "subscriber") return forbidden("role subscriber may only read events");
+  // Team-scoped roles see their own team's part of the caseload views.
+  std::string scoped = query;
+  if (kTeamScoped.count(role) && path != "/v1/events") {
+    std::map<std::string, std::string> params;
+    std::string bad;
+    if (!ParseQuery(query, &params, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
+    if (params.count("team") && params["team"] != who->team) {
+      return forbidden("role " + role + " sees team " + who->team + " only");
+    }
+    if (params.count("area")) return forbidden("role " + role + " sees team " + who->team + " only");
+    if (path != "/v1/caseload" && path != "/v1/deadlines") scoped += (scoped.empty() ? "team=" : "&team=") + who->team;
+  }
+  if (path == "/v1/plo") return Plo(scoped);
+  if (path == "/v1/deadlines") return Deadlines(scoped);
+  if (path == "/v1/kpis") return Kpis(scoped);
+  if (path == "/v1/caseload") return Caseload();
+  if (path == "/v1/events") return Events(query);
+  return Verify();
+}
+
+Response Api::Command(const std::string& child, const Request& r, const Principal& who) {
+  if (r.body.size() > options_.max_body_bytes) {
+    return JsonResponse(413, Json{{"error", {{"code", "too_large"},
+                                             {"message", "the body is " + std::to_string(r.body.size()) +
+                                                             " bytes; the limit is " + std::to_string(options_.max_body_bytes)}}}});
+  }
+  if (who.role == "auditor" || who.role == "subscriber" || who.role == "admin") {
+    return Error(Status::Forbidden("role " + who.role + " never records actions"));
+  }
+  Json doc = Json::parse(r.body, nullptr, false);
+  if (doc.is_discarded()) return Error(Status::InvalidArgument("body", "is not valid JSON"));
+  if (!doc.is_object()) return Error(Status::InvalidArgument("body", "must be a JSON object"));
+  static const std::set<std::string> kKeys = {"action", "occurred_at", "params", "command_id", "expected_version"};
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (!kKeys.count(it.key())) {
+      return Error(Status::InvalidArgument(it.key(), "is not a field of a command (action, occurred_at, params, "
+                                                     "command_id, expected_version)"));
+    }
+  }
+  replay::Command c;
+  c.child_id = child;
+  c.actor = Actor{who.user, who.role, who.team};
+  for (auto [key, out] : {std::pair<const char*, std::string*>{"action", &c.action}, {"command_id", &c.command_id}}) {
+    if (!doc.contains(key)) continue;
+    if (!doc[key].is_string()) return Error(Status::InvalidArgument(key, "must be a string"));
+    *out = doc[key].get<std::string>();
+  }
+  if (c.action.empty()) return Error(Status::InvalidArgument("action", "is required"));
+  if (!doc.contains("occurred_at") || !doc["occurred_at"].is_string()) {
+    return Error(Status::InvalidArgument("occurred_at", "is required: an RFC 3339 time"));
+  }
+  auto t = cj::ParseTime(doc["occurred_at"].get<std::string>(), "occurred_at");
+  if (!t.ok()) return Error(t.status());
+  c.occurred_at = *t;
+  if (doc.contains("params")) {
+    if (!doc["params"].is_object()) return Error(Status::InvalidArgument("params", "must be an object of strings"));
+    for (auto it = doc["params"].begin(); it != doc["params"].end(); ++it) {
+      if (!it->is_string()) return Error(Status::InvalidArgument("params." + it.key(), "must be a string"));
+      c.params[it.key()] = it->get<std::string>();
+    }
+  }
+  if (doc.contains("expected_version")) {
+    if (!doc["expected_version"].is_number_unsigned()) {
+      return Error(Status::InvalidArgument("expected_version", "must be a whole number"));
+    }
+    c.expected_version = doc["expected_version"].get<std::uint64_t>();
+  }
+  // Team-scoped roles write only on their team's children (or new ones).
+  if (kTeamScoped.count(who.role)) {
+    std::string why;
+    if (!MaySee(who, child, "command", &why)) return Error(Status::Forbidden(why));
+  }
+  auto out = cases_.Execute(c);
+  if (!out.ok()) return Error(out.status());
+  Json body = {{"accepted", out->accepted},
+               {"child", child},
+               {"version", out->version},
+               {"states", ActiveStates(out->states)},
+               {"allowed_actions", out->allowed_actions}};
+  const auto& v = out->verdict;
+  if (!out->accepted) {
+    body["error"] = {{"code", v.verdict.rule == "forbidden_role" ? "forbidden" : "refused"},
+                     {"rule", v.verdict.rule},
+                     {"message", v.verdict.reason}};
+    if (!v.verdict.guard.empty()) body["error"]["guard"] = v.verdict.guard;
+    return JsonResponse(v.verdict.rule == "forbidden_role" ? 403 : 422, body);
+  }
+  body["append"] = cj::ToJson(out->append);
+  body["events"] = out->event_types;
+  body["journey"] = v.journey;
+  body["from_state"] = v.verdict.from_state;
+  body["to_state"] = v.verdict.to_state;
+  return JsonResponse(out->append.duplicate ? 200 : 201, body);
+}
+
+Response Api::Child(const std::string& child, const Principal&) {
+  std::uint64_t version = 0;
+  auto c = cases_.Load(child, &version);
+  if (!c.ok()) return Error(c.status());
+  if (version == 0) return Error(Status::NotFound("child '" + child + "' has no record"));
+  if (Status s = CatchUp(); !s.ok()) return Error(s);
+  const TimestampUs now = SystemClockUs();
+  Json deadlines = Json::array();
+  for (const auto& d : c->OpenDeadlines()) {
+    deadlines.push_back({{"rule", d.rule_id}, {"due", d.due_date.ToString()}, {"overdue", now >= d.due_by_us}});
+  }
+  Json body = {{"child", child},
+               {"version", version},
+               {"states", ActiveStates(c->States())},
+               {"open_deadlines", deadlines},
+               {"allowed_actions", c->AllowedActions()}};
+  std::shared_lock lk(views_mu_);
+  if (const auto* s = summary_.Find(child)) {
+    body["legal_status"] = s->legal_status;
+    body["placement"] = s->placement;
+    body["team"] = s->team;
+    body["last_worker"] = s->last_worker;
+    body["flags"] = s->flags;
+  }
+  return JsonResponse(200, body);
+}
+
+Response Api::Chronology(const std::string& child) {
+  if (Status s = CatchUp(); !s.ok()) return Error(s);
+  std::shared_lock lk(views_mu_);
+  auto entries = chronology_.For(child, log_);
+  if (!entries.ok()) return Error(entries.status());
+  Json list = Json::array();
+  for (const auto& e : *entries) {
+    Json j = {{"occurred_at", cj::FormatTime(e.occurred_at)}, {"recorded_at", cj::FormatTime(e.recorded_at)},
+              {"version", e.version}, {"text", e.text}, {"recorded_by", e.recorded_by}};
+    if (!e.original.empty()) j["original"] = {{"text", e.original}, {"occurred_at", cj::FormatTime(e.original_at)}};
+    list.push_back(std::move(j));
+  }
+  return JsonResponse(200, Json{{"child", child}, {"chronology", list}});
+}
+
+Response Api::AsOf(const std::string& child, const std::string& query) {
+  std::map<std::string, std::string> q;
+  std::string bad;
+  if (!ParseQuery(query, &q, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
+  if (Status s = OnlyParams(q, {"as_of", "known_at", "chronology"}); !s.ok()) return Error(s);
+  TimestampUs x = INT64_MAX, y = INT64_MAX;
+  for (auto [key, out] : {std::pair<const char*, TimestampUs*>{"as_of", &x}, {"known_at", &y}}) {
+    if (!q.count(key)) continue;
+    auto t = EndOf(q[key], key);
+    if (!t.ok()) return Error(t.status());
+    *out = *t;
+  }
+  auto v = audit_.AsOf(child, x, y, q["chronology"] != "no");
+  if (!v.ok()) return Error(v.status());
+  Json deadlines = Json::array();
+  const TimestampUs now = x == INT64_MAX ? SystemClockUs() : x;
+  for (const auto& d : v->open_deadlines) {
+    deadlines.push_back({{"rule", d.rule_id}, {"due", d.due_date.ToString()}, {"breached", now >= d.due_by_us}});
+  }
+  Json chronology = Json::array();
+  for (const auto& e : v->chronology) {
+    chronology.push_back({{"occurred_at", cj::FormatTime(e.occurred_at)}, {"version", e.version}, {"text", e.text}});
+  }
+  Json skipped = Json::array();
+  for (const auto& s : v->skipped) skipped.push_back({{"version", s.version}, {"action", s.action}, {"reason", s.reason}});
+  return JsonResponse(200, Json{{"child", child},
+                                {"as_of", x == INT64_MAX ? Json(nullptr) : Json(cj::FormatTime(x))},
+                                {"known_at", y == INT64_MAX ? Json(nullptr) : Json(cj::FormatTime(y))},
+                                {"version", v->version},
+                                {"states", ActiveStates(v->states)},
+                                {"open_deadlines", deadlines},
+                                {"flags", v->flags},
+                                {"skipped", skipped},
+                                {"chronology", chronology}});
+}
+
+Response Api::Explain(const std::string& child) {
+  auto trace = audit_.Explain(child);
+  if (!trace.ok()) return Error(trace.status());
+  Json steps = Json::array();
+  for (const auto& t : *trace) {
+    steps.push_back({{"version", t.version},     {"occurred_at", cj::FormatTime(t.occurred_at)},
+                     {"action", t.action},       {"actor", t.actor},
+                     {"journey", t.journey},     {"from_state", t.from_state},
+                     {"to_state", t.to_state},   {"guard", t.guard},
+                     {"deadlines", t.deadlines}, {"consequences", t.consequences},
+                     {"flags", t.flags},         {"correction", t.correction}});
+  }
+  return JsonResponse(200, Json{{"child", child}, {"trace", steps}});
+}
+
+Response Api::Export(const std::string& child) {
+  auto bundle = audit_.Export(child);
+  if (!bundle.ok()) return Error(bundle.status());
+  Response r;
+  r.body = *bundle;
+  r.headers.push_back({"Content-Disposition", "attachment; filename=\"child-" + child + ".json\""});
+  return r;
+}
+
+Response Api::Plo(const std::string& query) {
+  std::map<std::string, std::string> q;
+  std::string bad;
+  if (!ParseQuery(query, &q, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
+  if (Status s = OnlyParams(q, {"team", "area", "as_of"}); !s.ok()) return Error(s);
+  TimestampUs now = SystemClockUs();
+  if (q.count("as_of")) {
+    auto t = EndOf(q["as_of"], "as_of");
+    if (!t.ok()) return Error(t.status());
+    now = *t;
+  }
+  if (Status s = CatchUp(); !s.ok()) return Error(s);
+  std::shared_lock lk(views_mu_);
+  Json list = Json::array();
+  using P = replay::PloTrackerProjection;
+  for (const auto& c : plo_.List(q["team"], q["area"])) {
+    Json j = {{"child", c.child}, {"team", c.team}, {"area", c.area},
+              {"stage", c.in_proceedings ? "proceedings" : "pre_proceedings"},
+              {"week", P::WeeksElapsed(c, now)}, {"rag", P::Rag(c, now)}};
+    if (c.in_proceedings) {
+      j["issued"] = c.issued;
+      j["final_hearing_due"] = c.final_date;
+      j["hearings"] = c.hearings;
+      j["extension_weeks"] = c.extension_weeks;
+      j["fdac"] = c.fdac;
+      j["after_pre_proceedings"] = c.pre_proceedings_before_issue;
+    } else {
+      j["lpm"] = c.lpm_date;
+      j["letter"] = c.letter_date;
+      j["initial_meeting_due"] = c.initial_meeting_due;
+      j["initial_meeting_held"] = c.initial_meeting_held;
+      j["review_point"] = c.review_point;
+      j["reviews"] = c.reviews;
+      j["extensions"] = c.extensions;
+    }
+    list.push_back(std::move(j));
+  }
+  return JsonResponse(200, Json{{"as_of", cj::FormatTime(now)}, {"children", list}});
+}
+
+Response Api::Deadlines(const std::string& query) {
+  std::map<std::string, std::string> q;
+  std::string bad;
+  if (!ParseQuery(query, &q, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
+  if (Status s = OnlyParams(q, {"as_of", "due_within", "team"}); !s.ok()) return Error(s);
+  TimestampUs now = SystemClockUs();
+  if (q.count("as_of")) {
+    auto t = EndOf(q["as_of"], "as_of");
+    if (!t.ok()) return Error(t.status());
+    now = *t;
+  }
+  int days = 14;
+  if (q.count("due_within")) {
+    const std::string& d = q["due_within"];
+    if (d.empty() || d.size() > 4 || d.find_first_not_of("0123456789") != std::string::npos) {
+      return Error(Status::InvalidArgument("due_within", "must be a number of days (0 to 9999)"));
+    }
+    days = std::stoi(d);
+  }
+  if (Status s = CatchUp(); !s.ok()) return Error(s);
+  std::shared_lock lk(views_mu_);
+  auto list = [&](const std::vector<replay::DeadlinesProjection::Entry>& entries) {
+    Json out = Json::array();
+    for (const auto& e : entries) {
+      if (q.count("team")) {
+        const auto* c = summary_.Find(e.child);
+        if (!c || c->team != q["team"]) continue;
+      }
+      out.push_back({{"child", e.child}, {"rule", e.rule}, {"started", e.started}, {"due", e.due},
+                     {"status", replay::DeadlinesProjection::StatusAt(e, now)}});
+    }
+    return out;
+  };
+  return JsonResponse(200, Json{{"as_of", cj::FormatTime(now)},
+                                {"overdue", list(deadlines_.Overdue(now))},
+                                {"due_soon", list(deadlines_.DueSoon(now, days))}});
+}
+
+Response Api::Kpis(const std::string& query) {
+  std::map<std::string, std::string> q;
+  std::string bad;
+  if (!ParseQuery(query, &q, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
+  if (Status s = OnlyParams(q, {"from", "to", "team", "area"}); !s.ok()) return Error(s);
+  replay::KpiProjection::Filter f;
+  for (auto [key, out] : {std::pair<const char*, TimestampUs*>{"from", &f.from}, {"to", &f.to}}) {
+    if (!q.count(key)) return Error(Status::InvalidArgument(key, "is required (a date such as 2026-04-01)"));
+    auto t = cj::ParseTime(q[key], key);
+    if (!t.ok()) return Error(t.status());
+    *out = *t;
+  }
+  f.team = q["team"];
+  f.area = q["area"];
+  if (Status s = CatchUp(); !s.ok()) return Error(s);
+  std::shared_lock lk(views_mu_);
+  Json measures = Json::object();
+  for (const auto& [name, v] : kpis_.Compute(f)) {
+    measures[name] = {{"value", v.denominator == 0 ? Json(nullptr) : Json(v.value())},
+                      {"numerator", v.numerator},
+                      {"denominator", v.denominator}};
+  }
+  return JsonResponse(200, Json{{"from", q["from"]}, {"to", q["to"]}, {"team", f.team}, {"area", f.area},
+                                {"measures", measures}});
+}
+
+Response Api::Caseload() {
+  if (Status s = CatchUp(); !s.ok()) return Error(s);
+  std::shared_lock lk(views_mu_);
+  Json teams = Json::array();
+  for (const auto& [team, workers] : summary_.Caseload()) {
+    int total = 0;
+    for (const auto& [w, n] : workers) total += n;
+    teams.push_back({{"team", team}, {"children", total}, {"by_worker", workers}});
+  }
+  return JsonResponse(200, Json{{"teams", teams}});
+}
+
+Response Api::Events(const std::string& query) {
+  std::map<std::string, std::string> q;
+  std::string bad;
+  if (!ParseQuery(query, &q, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
+  if (Status s = OnlyParams(q, {"from", "limit", "type_prefix", "stream_prefix"}); !s.ok()) return Error(s);
+  ReadAllOptions o;
+  for (auto [key, out, max] : {std::tuple<const char*, std::uint64_t*, std::uint64_t>{"from", &o.from_position, UINT64_MAX / 2},
+                               {"limit", &o.max_count, 10000}}) {
+    if (!q.count(key)) continue;
+    const std::string& v = q[key];
+    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos || std::stoull(v) > max) {
+      return Error(Status::InvalidArgument(key, "must be a whole number up to " + std::to_string(max)));
+    }
+    *out = std::stoull(v);
+  }
+  if (!q.count("limit")) o.max_count = 1000;
+  if (o.from_position == 0) o.from_position = 1;
+  o.type_prefix = q["type_prefix"];
+  o.stream_prefix = q["stream_prefix"];
+  Json events = Json::array();
+  std::uint64_t last = o.from_position - 1;
+  Status s = log_.ReadAll(o, [&](const EventView& e) {
+    events.push_back(cj::ToJson(e.ToRecorded()));
+    last = e.position;
+    return true;
+  });
+  if (!s.ok()) return Error(s);
+  return JsonResponse(200, Json{{"events", events}, {"next_from", last + 1}, {"head_position", log_.HeadPosition()}});
+}
+
+Response Api::Verify() {
+  auto rep = log_.Verify();
+  if (!rep.ok()) return Error(rep.status());
+  return JsonResponse(200, cj::ToJson(*rep));
+}
+
+std::string Api::Metrics() const {
+  std::ostringstream o;
+  o << "# HELP casetrail_http_requests_total HTTP requests by route and status.\n"
+       "# TYPE casetrail_http_requests_total counter\n";
+  std::map<std::string, std::uint64_t> by_route;
+  std::map<std::string, double> seconds;
+  {
+    std::lock_guard<std::mutex> lk(counters_->mu);
+    for (const auto& [key, n] : counters_->requests) {
+      o << "casetrail_http_requests_total{route=\"" << key.first << "\",status=\"" << key.second << "\"} " << n << "\n";
+      by_route[key.first] += n;
+    }
+    seconds = counters_->seconds;
+  }
+  o << "# HELP casetrail_http_request_seconds Time spent answering, by route.\n"
+       "# TYPE casetrail_http_request_seconds summary\n";
+  for (const auto& [route, s] : seconds) {
+    o << "casetrail_http_request_seconds_sum{route=\"" << route << "\"} " << s << "\n";
+    o << "casetrail_http_request_seconds_count{route=\"" << route << "\"} " << by_route[route] << "\n";
+  }
+  const LogStats st = log_.Stats();
+  o << "# TYPE casetrail_log_appends_total counter\ncasetrail_log_appends_total " << st.appends << "\n";
+  o << "# TYPE casetrail_log_events_total counter\ncasetrail_log_events_total " << st.events << "\n";
+  o << "# HELP casetrail_log_commits_total Group commits (one WAL write and fsync each when durable).\n"
+       "# TYPE casetrail_log_commits_total counter\ncasetrail_log_commits_total " << st.commits << "\n";
+  o << "# HELP casetrail_log_commit_batch_events_max The largest group commit, in events.\n"
+       "# TYPE casetrail_log_commit_batch_events_max gauge\ncasetrail_log_commit_batch_events_max "
+    << st.max_batch_events << "\n";
+  o << "# TYPE casetrail_log_head_position gauge\ncasetrail_log_head_position " << log_.HeadPosition() << "\n";
+  return o.str();
+}
+
+}  // namespace casetrail::http

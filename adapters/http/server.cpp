@@ -1,0 +1,194 @@
+#include "adapters/http/server.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace casetrail::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+}  // namespace
+
+struct Server::Impl {
+  Api& api;
+  ServerOptions options;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  asio::thread_pool workers;
+  std::vector<std::thread> io_threads;
+  std::atomic<int> inflight{0};
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::condition_variable idle;
+  std::uint16_t port = 0;
+
+  Impl(Api& a, ServerOptions o) : api(a), options(o), workers(static_cast<std::size_t>(o.worker_threads)) {}
+
+  void Accept();
+  void Done() {
+    if (--inflight == 0) {
+      std::lock_guard<std::mutex> lk(mu);
+      idle.notify_all();
+    }
+  }
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server::Impl* server) : stream_(std::move(socket)), server_(server) {}
+
+  void Start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
+    parser_->body_limit(server_->options.max_body_bytes);
+    stream_.expires_after(server_->options.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset) {
+      return Close();
+    }
+    if (ec) {
+      // Malformed HTTP or a body over the limit: answer once, then close.
+      const bool too_large = ec == bhttp::error::body_limit;
+      const bool header_too_large = ec == bhttp::error::header_limit;
+      Response r;
+      r.status = too_large ? 413 : header_too_large ? 431 : 400;
+      r.body = std::string("{\"error\":{\"code\":\"") + (too_large ? "too_large" : "bad_request") +
+               "\",\"message\":\"" + (too_large ? "the body is over the limit" : header_too_large ? "the headers are over the limit" : "malformed HTTP: " + ec.message()) +
+               "\"}}";
+      return Write(std::move(r), false);
+    }
+    bhttp::request<bhttp::string_body> req = parser_->release();
+    Request r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    r.authorization = std::string(req[bhttp::field::authorization]);
+    r.body = std::move(req.body());
+    const bool keep_alive = req.keep_alive();
+    if (server_->stopping) {
+      Response busy;
+      busy.status = 503;
+      busy.body = R"({"error":{"code":"unavailable","message":"the server is stopping"}})";
+      return Write(std::move(busy), false);
+    }
+    ++server_->inflight;
+    asio::post(server_->workers, [self = shared_from_this(), r = std::move(r), keep_alive]() mutable {
+      Response res = self->server_->api.Handle(r);
+      asio::post(self->stream_.get_executor(), [self, res = std::move(res), keep_alive]() mutable {
+        self->Write(std::move(res), keep_alive, true);
+      });
+    });
+  }
+
+  void Write(Response r, bool keep_alive, bool counted = false) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), 11);
+    res->set(bhttp::field::server, "casetrail");
+    res->set(bhttp::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res->set(k, v);
+    res->keep_alive(keep_alive);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    stream_.expires_after(server_->options.read_timeout);
+    bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive, counted](beast::error_code ec, std::size_t) {
+      if (counted) self->server_->Done();
+      if (ec || !keep_alive) return self->Close();
+      self->Read();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Server::Impl* server_;
+};
+
+}  // namespace
+
+void Server::Impl::Accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    } else {
+      std::make_shared<Session>(std::move(socket), this)->Start();
+    }
+    if (!stopping) Accept();
+  });
+}
+
+Server::Server(Api& api, ServerOptions options) : impl_(std::make_unique<Impl>(api, options)) {}
+
+Server::~Server() { Stop(std::chrono::seconds(5)); }
+
+Status Server::Start() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.address, ec);
+  if (ec) return Status::InvalidArgument("listen", "'" + impl_->options.address + "' is not an IP address");
+  tcp::endpoint ep(address, impl_->options.port);
+  auto& acc = impl_->acceptor;
+  acc.open(ep.protocol(), ec);
+  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(ep, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::Unavailable("cannot listen on " + impl_->options.address + ":" +
+                               std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  impl_->port = acc.local_endpoint().port();
+  impl_->Accept();
+  for (int i = 0; i < impl_->options.io_threads; ++i) {
+    impl_->io_threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+  return Status::Ok();
+}
+
+std::uint16_t Server::port() const { return impl_->port; }
+
+void Server::Stop(std::chrono::seconds drain) {
+  if (!impl_ || impl_->io_threads.empty()) return;
+  impl_->stopping = true;
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  {
+    std::unique_lock<std::mutex> lk(impl_->mu);
+    impl_->idle.wait_for(lk, drain, [this] { return impl_->inflight.load() == 0; });
+  }
+  impl_->ioc.stop();
+  for (auto& t : impl_->io_threads) t.join();
+  impl_->io_threads.clear();
+  impl_->workers.join();
+}
+
+}  // namespace casetrail::http

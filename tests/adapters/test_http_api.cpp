@@ -1,0 +1,239 @@
+// The HTTP API: routes, errors and access rules through Api::Handle, and the server's handling
+// of bad HTTP over a real socket.
+#include "adapters/http/api.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <thread>
+
+#include "adapters/http/server.hpp"
+#include "engine/event_log.hpp"
+
+using namespace casetrail;
+using namespace casetrail::http;
+using Json = nlohmann::json;
+
+namespace {
+
+struct Fixture {
+  std::unique_ptr<EventLog> log = OpenMemoryEventLog();
+  Tokens tokens;
+  Api api{*log, workflows::RuleBook::Default(), tokens};
+  Fixture() {
+    tokens.Add("sw", {"sw.jones", "social_worker", "north-1"});
+    tokens.Add("sw-south", {"sw.patel", "social_worker", "south-2"});
+    tokens.Add("chair", {"chair.lee", "cp_chair", "safeguarding"});
+    tokens.Add("tm", {"tm.khan", "team_manager", "north-1"});
+    tokens.Add("audit", {"audit.reid", "auditor", "audit"});
+    tokens.Add("sub", {"relay.svc", "subscriber", "integration"});
+  }
+  Response Call(const std::string& method, const std::string& target, const std::string& token,
+                const std::string& body = {}) {
+    return api.Handle(Request{method, target, token.empty() ? "" : "Bearer " + token, body});
+  }
+  Json Body(const Response& r) { return Json::parse(r.body); }
+  Response Post(const std::string& child, const std::string& token, const Json& cmd) {
+    return Call("POST", "/v1/children/" + child + "/commands", token, cmd.dump());
+  }
+  std::uint64_t Head() { return log->HeadPosition(); }
+};
+
+Json Cmd(const std::string& action, const std::string& at, Json params = Json::object()) {
+  return Json{{"action", action}, {"occurred_at", at}, {"params", params}};
+}
+
+}  // namespace
+
+TEST_CASE("recording an action returns the events written; a refusal says why and writes nothing",
+          "[adapters][http]") {
+  Fixture f;
+  auto r = f.Post("1002", "tm", Cmd("cp.strategy_discussion_held", "2026-09-05T13:30:00Z", {{"outcome", "s47"}}));
+  REQUIRE(r.status == 201);
+  Json b = f.Body(r);
+  CHECK(b["events"] == Json::array({"cp.strategy_discussion_held", "deadline.scheduled"}));
+  CHECK(b["append"]["first_position"] == 1);
+  CHECK(b["states"]["child_protection"] == "S47Enquiry");
+
+  auto refused = f.Post("1002", "tm", Cmd("cp.plan_ended", "2026-09-06T10:00:00Z"));
+  CHECK(refused.status == 422);
+  Json rb = f.Body(refused);
+  CHECK(rb["error"]["rule"] == "no_transition");
+  CHECK(rb["states"]["child_protection"] == "S47Enquiry");
+  CHECK_FALSE(rb["allowed_actions"].empty());
+
+  auto role = f.Post("1002", "sw", Cmd("cp.icpc_held", "2026-09-20T10:00:00Z", {{"outcome", "cp_plan"}, {"category", "neglect"}}));
+  CHECK(role.status == 403);
+  CHECK(f.Body(role)["error"]["rule"] == "forbidden_role");
+
+  // A retry with the same command id answers the original result.
+  Json once = Cmd("cp.s47_concluded", "2026-09-16T09:00:00Z", {{"outcome", "icpc"}});
+  once["command_id"] = "cmd-42";
+  auto first = f.Post("1002", "sw", once);
+  auto again = f.Post("1002", "sw", once);
+  CHECK(first.status == 201);
+  CHECK(again.status == 200);
+  CHECK(f.Body(again)["append"]["duplicate"] == true);
+  CHECK(f.Body(again)["append"]["first_position"] == f.Body(first)["append"]["first_position"]);
+
+  // Stale expected version.
+  Json stale = Cmd("cp.icpc_held", "2026-09-20T10:00:00Z", {{"outcome", "cp_plan"}, {"category", "neglect"}});
+  stale["expected_version"] = 1;
+  auto conflict = f.Post("1002", "chair", stale);
+  CHECK(conflict.status == 409);
+  CHECK(f.Body(conflict)["error"]["actual_version"] == 3);
+}
+
+TEST_CASE("bad requests name the field and write nothing", "[adapters][http]") {
+  Fixture f;
+  const auto head = f.Head();
+  auto field = [&](const std::string& body) {
+    auto r = f.Call("POST", "/v1/children/7/commands", "sw", body);
+    CHECK(r.status == 400);
+    return f.Body(r)["error"].value("field", "");
+  };
+  CHECK(field("{") == "body");
+  CHECK(field("[]") == "body");
+  CHECK(field(R"({"action":"cp.visit_held"})") == "occurred_at");
+  CHECK(field(R"({"action":"cp.visit_held","occurred_at":"yesterday"})") == "occurred_at");
+  CHECK(field(R"({"action":1,"occurred_at":"2026-01-01T00:00:00Z"})") == "action");
+  CHECK(field(R"({"action":"x.y","occurred_at":"2026-01-01T00:00:00Z","actor":{"role":"admin"}})") == "actor");
+  CHECK(field(R"({"action":"x.y","occurred_at":"2026-01-01T00:00:00Z","params":{"a":1}})") == "params.a");
+  CHECK(field(R"({"action":"x.y","occurred_at":"2026-01-01T00:00:00Z","expected_version":-1})") == "expected_version");
+  CHECK(field(R"({"action":"x.y","occurred_at":"2026-01-01T00:00:00Z","expected_version":1e400})") == "body");
+  CHECK(f.Call("POST", "/v1/children/7/commands", "sw", std::string(2 << 20, ' ')).status == 413);
+  CHECK(f.Call("POST", "/v1/children/..%2F..%2Fetc/commands", "sw", "{}").status == 400);
+  CHECK(f.Call("POST", "/v1/children/a b/commands", "sw", "{}").status == 400);
+  CHECK(f.Call("GET", "/v1/children/7/commands", "sw").status == 405);
+  CHECK(f.Call("GET", "/v1/nothing", "sw").status == 404);
+  CHECK(f.Call("GET", "/v1/plo?colour=red", "tm").status == 400);
+  CHECK(f.Call("GET", "/v1/deadlines?due_within=abc", "tm").status == 400);
+  CHECK(f.Call("GET", "/v1/events?from=%zz", "audit").status == 400);
+  CHECK(f.Call("GET", "/v1/kpis?from=2026-01-01", "audit").status == 400);
+  CHECK(f.Head() == head);
+}
+
+TEST_CASE("tokens and roles decide who may do what; denials and privileged reads are logged",
+          "[adapters][http][access]") {
+  Fixture f;
+  REQUIRE(f.Post("1002", "tm", Cmd("cp.strategy_discussion_held", "2026-09-05T13:30:00Z", {{"outcome", "s47"}})).status == 201);
+  CHECK(f.Call("GET", "/v1/children/1002", "").status == 401);
+  CHECK(f.Call("GET", "/v1/children/1002", "nope").status == 401);
+  CHECK(f.Call("GET", "/health", "").status == 200);
+
+  CHECK(f.Call("GET", "/v1/children/1002", "sw").status == 200);        // same team
+  auto other_team = f.Call("GET", "/v1/children/1002", "sw-south");
+  CHECK(other_team.status == 403);
+  CHECK(f.Body(other_team)["error"]["message"].get<std::string>().find("belongs to team north-1") != std::string::npos);
+  CHECK(f.Post("1002", "sw-south", Cmd("cp.s47_concluded", "2026-09-16T09:00:00Z", {{"outcome", "icpc"}})).status == 403);
+  CHECK(f.Call("GET", "/v1/children/1002", "audit").status == 200);     // auditors read everything
+  CHECK(f.Post("1002", "audit", Cmd("cp.visit_held", "2026-09-16T09:00:00Z")).status == 403);  // and write nothing
+  CHECK(f.Call("GET", "/v1/children/1002", "sub").status == 403);
+  CHECK(f.Call("GET", "/v1/events", "sub").status == 200);
+  CHECK(f.Call("GET", "/v1/events", "sw").status == 403);
+  CHECK(f.Call("GET", "/v1/plo?team=south-2", "sw").status == 403);
+  CHECK(f.Call("GET", "/v1/children/404", "audit").status == 404);
+
+  // The access log holds the auditor's reads and the denials, with who and why.
+  f.log->WaitForPosition(f.Head(), std::chrono::milliseconds(10));
+  auto log = f.Call("GET", "/v1/events?stream_prefix=access-log", "audit");
+  REQUIRE(log.status == 200);
+  int reads = 0, denials = 0;
+  for (const auto& e : f.Body(log)["events"]) {
+    if (e["type"] == "access.read" && e["actor"]["user"] == "audit.reid") ++reads;
+    if (e["type"] == "access.denied") ++denials;
+  }
+  CHECK(reads >= 2);
+  CHECK(denials >= 5);
+}
+
+TEST_CASE("the read routes answer from the live views", "[adapters][http]") {
+  Fixture f;
+  f.tokens.Add("legal", {"legal.ng", "legal", "north-1"});
+  REQUIRE(f.Post("9", "legal", Cmd("plo.legal_planning_meeting_held", "2026-06-02T09:00:00Z", {{"decision", "pre_proceedings"}})).status == 201);
+  auto plo = f.Call("GET", "/v1/plo?as_of=2026-07-01", "legal");
+  REQUIRE(plo.status == 200);
+  CHECK(f.Body(plo)["children"][0]["child"] == "9");
+  CHECK(f.Body(plo)["children"][0]["stage"] == "pre_proceedings");
+  auto chron = f.Call("GET", "/v1/children/9/chronology", "legal");
+  REQUIRE(chron.status == 200);
+  CHECK(f.Body(chron)["chronology"][0]["text"] == "Legal planning meeting held: decision pre proceedings");
+  CHECK(f.Call("GET", "/v1/children/9/explain", "legal").status == 200);
+  auto bundle = f.Call("GET", "/v1/children/9/export", "audit");
+  REQUIRE(bundle.status == 200);
+  CHECK(replay::Audit::VerifyBundle(bundle.body).ok);
+  CHECK(f.Call("GET", "/v1/kpis?from=2026-01-01&to=2027-01-01", "audit").status == 200);
+  CHECK(f.Call("GET", "/v1/caseload", "tm").status == 200);
+  CHECK(f.Call("GET", "/v1/deadlines?as_of=2026-06-20&due_within=30", "legal").status == 200);
+  auto verify = f.Call("GET", "/v1/verify", "audit");
+  CHECK(verify.status == 200);
+  CHECK(f.Body(verify)["ok"] == true);
+  CHECK(f.api.Metrics().find("casetrail_http_requests_total{route=\"plo\",status=\"200\"} 1") != std::string::npos);
+}
+
+namespace {
+
+// Sends raw bytes to the server and returns everything it answers before closing.
+std::string Raw(std::uint16_t port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  ::shutdown(fd, SHUT_WR);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the server answers broken HTTP with the right status and stops gracefully", "[adapters][http][server]") {
+  Fixture f;
+  ServerOptions o;
+  o.port = 0;
+  o.worker_threads = 4;
+  o.max_body_bytes = 1024;
+  Server server(f.api, o);
+  REQUIRE(server.Start().ok());
+  const std::uint16_t port = server.port();
+  CHECK_THAT(Raw(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), Catch::Contains("200 OK"));
+  CHECK_THAT(Raw(port, "GARBAGE\r\n\r\n"), Catch::StartsWith("HTTP/1.1 400"));
+  CHECK_THAT(Raw(port, "POST /v1/children/1/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" +
+                           std::string(5000, 'x')),
+             Catch::StartsWith("HTTP/1.1 413"));
+  CHECK_THAT(Raw(port, "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n"),
+             Catch::StartsWith("HTTP/1.1 431"));
+  // Two requests on one connection (keep-alive).
+  const std::string two = Raw(port, "GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/plo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  CHECK(two.find("200 OK") != std::string::npos);
+  CHECK(two.find("401 Unauthorized") != std::string::npos);
+  const std::string body = Json{{"action", "cp.strategy_discussion_held"}, {"occurred_at", "2026-09-05T13:30:00Z"},
+                                {"params", {{"outcome", "s47"}}}}.dump();
+  auto post = Raw(port, "POST /v1/children/1002/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tm\r\n"
+                        "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  CHECK_THAT(post, Catch::Contains("201 Created"));
+  server.Stop(std::chrono::seconds(5));
+  CHECK(f.Head() >= 2);
+}
