@@ -72,7 +72,7 @@ CaseService::CaseService(EventLog& log, const workflows::RuleBook& rules)
     : log_(log), rules_(rules) {}
 
 std::mutex& CaseService::LockFor(const std::string& child_id) {
-  return stripes_[std::hash<std::string>{}(child_id) % 64];
+  return stripes_[std::hash<std::string>{}(child_id) % kStripes];
 }
 
 CaseService::HydrationStats CaseService::hydrations() const {
@@ -231,6 +231,7 @@ Result<CommandOutcome> CaseService::Commit(const Command& cmd, AppendRequest req
   if (res->last_version / kSnapshotEvery != (res->first_version - 1) / kSnapshotEvery) {
     // Derived state: a failed snapshot write costs a longer rebuild later, never a fact.
     (void)SaveSnapshot(log_, cmd.child_id, next, rules_);
+    next.segment_min = INT64_MAX;
   }
   {
     std::lock_guard<std::mutex> lk(cache_mu_);

@@ -15,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-std::map<std::string, std::string> StringMap(const json& j) {
+std::map<std::string, std::string> StringsOf(const json& j) {
   std::map<std::string, std::string> out;
   if (!j.is_object()) return out;
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -49,7 +49,7 @@ std::map<std::uint64_t, Correction> CorrectionsIn(const std::vector<RecordedEven
     c.by = e.actor.user + " (" + e.actor.role + ")";
     if (!c.withdrawn && p.contains("after") && p["after"].is_object()) {
       c.occurred_at = p["after"].value("occurred_at_us", std::int64_t{0});
-      c.params = StringMap(p["after"].value("params", json::object()));
+      c.params = StringsOf(p["after"].value("params", json::object()));
     }
     if (!p["target_version"].is_number_unsigned()) continue;
     out[p["target_version"].get<std::uint64_t>()] = std::move(c);
@@ -63,7 +63,7 @@ workflows::Action ActionOf(const RecordedEvent& e) {
   a.occurred_at_us = e.occurred_at;
   a.role = e.actor.role;
   json payload = json::parse(e.payload, nullptr, false);
-  if (payload.is_object() && payload.contains("params")) a.params = StringMap(payload["params"]);
+  if (payload.is_object() && payload.contains("params")) a.params = StringsOf(payload["params"]);
   return a;
 }
 
@@ -142,7 +142,7 @@ std::string FormatIndex(const std::vector<SnapshotRef>& refs) {
   std::string out;
   for (const auto& r : refs) {
     out += std::to_string(r.version) + " " + std::to_string(r.recorded_at) + " " +
-           std::to_string(r.max_occurred) + "\n";
+           std::to_string(r.max_occurred) + " " + std::to_string(r.segment_min) + "\n";
   }
   return out;
 }
@@ -157,8 +157,14 @@ Result<std::vector<SnapshotRef>> SnapshotIndex(EventLog& log, const std::string&
     return text.status();
   }
   std::istringstream in(*text);
-  SnapshotRef r;
-  while (in >> r.version >> r.recorded_at >> r.max_occurred) out.push_back(r);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    SnapshotRef r;
+    if (!(fields >> r.version >> r.recorded_at >> r.max_occurred)) continue;
+    if (!(fields >> r.segment_min)) r.segment_min = INT64_MIN;  // unknown: never skipped
+    out.push_back(r);
+  }
   return out;
 }
 
@@ -180,7 +186,7 @@ Status SaveSnapshot(EventLog& log, const std::string& child_id, const CaseState&
   for (const auto& r : *index) {
     if (r.version < s.version) refs.push_back(r);
   }
-  refs.push_back({s.version, s.recorded_at, s.max_occurred});
+  refs.push_back({s.version, s.recorded_at, s.max_occurred, s.segment_min});
   return log.PutSnapshot(IndexName(child_id), FormatIndex(refs));
 }
 
@@ -229,6 +235,7 @@ Status DropSnapshotsFrom(EventLog& log, const std::string& child_id, std::uint64
 
 void Track(CaseState& s, const FoldStep& step) {
   s.max_occurred = std::max(s.max_occurred, step.action.occurred_at_us);
+  s.segment_min = std::min(s.segment_min, step.action.occurred_at_us);
   for (const auto& f : step.verdict.verdict.flags_raised) s.flags.push_back(f);
   for (const auto& k : step.verdict.consequences) {
     for (const auto& f : k.verdict.flags_raised) s.flags.push_back(f);
@@ -238,34 +245,72 @@ void Track(CaseState& s, const FoldStep& step) {
 Result<CaseState> LoadCase(EventLog& log, const std::string& child_id, const workflows::RuleBook& rules,
                            FoldOptions options, bool use_snapshots) {
   CaseState state{workflows::Case(rules)};
+  const TimestampUs x = options.occurred_by, y = options.recorded_by;
+  std::vector<SnapshotRef> index;
   if (use_snapshots) {
-    auto index = SnapshotIndex(log, child_id);
-    if (!index.ok()) return index.status();
-    for (auto it = index->rbegin(); it != index->rend(); ++it) {
-      if (it->recorded_at > options.recorded_by || it->max_occurred > options.occurred_by) continue;
+    auto read = SnapshotIndex(log, child_id);
+    if (!read.ok()) return read.status();
+    index = std::move(read).value();
+    for (auto it = index.rbegin(); it != index.rend(); ++it) {
+      if (it->recorded_at > y || it->max_occurred > x) continue;
       if (auto s = LoadSnapshot(log, child_id, *it, rules)) {
         state = std::move(*s);
         break;
       }
     }
   }
-  auto events = log.ReadStream(StreamOf(child_id), state.version + 1, Direction::kForward, SIZE_MAX);
-  if (!events.ok()) {
-    if (!events.status().IsNotFound() || state.version == 0) return events.status();
-    events = std::vector<RecordedEvent>{};
+  const std::string stream = StreamOf(child_id);
+  std::vector<RecordedEvent> events;
+  std::uint64_t cursor = state.version + 1;
+  std::uint64_t last_seen = state.version;  // the last version recorded by Y (read or skipped)
+  TimestampUs last_recorded = state.recorded_at;
+  auto read = [&](std::uint64_t from, std::size_t count) -> Result<bool> {  // false: past Y or the end
+    auto chunk = log.ReadStream(stream, from, Direction::kForward, count);
+    if (!chunk.ok()) {
+      if (chunk.status().IsNotFound() && (state.version > 0 || from > 1)) return false;
+      return chunk.status();
+    }
+    for (auto& e : *chunk) {
+      if (e.recorded_at > y) return false;
+      last_seen = e.version;
+      last_recorded = e.recorded_at;
+      events.push_back(std::move(e));
+    }
+    return chunk->size() == count;
+  };
+  // Segments between later snapshots, recorded by Y: skipped whole when none of their actions
+  // happened by X (the events read are then only those that can matter).
+  bool more = true;
+  for (const auto& ref : index) {
+    if (!more || ref.version < cursor || ref.recorded_at > y) continue;
+    if (ref.segment_min > x) {
+      cursor = ref.version + 1;
+      last_seen = ref.version;
+      last_recorded = ref.recorded_at;
+      continue;
+    }
+    auto r = read(cursor, static_cast<std::size_t>(ref.version - cursor + 1));
+    if (!r.ok()) return r.status();
+    more = *r;
+    cursor = ref.version + 1;
   }
-  state.events_read = events->size();
+  // The tail, in chunks, until an event recorded after Y (or the end).
+  const std::size_t chunk = y == INT64_MAX ? SIZE_MAX : 128;
+  while (more) {
+    auto r = read(cursor, chunk);
+    if (!r.ok()) return r.status();
+    more = *r;
+    cursor = last_seen + 1;
+  }
+  state.events_read = events.size();
   auto user_step = options.on_step;
   options.on_step = [&](const FoldStep& step) {
     Track(state, step);
     if (user_step) user_step(step);
   };
-  if (Status s = Fold(state.c, *events, 0, CorrectionsIn(*events, options.recorded_by), options); !s.ok()) return s;
-  for (const auto& e : *events) {
-    if (e.recorded_at > options.recorded_by) break;
-    state.version = e.version;
-    state.recorded_at = e.recorded_at;
-  }
+  if (Status s = Fold(state.c, events, 0, CorrectionsIn(events, y), options); !s.ok()) return s;
+  state.version = last_seen;
+  state.recorded_at = last_recorded;
   return state;
 }
 

@@ -83,18 +83,23 @@ std::vector<std::string> CorrectionRoles(const workflows::Case& c, const std::st
 // ---- snapshots ------------------------------------------------------------------------------
 // A child's case is snapshotted every kSnapshotEvery versions, beside the log (EventLog
 // snapshots, never part of the record):
-//   "case.<child>"            the index: one line per snapshot, "version recorded_at max_occurred"
+//   "case.<child>"            the index: one line per snapshot, "version recorded_at max_occurred
+//                             segment_min": segment_min is the earliest business time of the
+//                             actions folded since the snapshot before (a lower bound)
 //   "case.<child>@<version>"  the snapshot: the case, the flags raised so far, and the rule book
 //                             and transition tables it was made with
 // A snapshot answers a question about (occurred_by X, recorded_by Y) when it was recorded by Y
 // and every action in it happened by X. An accepted correction drops the snapshots at or after
 // the version it corrects, so a snapshot never hides a correction recorded after it.
-inline constexpr std::uint64_t kSnapshotEvery = 256;
+inline constexpr std::uint64_t kSnapshotEvery = 128;
 
 struct SnapshotRef {
   std::uint64_t version = 0;
   TimestampUs recorded_at = 0;
   TimestampUs max_occurred = 0;
+  // No action between the previous snapshot and this one happened before this: an as-of
+  // question about an earlier date skips the segment without reading it.
+  TimestampUs segment_min = INT64_MIN;
 };
 
 struct CaseState {
@@ -103,6 +108,7 @@ struct CaseState {
   std::uint64_t version = 0;           // the last stream version folded
   TimestampUs recorded_at = 0;         // of that version
   TimestampUs max_occurred = 0;        // the latest business time of any action folded
+  TimestampUs segment_min = INT64_MAX; // the earliest business time folded since the last snapshot
   std::vector<std::string> flags;      // every flag raised, in order
   std::uint64_t snapshot_version = 0;  // the snapshot it started from (0: none)
   std::uint64_t events_read = 0;

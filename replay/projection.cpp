@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <sstream>
 #include <tuple>
 
@@ -38,10 +39,51 @@ std::map<std::string, std::string> ParamsOf(std::string_view payload) {
   return out;
 }
 
+// Where "key": starts its value in a flat JSON object (no nested object or array), or npos.
+// The engine's own payloads (deadline.*, flag.raised) are flat objects written by
+// nlohmann::json::dump, so replay reads them without parsing; anything else is parsed.
+std::size_t FlatValueAt(std::string_view payload, std::string_view key) {
+  if (payload.size() < 2 || payload.front() != '{' || payload.find_first_of("{[", 1) != std::string_view::npos) {
+    return std::string_view::npos;
+  }
+  char needle[64];
+  if (key.size() + 3 > sizeof needle) return std::string_view::npos;
+  needle[0] = '"';
+  key.copy(needle + 1, key.size());
+  needle[key.size() + 1] = '"';
+  needle[key.size() + 2] = ':';
+  const std::string_view n(needle, key.size() + 3);
+  const std::size_t at = payload.find(n);
+  if (at == std::string_view::npos || payload.find(n, at + 1) != std::string_view::npos) return std::string_view::npos;
+  // A key is preceded by '{' or ',' (a value that merely contains the text is inside quotes).
+  if (at == 0 || (payload[at - 1] != '{' && payload[at - 1] != ',')) return std::string_view::npos;
+  return at + n.size();
+}
+
 std::string Field(std::string_view payload, const char* key) {
+  const std::size_t v = FlatValueAt(payload, key);
+  if (v != std::string_view::npos && v < payload.size() && payload[v] == '"') {
+    const std::size_t end = payload.find('"', v + 1);
+    if (end != std::string_view::npos) {
+      const std::string_view text = payload.substr(v + 1, end - v - 1);
+      if (text.find('\\') == std::string_view::npos) return std::string(text);
+    }
+  }
   json j = json::parse(payload, nullptr, false);
   if (j.is_object() && j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
   return {};
+}
+
+std::int64_t NumberField(std::string_view payload, const char* key) {
+  const std::size_t v = FlatValueAt(payload, key);
+  if (v != std::string_view::npos) {
+    std::int64_t out = 0;
+    auto [end, ec] = std::from_chars(payload.data() + v, payload.data() + payload.size(), out);
+    if (ec == std::errc() && end < payload.data() + payload.size() && (*end == ',' || *end == '}')) return out;
+  }
+  json j = json::parse(payload, nullptr, false);
+  if (j.is_object() && j.contains(key) && j[key].is_number_integer()) return j[key].get<std::int64_t>();
+  return 0;
 }
 
 std::string Words(std::string s) {
@@ -141,6 +183,16 @@ const std::map<std::string, std::string>& Titles() {
 }
 
 }  // namespace
+
+// A hash map's entries in key order, for canonical serialisation.
+template <typename Map>
+std::vector<const typename Map::value_type*> Sorted(const Map& m) {
+  std::vector<const typename Map::value_type*> out;
+  out.reserve(m.size());
+  for (const auto& kv : m) out.push_back(&kv);
+  std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  return out;
+}
 
 bool IsDerivedPayload(std::string_view payload) {
   return payload.find("\"derived\":true") != std::string_view::npos;
@@ -484,7 +536,8 @@ std::map<std::string, std::map<std::string, int>> ChildSummaryProjection::Caselo
 
 std::string ChildSummaryProjection::Serialize() const {
   std::ostringstream o;
-  for (const auto& [id, c] : children_) {
+  for (const auto* entry : Sorted(children_)) {
+    const auto& [id, c] = *entry;
     o << id << " v" << c.version << " legal=" << c.legal_status << " placement=" << c.placement
       << " worker=" << c.last_worker << " team=" << c.team << "\n";
     for (const auto& [j, s] : c.journeys) o << "  journey " << j << "=" << s << "\n";
@@ -554,7 +607,8 @@ Result<std::vector<ChronologyProjection::Entry>> ChronologyProjection::For(const
 
 std::string ChronologyProjection::Serialize() const {
   std::ostringstream o;
-  for (const auto& [id, items] : children_) {
+  for (const auto* entry : Sorted(children_)) {
+    const auto& [id, items] = *entry;
     for (const auto& it : items) {
       o << id << " " << it.occurred_at << " #" << it.position << " v" << it.version;
       if (it.note) {
@@ -656,17 +710,15 @@ void DeadlinesProjection::Apply(const EventView& e) {
   if (type.rfind("deadline.", 0) != 0) return;
   const std::string child = ChildIdOf(e.stream);
   if (child.empty()) return;
-  json p = json::parse(e.payload, nullptr, false);
-  if (!p.is_object()) return;
-  const std::string rule = p.value("rule", "");
+  const std::string rule = Field(e.payload, "rule");
   if (type == "deadline.scheduled") {
     Entry en;
     en.child = child;
     en.rule = rule;
-    en.rule_version = p.value("rule_version", "");
-    en.started = p.value("started", "");
-    en.due = p.value("due", "");
-    en.due_by = p.value("due_by_us", std::int64_t{0});
+    en.rule_version = Field(e.payload, "rule_version");
+    en.started = Field(e.payload, "started");
+    en.due = Field(e.payload, "due");
+    en.due_by = NumberField(e.payload, "due_by_us");
     Add(en);
     return;
   }
@@ -912,8 +964,8 @@ void KpiProjection::Reset() {
   names_.Clear();
 }
 
-void KpiProjection::AddLag(const std::string& team, TimestampUs recorded_at, double days, int count) {
-  auto& [sum, n] = lag_[{team, workflows::Date::FromTimestampUs(recorded_at).days()}];
+void KpiProjection::AddLag(std::string_view team, TimestampUs recorded_at, double days, int count) {
+  auto& [sum, n] = lag_[{names_.Id(team), workflows::Date::FromTimestampUs(recorded_at).days()}];
   sum += days;
   n += count;
 }
@@ -975,7 +1027,7 @@ void KpiProjection::Apply(const EventView& e) {
   }
   const bool is_deadline = type.substr(0, 9) == "deadline.";
   if (!is_deadline && type != "flag.raised" && !IsDerivedPayload(e.payload)) {
-    AddLag(std::string(team), e.recorded_at, static_cast<double>(e.recorded_at - e.occurred_at) / kDayUs, 1);
+    AddLag(team, e.recorded_at, static_cast<double>(e.recorded_at - e.occurred_at) / kDayUs, 1);
     children_[id].last_action = e.version;
   }
   if (type == "deadline.met" || type == "deadline.met_late") {
@@ -1119,7 +1171,7 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
   for (const auto& [key, v] : lag_) {
     const auto& [team, day] = key;
     const TimestampUs at = workflows::Date::FromDays(day).StartUs();
-    if (v.second == 0 || !in(team, at)) continue;
+    if (v.second == 0 || !in(names_.Name(team), at)) continue;
     out["average_recording_lag_days"].numerator += v.first;
     out["average_recording_lag_days"].denominator += static_cast<double>(v.second);
   }
@@ -1144,7 +1196,8 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
 
 std::string KpiProjection::Serialize() const {
   std::ostringstream o;
-  for (const auto& [child, c] : children_) {
+  for (const auto* entry : Sorted(children_)) {
+    const auto& [child, c] = *entry;
     for (const auto* list : {&c.facts, &c.deadline_facts}) {
       for (const auto& x : *list) {
         o << child << " " << names_.Name(x.kind) << " " << names_.Name(x.outcome) << " " << x.at << " " << x.amount
@@ -1153,7 +1206,7 @@ std::string KpiProjection::Serialize() const {
     }
     if (c.plan_since) o << "open_plan " << child << " " << *c.plan_since << "\n";
   }
-  for (const auto& [key, v] : lag_) o << "lag " << key.first << " " << key.second << " " << v.first << " " << v.second << "\n";
+  for (const auto& [key, v] : lag_) o << "lag " << names_.Name(key.first) << " " << key.second << " " << v.first << " " << v.second << "\n";
   return o.str();
 }
 

@@ -9,12 +9,22 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
 #include "engine/event_log.hpp"
 
 namespace casetrail::replay {
+
+// Hash maps keyed by strings that can be searched with a string_view (no allocation per event).
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
 // Small integer ids for the strings a projection repeats millions of times (child ids, rule
 // ids, teams), so that whole-caseload projections stay compact.
@@ -29,7 +39,7 @@ class Names {
 
  private:
   std::vector<std::string> names_;
-  std::map<std::string, std::uint32_t, std::less<>> ids_;
+  StringMap<std::uint32_t> ids_;
 };
 
 // What a per-child fold (PLO tracker, KPIs) keeps of an event, so that a later correction can
@@ -160,7 +170,7 @@ class ChildSummaryProjection final : public Projection {
 
  private:
   static void ApplyCare(Child& c, const std::string& type, const std::map<std::string, std::string>& params);
-  std::map<std::string, Child> children_;  // by child id
+  StringMap<Child> children_;  // by child id (sorted when serialized)
 };
 
 // The chronology every record needs: the significant events of a child's life in business-time
@@ -204,7 +214,7 @@ class ChronologyProjection final : public Projection {
     std::map<std::string, std::string> params;
     std::string by, reason;
   };
-  std::map<std::string, std::vector<Item>> children_;
+  StringMap<std::vector<Item>> children_;
   std::vector<Note> notes_;
 };
 
@@ -296,7 +306,7 @@ class PloTrackerProjection final : public Projection {
   static void Fold(Child& c, const ChildInput& in);
   void Refold(const std::string& id);
   std::map<std::string, Child> children_;                   // in pre-proceedings or proceedings now
-  std::map<std::string, std::vector<ChildInput>> inputs_;   // every child ever in either
+  StringMap<std::vector<ChildInput>> inputs_;  // every child ever in either
 };
 
 // The Trust's measures (seed-spec section 4) for any period, by team and area. It keeps the
@@ -347,10 +357,10 @@ class KpiProjection final : public Projection {
   void Fold(ChildFacts& c, const ChildInput& in);
   void Refold(ChildFacts& c);
   // Recording lag, summed by team and London day of recording: (sum of days, count).
-  void AddLag(const std::string& team, TimestampUs recorded_at, double days, int count);
-  std::map<std::string, ChildFacts> children_;
+  void AddLag(std::string_view team, TimestampUs recorded_at, double days, int count);
+  StringMap<ChildFacts> children_;
   Names names_;
-  std::map<std::pair<std::string, std::int32_t>, std::pair<double, std::int64_t>> lag_;
+  std::map<std::pair<std::uint32_t, std::int32_t>, std::pair<double, std::int64_t>> lag_;  // (team id, day)
 };
 
 // Is this event a cross-journey consequence the pipeline derived (payload "derived": true)?

@@ -51,6 +51,8 @@ class Case {
   explicit Case(const RuleBook& rules = RuleBook::Default());
   Case(const Case& other);
   Case& operator=(const Case& other);
+  Case(Case&&) noexcept = default;
+  Case& operator=(Case&&) noexcept = default;
 
   // Routes the action to its journey by prefix (fd., eh., as., cin., cp., plo., court., cic.,
   // lc., tr.) or handles a case.* action, then applies the cross-journey rules.
