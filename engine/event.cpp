@@ -5,6 +5,7 @@
 #include <cstring>
 #include <future>
 
+#include "engine/detail/codec.hpp"
 #include "engine/detail/storage.hpp"
 #include "engine/event_log.hpp"
 
@@ -67,6 +68,17 @@ bool ExpectedVersion::Matches(std::uint64_t actual) const {
     case Kind::kExact: return actual == version_;
   }
   return false;
+}
+
+Hash256 ComputeEventHash(const RecordedEvent& e) {
+  detail::EncodeInput in{e.position,       e.version,    e.occurred_at,   e.recorded_at,
+                         e.schema_version, e.stream,     e.type,          e.event_id,
+                         e.command_id,     e.correlation_id, e.causation_id, e.actor.user,
+                         e.actor.role,     e.actor.team, e.journey,       e.episode,
+                         e.machine_fingerprint, e.from_state, e.to_state, e.payload,
+                         &e.prev_hash};
+  std::string scratch;
+  return detail::EncodeEvent(in, &scratch);
 }
 
 RecordedEvent EventView::ToRecorded() const {

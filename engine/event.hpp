@@ -147,6 +147,11 @@ struct StreamInfo {
   Hash256 head_hash{};              // hash of the last event (all zero for an empty stream)
 };
 
+// The hash the store computes for an event (docs/event-log-format.md: SHA-256 over the
+// encoded envelope, payload and prev_hash), recomputed from its fields. An exported history
+// can be checked with this alone.
+Hash256 ComputeEventHash(const RecordedEvent& e);
+
 // Lower-case hex of a hash.
 std::string HexOf(const Hash256& h);
 std::string HexOf(const std::uint8_t* p, std::size_t n);

@@ -124,6 +124,13 @@ class EventLog {
   virtual Status SetCheckpoint(const std::string& name, std::uint64_t position) = 0;
   virtual Result<std::uint64_t> GetCheckpoint(const std::string& name) = 0;
 
+  // Derived state kept beside the log: case snapshots and projection digests (replay/). Never
+  // part of the record: written without fsync, and losing one costs only a rebuild. Names are
+  // printable ASCII like stream ids; values at most kMaxSnapshotBytes.
+  static constexpr std::size_t kMaxSnapshotBytes = 16 << 20;
+  virtual Status PutSnapshot(const std::string& name, std::string_view value) = 0;
+  virtual Result<std::string> GetSnapshot(const std::string& name) = 0;  // NotFound if none
+
   // The append a command id produced, if it was recorded (duplicate = true); NotFound if not.
   virtual Result<AppendResult> FindCommand(const std::string& command_id) = 0;
 

@@ -79,8 +79,10 @@ class Audit {
       : log_(log), rules_(rules) {}
 
   // NotFound if the child has no events; InvalidArgument for a bad child id.
+  // The chronology needs the whole stream; the rest needs only the newest usable snapshot and
+  // the tail after it.
   Result<ChildView> AsOf(const std::string& child_id, TimestampUs occurred_by = INT64_MAX,
-                         TimestampUs recorded_by = INT64_MAX);
+                         TimestampUs recorded_by = INT64_MAX, bool with_chronology = false);
   Result<std::vector<TraceStep>> Explain(const std::string& child_id);
   // The bundle as JSON text.
   Result<std::string> Export(const std::string& child_id);

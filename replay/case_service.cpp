@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <functional>
 
 namespace casetrail::replay {
@@ -16,12 +17,6 @@ using workflows::DeadlineEffect;
 using workflows::Verdict;
 
 constexpr std::size_t kMaxCachedChildren = 100000;
-
-// Deadlines, flags and cross-journey consequences are derived again on replay.
-bool IsDerived(const RecordedEvent& e) {
-  if (e.type.rfind("deadline.", 0) == 0 || e.type.rfind("flag.", 0) == 0) return true;
-  return IsDerivedPayload(e.payload);
-}
 
 const char* DeadlineType(DeadlineEffect::Kind k) {
   switch (k) {
@@ -73,8 +68,6 @@ void AddEffects(const Verdict& v, const std::string& journey, TimestampUs at,
 
 }  // namespace
 
-std::string StreamOf(const std::string& child_id) { return "child-" + child_id; }
-
 CaseService::CaseService(EventLog& log, const workflows::RuleBook& rules)
     : log_(log), rules_(rules) {}
 
@@ -82,46 +75,39 @@ std::mutex& CaseService::LockFor(const std::string& child_id) {
   return stripes_[std::hash<std::string>{}(child_id) % 64];
 }
 
+CaseService::HydrationStats CaseService::hydrations() const {
+  std::lock_guard<std::mutex> lk(const_cast<std::mutex&>(cache_mu_));
+  return hydrations_;
+}
+
+void CaseService::ClearCache() {
+  std::lock_guard<std::mutex> lk(cache_mu_);
+  cache_.clear();
+}
+
 Result<workflows::Case> CaseService::Rebuild(const std::vector<RecordedEvent>& events,
                                             const workflows::RuleBook& rules) {
   workflows::Case c(rules);
-  for (const auto& e : events) {
-    if (IsDerived(e)) continue;
-    Action a;
-    a.name = e.type;
-    a.occurred_at_us = e.occurred_at;
-    a.role = e.actor.role;
-    json payload = json::parse(e.payload, nullptr, false);
-    if (payload.is_object() && payload.contains("params") && payload["params"].is_object()) {
-      for (auto it = payload["params"].begin(); it != payload["params"].end(); ++it) {
-        if (it->is_string()) a.params[it.key()] = it->get<std::string>();
-      }
-    }
-    CaseVerdict v = c.Apply(a);
-    if (!v.accepted()) {
-      return Status::Corruption("replay of " + e.stream + " diverged at version " +
-                                std::to_string(e.version) + " ('" + e.type + "'): " +
-                                v.verdict.reason);
-    }
-  }
+  if (Status s = Fold(c, events, 0, CorrectionsIn(events), FoldOptions{}); !s.ok()) return s;
   return c;
 }
 
 Result<CaseService::Cached> CaseService::Hydrate(const std::string& child_id) {
   {
     std::lock_guard<std::mutex> lk(cache_mu_);
-    if (auto it = cache_.find(child_id); it != cache_.end()) return it->second;
+    if (auto it = cache_.find(child_id); it != cache_.end()) {
+      ++hydrations_.from_cache;
+      return it->second;
+    }
   }
-  Cached fresh{workflows::Case(rules_), 0};
-  auto events = log_.ReadStream(StreamOf(child_id), 1, Direction::kForward, SIZE_MAX);
-  if (!events.ok() && !events.status().IsNotFound()) return events.status();
-  if (events.ok() && !events->empty()) {
-    auto c = Rebuild(*events, rules_);
-    if (!c.ok()) return c.status();
-    fresh.c = std::move(c).value();
-    fresh.version = events->back().version;
+  auto loaded = LoadCase(log_, child_id, rules_);
+  if (!loaded.ok()) {
+    if (loaded.status().IsNotFound()) return Cached{workflows::Case(rules_)};
+    return loaded.status();
   }
-  return fresh;
+  std::lock_guard<std::mutex> lk(cache_mu_);
+  ++(loaded->snapshot_version ? hydrations_.from_snapshot : hydrations_.from_log);
+  return std::move(loaded).value();
 }
 
 Result<workflows::Case> CaseService::Load(const std::string& child_id, std::uint64_t* version) {
@@ -173,53 +159,53 @@ Result<CommandOutcome> CaseService::Execute(const Command& cmd) {
     c.WithActualVersion(cached.version);
     return c;
   }
+  if (IsCorrection(cmd.action)) return ExecuteCorrection(cmd, std::move(cached));
 
   // Decide on a copy: the cached case changes only once the events are durable.
-  workflows::Case next = cached.c;
-  Action a;
-  a.name = cmd.action;
-  a.occurred_at_us = cmd.occurred_at;
-  a.role = cmd.actor.role;
-  a.params = cmd.params;
+  Cached next = cached;
+  FoldStep step;
+  step.action.name = cmd.action;
+  step.action.occurred_at_us = cmd.occurred_at;
+  step.action.role = cmd.actor.role;
+  step.action.params = cmd.params;
   CommandOutcome out;
-  out.verdict = next.Apply(a);
+  out.verdict = step.verdict = next.c.Apply(step.action);
   if (!out.verdict.accepted()) {
     out.states = cached.c.States();
     out.allowed_actions = cached.c.AllowedActions();
     out.version = cached.version;
     return out;
   }
+  Track(next, step);
 
   AppendRequest req;
-  req.stream = StreamOf(cmd.child_id);
-  req.expected = cached.version == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(cached.version);
-  req.command_id = cmd.command_id;
-  req.actor = cmd.actor;
   auto fingerprint = [&](const std::string& journey) {
-    return journey == "case" ? std::string("case") : next.journey(journey).Table().fingerprint;
+    return journey == "case" ? std::string("case") : next.c.journey(journey).Table().fingerprint;
   };
   req.events.push_back(ActionEvent(cmd.action, cmd.occurred_at, json{{"params", cmd.params}},
                                    out.verdict.journey, out.verdict.verdict,
                                    fingerprint(out.verdict.journey)));
   AddEffects(out.verdict.verdict, out.verdict.journey, cmd.occurred_at, &req.events);
-  // Consequences are the engine's own actions (role "system" in the workflows).
-  std::vector<std::size_t> system_events;
+  // Consequences are the engine's own actions (role "system" in the workflows). The actor
+  // applies to the whole append; consequences say in their payload which rule made them and
+  // that they are derived (IsDerivedPayload).
   for (const auto& k : out.verdict.consequences) {
     if (!k.verdict.accepted) continue;
-    system_events.push_back(req.events.size());
-    req.events.push_back(ActionEvent(k.action, cmd.occurred_at, json{{"rule", k.rule}, {"params", k.params}},
+    req.events.push_back(ActionEvent(k.action, cmd.occurred_at,
+                                     json{{"rule", k.rule}, {"params", k.params}, {"derived", true}},
                                      k.journey, k.verdict, fingerprint(k.journey)));
     AddEffects(k.verdict, k.journey, cmd.occurred_at, &req.events);
   }
-  // The actor applies to the whole append; consequences say in their payload which rule made
-  // them and that they are derived (see IsDerived).
-  for (std::size_t i : system_events) {
-    json p = json::parse(req.events[i].payload);
-    p["derived"] = true;
-    req.events[i].payload = p.dump();
-  }
-  for (const auto& e : req.events) out.event_types.push_back(e.type);
+  return Commit(cmd, std::move(req), std::move(next), std::move(out));
+}
 
+Result<CommandOutcome> CaseService::Commit(const Command& cmd, AppendRequest req, Cached next,
+                                           CommandOutcome out) {
+  req.stream = StreamOf(cmd.child_id);
+  req.expected = next.version == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(next.version);
+  req.command_id = cmd.command_id;
+  req.actor = cmd.actor;
+  for (const auto& e : req.events) out.event_types.push_back(e.type);
   auto res = log_.Append(std::move(req));
   if (!res.ok()) {
     std::lock_guard<std::mutex> lk(cache_mu_);
@@ -228,15 +214,242 @@ Result<CommandOutcome> CaseService::Execute(const Command& cmd) {
   }
   out.accepted = true;
   out.append = *res;
-  out.states = next.States();
-  out.allowed_actions = next.AllowedActions();
+  out.states = next.c.States();
+  out.allowed_actions = next.c.AllowedActions();
   out.version = res->last_version;
+  next.version = res->last_version;
+  next.recorded_at = res->recorded_at;
+  if (res->last_version / kSnapshotEvery != (res->first_version - 1) / kSnapshotEvery) {
+    // Derived state: a failed snapshot write costs a longer rebuild later, never a fact.
+    (void)SaveSnapshot(log_, cmd.child_id, next, rules_);
+  }
   {
     std::lock_guard<std::mutex> lk(cache_mu_);
     if (cache_.size() >= kMaxCachedChildren) cache_.clear();
-    cache_[cmd.child_id] = Cached{std::move(next), res->last_version};
+    cache_.insert_or_assign(cmd.child_id, std::move(next));
   }
   return out;
+}
+
+namespace {
+
+json ParamsJson(const std::map<std::string, std::string>& params) {
+  json j = json::object();
+  for (const auto& [k, v] : params) j[k] = v;
+  return j;
+}
+
+const char* StateName(DeadlineEffect::Kind k) {
+  switch (k) {
+    case DeadlineEffect::Kind::kScheduled: return "open";
+    case DeadlineEffect::Kind::kMet: return "met";
+    case DeadlineEffect::Kind::kMetLate: return "met_late";
+    case DeadlineEffect::Kind::kCancelled: return "cancelled";
+  }
+  return "open";
+}
+
+// Every deadline of a refolded history, with what became of it (the DeadlinesProjection's view
+// of one child, carried in a correction's payload).
+struct DeadlineLedger {
+  json list = json::array();
+  std::map<std::string, std::size_t> open;  // rule -> index in list
+  void Add(const Verdict& v, const FoldStep& step) {
+    for (const auto& d : v.deadlines) {
+      if (d.kind == DeadlineEffect::Kind::kScheduled) {
+        open[d.deadline.rule_id] = list.size();
+        list.push_back({{"rule", d.deadline.rule_id},
+                        {"rule_version", d.deadline.rule_version},
+                        {"started", workflows::Date::FromTimestampUs(d.deadline.start_us).ToString()},
+                        {"due", d.deadline.due_date.ToString()},
+                        {"due_by_us", d.deadline.due_by_us},
+                        {"state", "open"},
+                        {"closed_at_us", 0},
+                        {"scheduled_by", step.event->version}});
+        continue;
+      }
+      auto it = open.find(d.deadline.rule_id);
+      if (it == open.end()) continue;
+      json& en = list[it->second];
+      en["state"] = StateName(d.kind);
+      en["closed_at_us"] = step.action.occurred_at_us;
+      en["closed_by"] = step.event->version;
+      open.erase(it);
+    }
+  }
+};
+
+}  // namespace
+
+Result<CommandOutcome> CaseService::ExecuteCorrection(const Command& cmd, Cached cached) {
+  const bool withdraw = cmd.action == kRecordWithdrawn;
+  auto param = [&](const std::string& k) -> const std::string* {
+    auto it = cmd.params.find(k);
+    return it == cmd.params.end() ? nullptr : &it->second;
+  };
+  for (const auto& [k, v] : cmd.params) {
+    const bool known = k == "target_version" || k == "reason" ||
+                       (!withdraw && (k == "occurred_on" || (k.rfind("set.", 0) == 0 && k.size() > 4)));
+    if (!known) {
+      return Status::InvalidArgument("params." + k, std::string("is not a parameter of ") + cmd.action +
+                                                        (withdraw ? " (target_version, reason)"
+                                                                  : " (target_version, reason, occurred_on, set.<param>)"));
+    }
+  }
+  const std::string* tv_text = param("target_version");
+  std::uint64_t tv = 0;
+  if (!tv_text || tv_text->empty() || tv_text->size() > 19 ||
+      tv_text->find_first_not_of("0123456789") != std::string::npos || (tv = std::stoull(*tv_text)) == 0) {
+    return Status::InvalidArgument("params.target_version", "is required: the version of the action to " +
+                                                                std::string(withdraw ? "withdraw" : "correct"));
+  }
+  const std::string* reason = param("reason");
+  if (!reason || reason->find_first_not_of(" \t") == std::string::npos) {
+    return Status::InvalidArgument("params.reason", "is required: say why the record is " +
+                                                        std::string(withdraw ? "withdrawn" : "corrected"));
+  }
+  if (tv > cached.version) {
+    return Status::InvalidArgument("params.target_version", "child '" + cmd.child_id + "' has no version " +
+                                                                *tv_text + " (last is " +
+                                                                std::to_string(cached.version) + ")");
+  }
+  auto events = log_.ReadStream(StreamOf(cmd.child_id), 1, Direction::kForward, SIZE_MAX);
+  if (!events.ok()) return events.status();
+  if (events->size() < tv || (*events)[tv - 1].version != tv) {
+    return Status::Corruption("stream " + StreamOf(cmd.child_id) + " is not contiguous at version " + *tv_text);
+  }
+  const RecordedEvent& target = (*events)[tv - 1];
+  if (!IsActionEvent(target)) {
+    return Status::InvalidArgument(
+        "params.target_version",
+        "version " + *tv_text + " is '" + target.type + "', which " +
+            (IsCorrection(target.type) ? std::string("is itself a correction; correct the action it references")
+                                       : std::string("the engine derived; correct the action that caused it")));
+  }
+
+  CommandOutcome out;
+  out.verdict.journey = "case";
+  out.verdict.verdict.from_state = out.verdict.verdict.to_state = "case";
+  auto refuse = [&](const char* rule, std::string why) {
+    out.verdict.verdict.rule = rule;
+    out.verdict.verdict.reason = std::move(why);
+    out.states = cached.c.States();
+    out.allowed_actions = cached.c.AllowedActions();
+    out.version = cached.version;
+    return out;
+  };
+  const std::string& role = cmd.actor.role;
+  std::vector<std::string> roles = CorrectionRoles(cached.c, target.type);
+  bool role_ok = !role.empty() && role != "auditor" && role != workflows::kSystemRole;
+  if (role_ok && !roles.empty()) role_ok = std::find(roles.begin(), roles.end(), role) != roles.end();
+  if (!role_ok) {
+    std::string list;
+    for (const auto& r : roles) list += (list.empty() ? "" : ", ") + r;
+    return refuse("forbidden_role", "'" + target.type + "' may be " + (withdraw ? "withdrawn" : "corrected") +
+                                        " only by: " + (list.empty() ? "a practitioner" : list) + " (not " +
+                                        (role.empty() ? "no role" : role) + ")");
+  }
+  auto corrections = CorrectionsIn(*events);
+  workflows::Action before = ActionOf(target);
+  if (auto it = corrections.find(tv); it != corrections.end()) {
+    if (it->second.withdrawn) {
+      return refuse("already_withdrawn", "version " + *tv_text + " was withdrawn by version " +
+                                             std::to_string(it->second.version));
+    }
+    before.occurred_at_us = it->second.occurred_at;
+    before.params = it->second.params;
+  }
+  workflows::Action after = before;
+  if (!withdraw) {
+    if (const std::string* on = param("occurred_on")) {
+      auto d = workflows::Date::Parse(*on, "params.occurred_on");
+      if (!d.ok()) return d.status();
+      const TimestampUs time_of_day =
+          before.occurred_at_us - workflows::Date::FromTimestampUs(before.occurred_at_us).StartUs();
+      after.occurred_at_us = d->StartUs() + time_of_day;
+      if (after.occurred_at_us > cmd.occurred_at) {
+        return Status::InvalidArgument("params.occurred_on", "is after the correction itself");
+      }
+    }
+    for (const auto& [k, v] : cmd.params) {
+      if (k.rfind("set.", 0) == 0) after.params[k.substr(4)] = v;
+    }
+    if (after.occurred_at_us == before.occurred_at_us && after.params == before.params) {
+      return Status::InvalidArgument("params", "the correction changes nothing (give occurred_on or set.<param>)");
+    }
+  }
+  Correction mine;
+  mine.version = cached.version + 1;
+  mine.withdrawn = withdraw;
+  mine.occurred_at = after.occurred_at_us;
+  mine.params = after.params;
+  corrections[tv] = mine;
+
+  // Refold the whole history with the correction: it stands only if every later action does.
+  Cached next{workflows::Case(rules_)};
+  DeadlineLedger ledger;
+  json transitions = json::array();  // actions whose transition the correction changes
+  json flag_log = json::array();     // every flag, with the action that raised it
+  FoldOptions fold;
+  fold.on_step = [&](const FoldStep& step) {
+    Track(next, step);
+    const auto& v = step.verdict.verdict;
+    if (v.from_state != step.event->from_state || v.to_state != step.event->to_state) {
+      transitions.push_back({{"version", step.event->version}, {"journey", step.verdict.journey},
+                             {"from_state", v.from_state}, {"to_state", v.to_state}});
+    }
+    ledger.Add(step.verdict.verdict, step);
+    for (const auto& k : step.verdict.consequences) ledger.Add(k.verdict, step);
+    auto log_flags = [&](const Verdict& fv) {
+      for (const auto& f : fv.flags_raised) {
+        flag_log.push_back({{"text", f}, {"version", step.event->version}, {"occurred_at_us", step.action.occurred_at_us}});
+      }
+    };
+    log_flags(v);
+    for (const auto& k : step.verdict.consequences) log_flags(k.verdict);
+  };
+  if (Status s = Fold(next.c, *events, 0, corrections, fold); !s.ok()) {
+    if (!s.IsCorruption()) return s;
+    // Name the action that would no longer hold.
+    std::string msg = s.message();
+    return refuse("correction_conflict", std::string(withdraw ? "withdrawing" : "correcting") + " version " +
+                                             *tv_text + " ('" + target.type + "') would break the record: " + msg);
+  }
+  next.version = cached.version;
+  next.recorded_at = cached.recorded_at;
+
+  json states = json::object();
+  for (const auto& [j, st] : next.c.States()) states[j] = st;
+  json payload = {{"params", ParamsJson(cmd.params)},
+                  {"target_version", tv},
+                  {"target_event_id", target.event_id},
+                  {"target_type", target.type},
+                  {"target_journey", target.journey},
+                  {"target_recorded_at_us", target.recorded_at},
+                  {"target_team", target.actor.team},
+                  {"reason", *reason},
+                  {"before", {{"occurred_at_us", before.occurred_at_us}, {"params", ParamsJson(before.params)}}},
+                  {"states", states},
+                  {"deadlines", ledger.list},
+                  {"transitions", transitions},
+                  {"flags", flag_log}};
+  if (!withdraw) {
+    payload["after"] = {{"occurred_at_us", after.occurred_at_us}, {"params", ParamsJson(after.params)}};
+  }
+  EventData e;
+  e.type = cmd.action;
+  e.occurred_at = cmd.occurred_at;
+  e.journey = "case";
+  e.machine_fingerprint = "case";
+  e.payload = payload.dump();
+  AppendRequest req;
+  req.events.push_back(std::move(e));
+  // A snapshot at or after the target no longer tells the truth: drop it before the append (a
+  // crash in between costs a rebuild, never a wrong answer).
+  if (Status d = DropSnapshotsFrom(log_, cmd.child_id, tv); !d.ok()) return d;
+  out.verdict.verdict.accepted = true;
+  out.verdict.verdict.reason = std::string(withdraw ? "withdrew" : "corrected") + " version " + *tv_text;
+  return Commit(cmd, std::move(req), std::move(next), std::move(out));
 }
 
 }  // namespace casetrail::replay

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "engine/event_log.hpp"
+#include "replay/fold.hpp"
 #include "workflows/case.hpp"
 
 namespace casetrail::replay {
@@ -50,8 +51,6 @@ struct CommandOutcome {
   std::uint64_t version = 0;                   // the child's stream version now
 };
 
-std::string StreamOf(const std::string& child_id);
-
 class CaseService {
  public:
   explicit CaseService(EventLog& log,
@@ -64,17 +63,25 @@ class CaseService {
   // The child's case as the log holds it now (from the cache, or rebuilt from the log).
   Result<workflows::Case> Load(const std::string& child_id, std::uint64_t* version = nullptr);
 
-  // Rebuilds a case from the events of a stream (the actions only). Corruption if an action the
-  // log holds is refused on replay (the rules changed under an old stream).
+  // Rebuilds a case from the events of a stream (the actions, with their corrections). Corruption
+  // if an action the log holds is refused on replay (the rules changed under an old stream).
   static Result<workflows::Case> Rebuild(const std::vector<RecordedEvent>& events,
                                          const workflows::RuleBook& rules);
 
- private:
-  struct Cached {
-    workflows::Case c;
-    std::uint64_t version = 0;
+  // Where hydrations came from (for tests and operations).
+  struct HydrationStats {
+    std::uint64_t from_cache = 0, from_snapshot = 0, from_log = 0;
   };
+  HydrationStats hydrations() const;
+  // Drops the in-memory cache (the next command on each child hydrates from a snapshot or the log).
+  void ClearCache();
+
+ private:
+  using Cached = CaseState;
   Result<Cached> Hydrate(const std::string& child_id);
+  Result<CommandOutcome> ExecuteCorrection(const Command& command, Cached cached);
+  Result<CommandOutcome> Commit(const Command& command, AppendRequest request, Cached next,
+                                CommandOutcome out);
   std::mutex& LockFor(const std::string& child_id);
 
   EventLog& log_;
@@ -82,6 +89,7 @@ class CaseService {
   std::mutex stripes_[64];
   std::mutex cache_mu_;
   std::unordered_map<std::string, Cached> cache_;
+  HydrationStats hydrations_;
 };
 
 }  // namespace casetrail::replay

@@ -161,6 +161,15 @@ std::string Describe(std::string_view type, std::string_view payload) {
     return "Late: " + Field(payload, "rule") + " was due " + Field(payload, "due");
   }
   if (t == "flag.raised") return "Flag: " + Field(payload, "text");
+  if (t == "case.record_corrected" || t == "case.record_withdrawn") {
+    json p = json::parse(payload, nullptr, false);
+    if (!p.is_object()) return Words(t);
+    const std::string target = p.value("target_type", "");
+    auto title = Titles().find(target);
+    return std::string(t == "case.record_corrected" ? "Record corrected" : "Record withdrawn") + ": version " +
+           std::to_string(p.value("target_version", std::uint64_t{0})) + " (" +
+           (title != Titles().end() ? title->second : Words(target)) + "), " + p.value("reason", "");
+  }
   auto it = Titles().find(t);
   std::string text = it != Titles().end() ? it->second : Words(t);
   std::string details;
@@ -171,6 +180,110 @@ std::string Describe(std::string_view type, std::string_view payload) {
   const std::string rule = Field(payload, "rule");
   if (!rule.empty()) text += " (by rule " + rule + ")";
   return text;
+}
+
+std::string CorrectedText(std::string_view type, const std::map<std::string, std::string>& params,
+                          const std::string& original, TimestampUs original_at, const std::string& by,
+                          const std::string& reason) {
+  json p = {{"params", params}};
+  return Describe(type, p.dump()) + " [corrected by " + by + ": " + reason + "; recorded as: " + original +
+         " on " + workflows::Date::FromTimestampUs(original_at).ToString() + "]";
+}
+
+std::string WithdrawnText(const std::string& original, const std::string& by, const std::string& reason) {
+  return "Withdrawn: " + original + " (" + reason + ", by " + by + ")";
+}
+
+bool ParseCorrection(const EventView& e, CorrectionEvent* out) {
+  if (e.type != "case.record_corrected" && e.type != "case.record_withdrawn") return false;
+  json p = json::parse(e.payload, nullptr, false);
+  if (!p.is_object() || !p.contains("target_version") || !p["target_version"].is_number_unsigned()) return false;
+  CorrectionEvent c;
+  c.withdrawn = e.type == "case.record_withdrawn";
+  c.target_version = p["target_version"].get<std::uint64_t>();
+  c.target_type = p.value("target_type", "");
+  c.target_team = p.value("target_team", "");
+  c.target_recorded_at = p.value("target_recorded_at_us", std::int64_t{0});
+  c.reason = p.value("reason", "");
+  c.by = std::string(e.actor_user) + " (" + std::string(e.actor_role) + ")";
+  auto strings = [](const json& j) {
+    std::map<std::string, std::string> m;
+    if (j.is_object()) {
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        if (it->is_string()) m[it.key()] = it->get<std::string>();
+      }
+    }
+    return m;
+  };
+  const json before = p.value("before", json::object());
+  c.before_at = before.value("occurred_at_us", std::int64_t{0});
+  c.before_params = strings(before.value("params", json::object()));
+  const json after = p.value("after", json::object());
+  c.after_at = after.value("occurred_at_us", c.before_at);
+  c.after_params = c.withdrawn ? c.before_params : strings(after.value("params", json::object()));
+  c.states = strings(p.value("states", json::object()));
+  for (const auto& f : p.value("flags", json::array())) {
+    if (f.is_object()) {
+      c.flags.push_back({f.value("text", ""), f.value("version", std::uint64_t{0}), f.value("occurred_at_us", std::int64_t{0})});
+    }
+  }
+  for (const auto& d : p.value("deadlines", json::array())) {
+    if (!d.is_object()) continue;
+    CorrectionEvent::Deadline x;
+    x.rule = d.value("rule", "");
+    x.rule_version = d.value("rule_version", "");
+    x.started = d.value("started", "");
+    x.due = d.value("due", "");
+    x.state = d.value("state", "open");
+    x.due_by = d.value("due_by_us", std::int64_t{0});
+    x.closed_at = d.value("closed_at_us", std::int64_t{0});
+    x.scheduled_by = d.value("scheduled_by", std::uint64_t{0});
+    x.closed_by = d.value("closed_by", std::uint64_t{0});
+    c.deadlines.push_back(std::move(x));
+  }
+  for (const auto& t : p.value("transitions", json::array())) {
+    if (!t.is_object()) continue;
+    c.transitions.push_back({t.value("version", std::uint64_t{0}), t.value("journey", ""),
+                             t.value("from_state", ""), t.value("to_state", "")});
+  }
+  *out = std::move(c);
+  return true;
+}
+
+void CorrectInputs(std::vector<ChildInput>& inputs, const CorrectionEvent& c,
+                   bool (*keep)(const std::string& type, const std::string& rule)) {
+  std::vector<ChildInput> out;
+  for (ChildInput& in : inputs) {
+    if (in.type.rfind("deadline.", 0) == 0) continue;  // replaced below
+    if (in.version == c.target_version) {
+      if (c.withdrawn) continue;
+      in.at = c.after_at;
+      in.params = c.after_params;
+    }
+    for (const auto& t : c.transitions) {
+      if (t.version == in.version) {
+        in.from_state = t.from_state;
+        in.to_state = t.to_state;
+      }
+    }
+    out.push_back(std::move(in));
+  }
+  auto start = [](const std::string& date) {
+    auto d = workflows::Date::Parse(date, "started");
+    return d.ok() ? d->StartUs() : TimestampUs{0};
+  };
+  for (const auto& d : c.deadlines) {
+    if (keep("deadline.scheduled", d.rule)) {
+      out.push_back({d.scheduled_by, start(d.started), "deadline.scheduled", "", "", "", c.target_team,
+                     {{"rule", d.rule}, {"due", d.due}}});
+    }
+    const std::string closed = "deadline." + d.state;
+    if (d.state != "open" && keep(closed, d.rule)) {
+      out.push_back({d.closed_by, d.closed_at, closed, "", "", "", c.target_team, {{"rule", d.rule}, {"due", d.due}}});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ChildInput& a, const ChildInput& b) { return a.version < b.version; });
+  inputs = std::move(out);
 }
 
 // ---- runner ----------------------------------------------------------------------------------
@@ -219,6 +332,25 @@ void ChildSummaryProjection::Apply(const EventView& e) {
     c.flags.push_back(Field(e.payload, "text"));
     return;
   }
+  if (CorrectionEvent k; ParseCorrection(e, &k)) {
+    // The pipeline refolded the child: take what it derived.
+    c.journeys.clear();
+    for (const auto& [journey, state] : k.states) {
+      auto init = InitialStates().find(journey);
+      if (init == InitialStates().end() || init->second != state) c.journeys[journey] = state;
+    }
+    c.open_deadlines.clear();
+    for (const auto& d : k.deadlines) {
+      if (d.state == "open") c.open_deadlines[d.rule] = d.due;
+    }
+    c.flags.clear();
+    for (const auto& f : k.flags) c.flags.push_back(f.text);
+    CorrectInputs(c.care_events, k, [](const std::string&, const std::string&) { return false; });
+    c.legal_status.clear();
+    c.placement.clear();
+    for (const auto& in : c.care_events) ApplyCare(c, in.type, in.params);
+    return;
+  }
   if (!e.journey.empty() && e.journey != "case" && !e.to_state.empty()) {
     const std::string journey(e.journey);
     auto init = InitialStates().find(journey);
@@ -232,10 +364,28 @@ void ChildSummaryProjection::Apply(const EventView& e) {
     c.last_worker = std::string(e.actor_user);
     c.team = std::string(e.actor_team);
   }
+  if (type == "cic.became_looked_after" || type == "cic.legal_status_changed" ||
+      type == "cic.placement_started" || type == "cic.placement_changed" ||
+      type == "cic.placement_ended" || type == "cic.ceased_looked_after") {
+    ChildInput in;
+    in.version = e.version;
+    in.type = type;
+    in.params = ParamsOf(e.payload);
+    ApplyCare(c, in.type, in.params);
+    c.care_events.push_back(std::move(in));
+  }
+}
+
+void ChildSummaryProjection::ApplyCare(Child& c, const std::string& type,
+                                       const std::map<std::string, std::string>& params) {
+  auto param = [&](const char* k) {
+    auto it = params.find(k);
+    return it == params.end() ? std::string() : it->second;
+  };
   if (type == "cic.became_looked_after" || type == "cic.legal_status_changed") {
-    c.legal_status = ParamsOf(e.payload)["legal_status"];
+    c.legal_status = param("legal_status");
   } else if (type == "cic.placement_started" || type == "cic.placement_changed") {
-    c.placement = ParamsOf(e.payload)["placement"];
+    c.placement = param("placement");
   } else if (type == "cic.placement_ended") {
     c.placement.clear();
   } else if (type == "cic.ceased_looked_after") {
@@ -276,8 +426,26 @@ void ChronologyProjection::Apply(const EventView& e) {
   if (id.empty()) return;
   const std::string type(e.type);
   if (type == "deadline.scheduled" || type == "deadline.met" || type == "deadline.cancelled") return;
-  children_[id].push_back({e.occurred_at, e.recorded_at, e.position, Describe(e.type, e.payload),
-                           std::string(e.actor_user) + " (" + std::string(e.actor_role) + ")"});
+  if (CorrectionEvent k; ParseCorrection(e, &k)) {
+    for (Entry& en : children_[id]) {
+      if (en.version != k.target_version) continue;
+      if (en.original.empty()) {  // as first recorded (a second correction keeps it)
+        en.original = en.text;
+        en.original_at = en.occurred_at;
+      }
+      en.text = k.withdrawn ? WithdrawnText(en.original, k.by, k.reason)
+                            : CorrectedText(k.target_type, k.after_params, en.original, en.original_at, k.by, k.reason);
+      en.occurred_at = k.withdrawn ? en.original_at : k.after_at;
+    }
+  }
+  Entry en;
+  en.occurred_at = e.occurred_at;
+  en.recorded_at = e.recorded_at;
+  en.position = e.position;
+  en.version = e.version;
+  en.text = Describe(e.type, e.payload);
+  en.recorded_by = std::string(e.actor_user) + " (" + std::string(e.actor_role) + ")";
+  children_[id].push_back(std::move(en));
 }
 
 std::vector<ChronologyProjection::Entry> ChronologyProjection::For(const std::string& id) const {
@@ -307,6 +475,35 @@ namespace casetrail::replay {
 
 void DeadlinesProjection::Apply(const EventView& e) {
   const std::string type(e.type);
+  if (CorrectionEvent k; ParseCorrection(e, &k)) {
+    const std::string child = ChildIdOf(e.stream);
+    // The child's deadlines are what the refold derived; the others keep their order.
+    std::vector<Entry> kept;
+    for (auto& en : entries_) {
+      if (en.child != child) kept.push_back(std::move(en));
+    }
+    entries_ = std::move(kept);
+    for (const auto& d : k.deadlines) {
+      Entry en;
+      en.child = child;
+      en.rule = d.rule;
+      en.rule_version = d.rule_version;
+      en.started = d.started;
+      en.due = d.due;
+      en.due_by = d.due_by;
+      en.state = d.state == "met" ? State::kMet
+                 : d.state == "met_late" ? State::kMetLate
+                 : d.state == "cancelled" ? State::kCancelled
+                                          : State::kOpen;
+      en.closed_at = d.closed_at;
+      entries_.push_back(std::move(en));
+    }
+    open_.clear();
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      if (entries_[i].state == State::kOpen) open_[{entries_[i].child, entries_[i].rule}] = i;
+    }
+    return;
+  }
   if (type.rfind("deadline.", 0) != 0) return;
   const std::string child = ChildIdOf(e.stream);
   if (child.empty()) return;
@@ -378,43 +575,92 @@ std::string DeadlinesProjection::Serialize() const {
 
 namespace casetrail::replay {
 
+namespace {
+bool PloDeadline(const std::string& type, const std::string& rule) {
+  return type == "deadline.scheduled" && (rule == "T-30" || rule == "T-31" || rule == "T-32");
+}
+}  // namespace
+
 void PloTrackerProjection::Apply(const EventView& e) {
+  const std::string id = ChildIdOf(e.stream);
+  if (id.empty()) return;
+  if (CorrectionEvent k; ParseCorrection(e, &k)) {
+    auto it = inputs_.find(id);
+    if (it == inputs_.end()) return;  // the child was never in pre-proceedings or proceedings
+    CorrectInputs(it->second, k, PloDeadline);
+    Refold(id);
+    return;
+  }
   const std::string type(e.type);
   const bool plo = type.rfind("plo.", 0) == 0;
   const bool court = type.rfind("court.", 0) == 0;
   const bool deadline = type.rfind("deadline.", 0) == 0 &&
                         (e.journey == "pre_proceedings" || e.journey == "care_proceedings");
   if (!plo && !court && !deadline) return;
-  const std::string id = ChildIdOf(e.stream);
-  if (id.empty()) return;
   // Deadlines only annotate a child already tracked (they follow the action that made them).
   if (deadline && !children_.count(id)) return;
+  ChildInput in;
+  in.version = e.version;
+  in.at = e.occurred_at;
+  in.type = type;
+  in.team = std::string(e.actor_team);
+  if (deadline) {
+    in.params = {{"rule", Field(e.payload, "rule")}, {"due", Field(e.payload, "due")}};
+    if (!PloDeadline(type, in.params["rule"])) return;
+  } else {
+    in.params = ParamsOf(e.payload);
+  }
   Child& c = children_[id];
   c.child = id;
-  const std::string date = workflows::Date::FromTimestampUs(e.occurred_at).ToString();
-  auto params = ParamsOf(e.payload);
+  Fold(c, in);
+  inputs_[id].push_back(std::move(in));
+  if (!c.in_pre_proceedings && !c.in_proceedings) children_.erase(id);
+}
+
+void PloTrackerProjection::Refold(const std::string& id) {
+  Child c;
+  c.child = id;
+  for (const auto& in : inputs_[id]) {
+    if (in.type.rfind("deadline.", 0) == 0 && !c.in_pre_proceedings && !c.in_proceedings) continue;
+    Fold(c, in);
+    if (!c.in_pre_proceedings && !c.in_proceedings) {  // as Apply erases an untracked child
+      c = Child{};
+      c.child = id;
+    }
+  }
+  if (c.in_pre_proceedings || c.in_proceedings) {
+    children_[id] = std::move(c);
+  } else {
+    children_.erase(id);
+  }
+}
+
+void PloTrackerProjection::Fold(Child& c, const ChildInput& in) {
+  const std::string& type = in.type;
+  const std::string date = workflows::Date::FromTimestampUs(in.at).ToString();
+  auto param = [&](const char* k) {
+    auto it = in.params.find(k);
+    return it == in.params.end() ? std::string() : it->second;
+  };
   auto set_team = [&] {
-    c.team = std::string(e.actor_team);
+    c.team = in.team;
     c.area = AreaOf(c.team);
   };
-  if (deadline) {
-    json p = json::parse(e.payload, nullptr, false);
-    if (!p.is_object()) return;
-    const std::string rule = p.value("rule", ""), due = p.value("due", "");
-    if (type == "deadline.scheduled") {
-      if (rule == "T-30") c.initial_meeting_due = due;
-      if (rule == "T-31") c.review_point = due;
-      if (rule == "T-32") c.final_date = due;
-    }
+  if (type == "deadline.scheduled") {
+    const std::string rule = param("rule"), due = param("due");
+    if (rule == "T-30") c.initial_meeting_due = due;
+    if (rule == "T-31") c.review_point = due;
+    if (rule == "T-32") c.final_date = due;
     return;
   }
   if (type == "plo.legal_planning_meeting_held") {
-    if (params["decision"] == "pre_proceedings") {
+    if (param("decision") == "pre_proceedings") {
+      const std::string id = c.child;
       c = Child{};
       c.child = id;
       c.in_pre_proceedings = true;
       c.lpm_date = date;
-      c.start_us = e.occurred_at;
+      c.start_us = in.at;
       set_team();
     }
   } else if (type == "plo.letter_before_proceedings_sent") {
@@ -428,31 +674,28 @@ void PloTrackerProjection::Apply(const EventView& e) {
   } else if (type == "plo.extension_approved") {
     ++c.extensions;
   } else if (type == "plo.pre_proceedings_concluded") {
-    if (params["outcome"] != "continue") c.in_pre_proceedings = false;
+    if (param("outcome") != "continue") c.in_pre_proceedings = false;
   } else if (type == "court.application_issued") {
     c.pre_proceedings_before_issue = !c.lpm_date.empty();
     c.in_pre_proceedings = false;
     c.in_proceedings = true;
-    c.fdac = params["track"] == "fdac";
+    c.fdac = param("track") == "fdac";
     c.issued = date;
-    c.start_us = e.occurred_at;
+    c.start_us = in.at;
     c.hearings.clear();
     c.extension_weeks = 0;
     set_team();
   } else if (type == "court.hearing_held") {
-    c.hearings.push_back(date + " " + params["hearing"]);
+    c.hearings.push_back(date + " " + param("hearing"));
   } else if (type == "court.extension_granted") {
-    c.extension_weeks += std::atoi(params["weeks"].c_str());
+    const int weeks = std::atoi(param("weeks").c_str());
+    c.extension_weeks += weeks;
     if (!c.final_date.empty()) {
-      c.final_date = std::move(workflows::Date::Parse(c.final_date, "final_date"))
-                         .value()
-                         .AddWeeks(std::atoi(params["weeks"].c_str()))
-                         .ToString();
+      c.final_date = std::move(workflows::Date::Parse(c.final_date, "final_date")).value().AddWeeks(weeks).ToString();
     }
   } else if (type == "court.final_order_made" || type == "court.application_withdrawn") {
     c.in_proceedings = false;
   }
-  if (!c.in_pre_proceedings && !c.in_proceedings) children_.erase(id);
 }
 
 int PloTrackerProjection::WeeksElapsed(const Child& c, TimestampUs now) {
@@ -512,68 +755,151 @@ double WeeksBetween(TimestampUs from, TimestampUs to) {
 }  // namespace
 
 void KpiProjection::Reset() {
-  facts_.clear();
-  lpm_.clear();
-  issued_.clear();
-  issued_after_pre_.clear();
-  plan_since_.clear();
-  plan_team_.clear();
+  children_.clear();
+  lag_.clear();
 }
+
+void KpiProjection::AddLag(const std::string& team, TimestampUs recorded_at, double days, int count) {
+  auto& [sum, n] = lag_[{team, workflows::Date::FromTimestampUs(recorded_at).days()}];
+  sum += days;
+  n += count;
+}
+
+namespace {
+bool KpiKeepsDeadline(const std::string& type, const std::string&) {
+  return type == "deadline.met" || type == "deadline.met_late";
+}
+bool KpiFlag(const std::string& text) { return text.rfind("T-10", 0) == 0 || text.rfind("T-42", 0) == 0; }
+// Child protection events that can start or end a plan.
+bool PlanEvent(const EventView& e) {
+  if (e.journey != "child_protection") return false;
+  return (e.to_state == "OnCpPlan") != (e.from_state == "OnCpPlan") || e.type == "cp.icpc_held" ||
+         e.type == "cp.review_conference_held" || e.type == "cp.plan_ended";
+}
+}  // namespace
 
 void KpiProjection::Apply(const EventView& e) {
   const std::string id = ChildIdOf(e.stream);
   if (id.empty()) return;
   const std::string type(e.type);
   const std::string team(e.actor_team);
+  if (CorrectionEvent k; ParseCorrection(e, &k)) {
+    ChildFacts& c = children_[id];
+    // The corrected action's recording lag, and the facts the refold derived.
+    AddLag(k.target_team, k.target_recorded_at, -static_cast<double>(k.target_recorded_at - k.before_at) / kDayUs, -1);
+    if (!k.withdrawn) AddLag(k.target_team, k.target_recorded_at, static_cast<double>(k.target_recorded_at - k.after_at) / kDayUs, 1);
+    std::vector<ChildInput> deadlines_and_flags;
+    for (auto& in : c.inputs) {
+      if (in.type.rfind("deadline.", 0) == 0 || in.type == "flag.raised") deadlines_and_flags.push_back(in);
+    }
+    std::map<std::uint64_t, std::string> team_of;  // the team that recorded each version
+    for (const auto& in : c.inputs) team_of[in.version] = in.team;
+    CorrectInputs(c.inputs, k, KpiKeepsDeadline);
+    std::vector<ChildInput> inputs;
+    for (auto& in : c.inputs) {
+      if (in.type == "flag.raised") continue;
+      if (in.type.rfind("deadline.", 0) == 0) {
+        auto t = team_of.find(in.version);
+        in.team = t != team_of.end() ? t->second : team;
+      }
+      inputs.push_back(std::move(in));
+    }
+    for (const auto& f : k.flags) {
+      if (!KpiFlag(f.text)) continue;
+      auto t = team_of.find(f.version);
+      inputs.push_back({f.version, f.at, "flag.raised", "", "", "", t != team_of.end() ? t->second : team, {{"text", f.text}}});
+    }
+    std::stable_sort(inputs.begin(), inputs.end(), [](const ChildInput& a, const ChildInput& b) { return a.version < b.version; });
+    c.inputs = std::move(inputs);
+    Refold(c);
+    return;
+  }
   const bool derived = IsDerivedPayload(e.payload);
+  const bool is_deadline = type.rfind("deadline.", 0) == 0;
+  if (!derived && !is_deadline && type != "flag.raised") {
+    AddLag(team, e.recorded_at, static_cast<double>(e.recorded_at - e.occurred_at) / kDayUs, 1);
+    children_[id].last_action = e.version;
+  }
+  ChildInput in;
   if (type == "deadline.met" || type == "deadline.met_late") {
-    facts_.push_back({Field(e.payload, "rule"), type == "deadline.met" ? "met" : "late", e.occurred_at, 0, team});
+    in.params = {{"rule", Field(e.payload, "rule")}};
+  } else if (type == "flag.raised") {
+    const std::string text = Field(e.payload, "text");
+    if (!KpiFlag(text)) return;
+    in.params = {{"text", text}};
+  } else if (PlanEvent(e) || type == "plo.legal_planning_meeting_held" || type == "plo.pre_proceedings_concluded" ||
+             type == "court.application_issued" || type == "court.final_order_made" ||
+             type == "court.application_withdrawn") {
+    in.params = ParamsOf(e.payload);
+    in.journey = std::string(e.journey);
+    in.from_state = std::string(e.from_state);
+    in.to_state = std::string(e.to_state);
+  } else {
+    return;
+  }
+  ChildFacts& c = children_[id];
+  // Deadlines and flags are filed under the action that caused them (as a correction's refold
+  // reports them).
+  in.version = is_deadline || type == "flag.raised" ? c.last_action : e.version;
+  in.at = e.occurred_at;
+  in.type = type;
+  in.team = team;
+  Fold(c, in);
+  c.inputs.push_back(std::move(in));
+}
+
+void KpiProjection::Refold(ChildFacts& c) {
+  c.facts.clear();
+  c.lpm.reset();
+  c.issued.reset();
+  c.plan_since.reset();
+  c.issued_after_pre = false;
+  c.plan_team.clear();
+  for (const auto& in : c.inputs) Fold(c, in);
+}
+
+void KpiProjection::Fold(ChildFacts& c, const ChildInput& in) {
+  const std::string& type = in.type;
+  auto param = [&](const char* k) {
+    auto it = in.params.find(k);
+    return it == in.params.end() ? std::string() : it->second;
+  };
+  if (type == "deadline.met" || type == "deadline.met_late") {
+    c.facts.push_back({param("rule"), type == "deadline.met" ? "met" : "late", in.at, 0, in.team});
     return;
   }
   if (type == "flag.raised") {
-    const std::string text = Field(e.payload, "text");
-    if (text.rfind("T-10", 0) == 0) facts_.push_back({"repeat_plan", "", e.occurred_at, 0, team});
-    if (text.rfind("T-42", 0) == 0) facts_.push_back({"no_permanence_plan", "", e.occurred_at, 0, team});
+    const std::string text = param("text");
+    if (text.rfind("T-10", 0) == 0) c.facts.push_back({"repeat_plan", "", in.at, 0, in.team});
+    if (text.rfind("T-42", 0) == 0) c.facts.push_back({"no_permanence_plan", "", in.at, 0, in.team});
     return;
   }
-  if (type.rfind("deadline.", 0) == 0) return;
-  if (!derived) {
-    facts_.push_back({"recording_lag", "", e.recorded_at,
-                      static_cast<double>(e.recorded_at - e.occurred_at) / kDayUs, team});
-  }
   // Child protection plans (started by an ICPC, ended by any route).
-  if (e.journey == "child_protection") {
-    if (e.to_state == "OnCpPlan" && e.from_state != "OnCpPlan") {
-      plan_since_[id] = e.occurred_at;
-      plan_team_[id] = team;
-      facts_.push_back({"plan_started", "", e.occurred_at, 0, team});
-    } else if (e.from_state == "OnCpPlan" && e.to_state != "OnCpPlan") {
-      if (auto it = plan_since_.find(id); it != plan_since_.end()) {
-        facts_.push_back({"plan_ended", "", e.occurred_at, WeeksBetween(it->second, e.occurred_at), team});
-        plan_since_.erase(it);
-        plan_team_.erase(id);
-      }
+  if (in.journey == "child_protection") {
+    if (in.to_state == "OnCpPlan" && in.from_state != "OnCpPlan") {
+      c.plan_since = in.at;
+      c.plan_team = in.team;
+      c.facts.push_back({"plan_started", "", in.at, 0, in.team});
+    } else if (in.from_state == "OnCpPlan" && in.to_state != "OnCpPlan" && c.plan_since) {
+      c.facts.push_back({"plan_ended", "", in.at, WeeksBetween(*c.plan_since, in.at), in.team});
+      c.plan_since.reset();
+      c.plan_team.clear();
     }
   }
-  if (type == "plo.legal_planning_meeting_held" && e.to_state == "LetterDue") {
-    lpm_[id] = e.occurred_at;
+  if (type == "plo.legal_planning_meeting_held" && in.to_state == "LetterDue") {
+    c.lpm = in.at;
   } else if (type == "plo.pre_proceedings_concluded") {
-    const std::string outcome = ParamsOf(e.payload)["outcome"];
-    auto it = lpm_.find(id);
-    if (outcome != "continue" && it != lpm_.end()) {
-      facts_.push_back({"pre_concluded", outcome, e.occurred_at, WeeksBetween(it->second, e.occurred_at), team});
-      lpm_.erase(it);
+    if (param("outcome") != "continue" && c.lpm) {
+      c.facts.push_back({"pre_concluded", param("outcome"), in.at, WeeksBetween(*c.lpm, in.at), in.team});
+      c.lpm.reset();
     }
   } else if (type == "court.application_issued") {
-    issued_[id] = e.occurred_at;
-    issued_after_pre_[id] = lpm_.count(id) > 0;  // X-01 concludes it in this same append
-  } else if (type == "court.final_order_made" || type == "court.application_withdrawn") {
-    auto it = issued_.find(id);
-    if (it != issued_.end()) {
-      facts_.push_back({"proceedings_ended", issued_after_pre_[id] ? "with_pre" : "without_pre",
-                        e.occurred_at, WeeksBetween(it->second, e.occurred_at), team});
-      issued_.erase(it);
-    }
+    c.issued = in.at;
+    c.issued_after_pre = c.lpm.has_value();  // X-01 concludes it in this same append
+  } else if ((type == "court.final_order_made" || type == "court.application_withdrawn") && c.issued) {
+    c.facts.push_back({"proceedings_ended", c.issued_after_pre ? "with_pre" : "without_pre", in.at,
+                       WeeksBetween(*c.issued, in.at), in.team});
+    c.issued.reset();
   }
 }
 
@@ -593,7 +919,12 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
     }
   };
   int plans_started = 0;
-  for (const Fact& x : facts_) {
+  std::vector<const Fact*> facts;
+  for (const auto& [child, c] : children_) {
+    for (const Fact& x : c.facts) facts.push_back(&x);
+  }
+  for (const Fact* fact : facts) {
+    const Fact& x = *fact;
     if (!in(x.team, x.at)) continue;
     timeliness("decisions_within_1_working_day", {"T-01"}, x);
     timeliness("assessments_within_45_working_days", {"T-14"}, x);
@@ -618,10 +949,14 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
         out[m].denominator += 1;
       }
     }
-    if (x.kind == "recording_lag") {
-      out["average_recording_lag_days"].numerator += x.amount;
-      out["average_recording_lag_days"].denominator += 1;
-    }
+  }
+  // Recording lag: by London day of recording (a period is whole days for this measure).
+  for (const auto& [key, v] : lag_) {
+    const auto& [team, day] = key;
+    const TimestampUs at = workflows::Date::FromDays(day).StartUs();
+    if (v.second == 0 || !in(team, at)) continue;
+    out["average_recording_lag_days"].numerator += v.first;
+    out["average_recording_lag_days"].denominator += static_cast<double>(v.second);
   }
   if (out.count("permanence_plan_by_second_review")) {
     Value& v = out["permanence_plan_by_second_review"];
@@ -630,8 +965,10 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
   out["repeat_cp_plans_within_24_months"].denominator = plans_started;
   // Plans open at the end of the period, and those open longer than 2 years (T-09).
   Value& long_plans = out["cp_plans_over_2_years"];
-  for (const auto& [child, since] : plan_since_) {
-    const std::string& team = plan_team_.at(child);
+  for (const auto& [child, c] : children_) {
+    if (!c.plan_since) continue;
+    const TimestampUs since = *c.plan_since;
+    const std::string& team = c.plan_team;
     if ((!f.team.empty() && team != f.team) || (!f.area.empty() && AreaOf(team) != f.area)) continue;
     if (since >= f.to) continue;
     long_plans.denominator += 1;
@@ -642,8 +979,13 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
 
 std::string KpiProjection::Serialize() const {
   std::ostringstream o;
-  for (const auto& x : facts_) o << x.kind << " " << x.outcome << " " << x.at << " " << x.amount << " " << x.team << "\n";
-  for (const auto& [c, t] : plan_since_) o << "open_plan " << c << " " << t << "\n";
+  for (const auto& [child, c] : children_) {
+    for (const auto& x : c.facts) {
+      o << child << " " << x.kind << " " << x.outcome << " " << x.at << " " << x.amount << " " << x.team << "\n";
+    }
+    if (c.plan_since) o << "open_plan " << child << " " << *c.plan_since << "\n";
+  }
+  for (const auto& [key, v] : lag_) o << "lag " << key.first << " " << key.second << " " << v.first << " " << v.second << "\n";
   return o.str();
 }
 

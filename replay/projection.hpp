@@ -7,12 +7,64 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/event_log.hpp"
 
 namespace casetrail::replay {
+
+// What a per-child fold (PLO tracker, KPIs) keeps of an event, so that a later correction can
+// refold the child without reading the log.
+struct ChildInput {
+  std::uint64_t version = 0;
+  TimestampUs at = 0;
+  std::string type, journey, from_state, to_state, team;
+  std::map<std::string, std::string> params;  // an action's parameters; a deadline's rule and due
+};
+
+// A correction or withdrawal event (replay/fold.hpp), as projections read it.
+struct CorrectionEvent {
+  bool withdrawn = false;
+  std::uint64_t target_version = 0;
+  std::string target_type, target_team;
+  TimestampUs target_recorded_at = 0;
+  TimestampUs before_at = 0, after_at = 0;
+  std::map<std::string, std::string> before_params, after_params;
+  std::string reason, by;
+  std::map<std::string, std::string> states;  // every journey after the refold
+  struct Flag {
+    std::string text;
+    std::uint64_t version = 0;  // of the action that raised it
+    TimestampUs at = 0;
+  };
+  std::vector<Flag> flags;                    // every flag, after the refold
+  struct Deadline {
+    std::string rule, rule_version, started, due, state;
+    TimestampUs due_by = 0, closed_at = 0;
+    std::uint64_t scheduled_by = 0, closed_by = 0;
+  };
+  std::vector<Deadline> deadlines;            // every deadline, after the refold
+  struct Transition {
+    std::uint64_t version = 0;
+    std::string journey, from_state, to_state;
+  };
+  std::vector<Transition> transitions;        // actions whose transition changed
+};
+// False if the event is not a well-formed correction.
+bool ParseCorrection(const EventView& e, CorrectionEvent* out);
+// Edits a child's kept inputs by a correction: the target is changed or removed, changed
+// transitions are applied, and the deadline inputs are replaced by the refold's (those `keep`
+// accepts, as "deadline.scheduled" / "deadline.met" / ... inputs at the deciding version).
+void CorrectInputs(std::vector<ChildInput>& inputs, const CorrectionEvent& c,
+                   bool (*keep)(const std::string& type, const std::string& rule));
+
+// The chronology text of a corrected or withdrawn entry: the corrected value, and the original.
+std::string CorrectedText(std::string_view type, const std::map<std::string, std::string>& params,
+                          const std::string& original, TimestampUs original_at, const std::string& by,
+                          const std::string& reason);
+std::string WithdrawnText(const std::string& original, const std::string& by, const std::string& reason);
 
 class Projection {
  public:
@@ -59,6 +111,7 @@ class ChildSummaryProjection final : public Projection {
     std::vector<std::string> flags;
     std::uint64_t version = 0;
     TimestampUs last_occurred_at = 0;
+    std::vector<ChildInput> care_events;  // what set the legal status and placement (corrections)
   };
   const char* name() const override { return "child_summary"; }
   int version() const override { return 1; }
@@ -71,6 +124,7 @@ class ChildSummaryProjection final : public Projection {
   std::map<std::string, std::map<std::string, int>> Caseload() const;
 
  private:
+  static void ApplyCare(Child& c, const std::string& type, const std::map<std::string, std::string>& params);
   std::map<std::string, Child> children_;  // by child id
 };
 
@@ -79,18 +133,22 @@ class ChildSummaryProjection final : public Projection {
 class ChronologyProjection final : public Projection {
  public:
   struct Entry {
-    TimestampUs occurred_at;
-    TimestampUs recorded_at;
-    std::uint64_t position;
-    std::string text;
-    std::string recorded_by;  // "user (role)"
+    TimestampUs occurred_at = 0;  // as corrected
+    TimestampUs recorded_at = 0;
+    std::uint64_t position = 0;
+    std::uint64_t version = 0;
+    std::string text;             // as corrected (and saying so)
+    std::string recorded_by;      // "user (role)"
+    std::string original;         // corrected or withdrawn entries: the text first recorded
+    TimestampUs original_at = 0;  // ... and its business time
   };
   const char* name() const override { return "chronology"; }
   int version() const override { return 1; }
   void Apply(const EventView& e) override;
   void Reset() override { children_.clear(); }
   std::string Serialize() const override;
-  // In business-time order (ties by position).
+  // In business-time order (ties by position). Corrected entries show the corrected value and
+  // the original; withdrawn ones say so.
   std::vector<Entry> For(const std::string& child_id) const;
 
  private:
@@ -170,7 +228,10 @@ class PloTrackerProjection final : public Projection {
   static std::string Rag(const Child& c, TimestampUs now);  // "red", "amber", "green"
 
  private:
-  std::map<std::string, Child> children_;
+  static void Fold(Child& c, const ChildInput& in);
+  void Refold(const std::string& id);
+  std::map<std::string, Child> children_;                   // in pre-proceedings or proceedings now
+  std::map<std::string, std::vector<ChildInput>> inputs_;   // every child ever in either
 };
 
 // The Trust's measures (seed-spec section 4) for any period, by team and area. It keeps the
@@ -205,12 +266,21 @@ class KpiProjection final : public Projection {
     double amount = 0;  // weeks or days where the measure is an average
     std::string team;
   };
-  std::vector<Fact> facts_;
-  std::map<std::string, TimestampUs> lpm_;        // child -> LPM (current pre-proceedings)
-  std::map<std::string, TimestampUs> issued_;     // child -> issue date
-  std::map<std::string, bool> issued_after_pre_;  // child -> pre-proceedings before the issue
-  std::map<std::string, TimestampUs> plan_since_;  // child -> CP plan start (open plans)
-  std::map<std::string, std::string> plan_team_;
+  // One child's facts, folded from the inputs it keeps (so a correction refolds the child).
+  struct ChildFacts {
+    std::vector<ChildInput> inputs;
+    std::vector<Fact> facts;
+    std::optional<TimestampUs> lpm, issued, plan_since;
+    bool issued_after_pre = false;
+    std::string plan_team;
+    std::uint64_t last_action = 0;  // the version of the child's latest action
+  };
+  static void Fold(ChildFacts& c, const ChildInput& in);
+  static void Refold(ChildFacts& c);
+  // Recording lag, summed by team and London day of recording: (sum of days, count).
+  void AddLag(const std::string& team, TimestampUs recorded_at, double days, int count);
+  std::map<std::string, ChildFacts> children_;
+  std::map<std::pair<std::string, std::int32_t>, std::pair<double, std::int64_t>> lag_;
 };
 
 // Is this event a cross-journey consequence the pipeline derived (payload "derived": true)?

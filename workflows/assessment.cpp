@@ -20,6 +20,10 @@ struct AssessmentEndedEarly : EventBase { static constexpr const char* kName = "
 
 struct Context : detail::ContextBase {
   bool unborn = false;
+  template <class Io>
+  void Fields(Io& io) {
+    io("unborn", unborn);
+  }
 };
 
 // The 45 working days run from the referral, not from allocation or the start (WT 2023).

@@ -27,6 +27,11 @@ struct ApplicationWithdrawn : EventBase { static constexpr const char* kName = "
 struct Context : detail::ContextBase {
   std::int64_t issued = 0;
   int extension_weeks = 0;
+  template <class Io>
+  void Fields(Io& io) {
+    io("issued", issued);
+    io("extension_weeks", extension_weeks);
+  }
 };
 
 CASETRAIL_PARAM_GUARD(StandardTrack, "track", "standard")

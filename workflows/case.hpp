@@ -64,6 +64,13 @@ class Case {
   std::vector<Deadline> OpenDeadlines() const;
   const Journey& journey(const std::string& name) const { return *journeys_.at(name); }
 
+  // The whole case (every journey and the case's own history facts) as text, for snapshots.
+  // Load(Save()) gives a case that answers every later action exactly as this one does.
+  std::string Save() const;
+  // Corruption if the text is not a case snapshot, or one of its journeys' tables no longer
+  // has the state it names (the snapshot is then ignored and the case rebuilt from the log).
+  static Result<Case> Load(std::string_view saved, const RuleBook& rules = RuleBook::Default());
+
   bool unborn() const { return unborn_; }
   std::optional<Date> date_of_birth() const { return dob_; }
   // Days looked after since the 14th birthday (for leaving-care eligibility).
@@ -75,6 +82,8 @@ class Case {
   void Consequence(const char* rule, const std::string& journey, const std::string& action,
                    const Action& cause, std::map<std::string, std::string> params, CaseVerdict* out);
   void TrackCareTime(std::int64_t at);
+  template <class Io>
+  void Fields(Io& io);
 
   const RuleBook* rules_;
   std::map<std::string, std::unique_ptr<Journey>> journeys_;

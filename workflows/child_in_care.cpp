@@ -39,6 +39,14 @@ struct Context : detail::ContextBase {
   bool permanence_plan = false;
   bool long_term = false;
   std::int64_t looked_after_since = 0;
+  template <class Io>
+  void Fields(Io& io) {
+    io("legal_status", legal_status);
+    io("reviews", reviews);
+    io("permanence_plan", permanence_plan);
+    io("long_term", long_term);
+    io("looked_after_since", looked_after_since);
+  }
 };
 
 CASETRAIL_ACTION(StartCare, {

@@ -20,6 +20,10 @@ struct CinPlanEnded : EventBase { static constexpr const char* kName = "cin.plan
 
 struct Context : detail::ContextBase {
   std::int64_t plan_started = 0;
+  template <class Io>
+  void Fields(Io& io) {
+    io("plan_started", plan_started);
+  }
 };
 
 CASETRAIL_ACTION(StartCinPlan, {

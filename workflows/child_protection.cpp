@@ -29,6 +29,12 @@ struct Context : detail::ContextBase {
   std::optional<std::int64_t> plan_started;
   std::optional<std::int64_t> last_plan_ended;
   std::string category;
+  template <class Io>
+  void Fields(Io& io) {
+    io("plan_started", plan_started);
+    io("last_plan_ended", last_plan_ended);
+    io("category", category);
+  }
 };
 
 // ---- guards ----------------------------------------------------------------------------------

@@ -25,6 +25,10 @@ struct SteppedDown : EventBase { static constexpr const char* kName = "eh.steppe
 
 struct Context : detail::ContextBase {
   std::string provider;
+  template <class Io>
+  void Fields(Io& io) {
+    io("provider", provider);
+  }
 };
 
 CASETRAIL_PARAM_GUARD(AllocatedToProvider, "redirect", "no")

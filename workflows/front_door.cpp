@@ -28,6 +28,10 @@ struct EdtHandedOver : EventBase { static constexpr const char* kName = "fd.edt_
 
 struct Context : detail::ContextBase {
   std::string last_decision;
+  template <class Io>
+  void Fields(Io& io) {
+    io("last_decision", last_decision);
+  }
 };
 
 CASETRAIL_PARAM_GUARD(HandedToCass, "to", "cass")

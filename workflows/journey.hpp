@@ -90,6 +90,11 @@ class Journey {
   // Deadlines still open, by rule id.
   virtual std::vector<Deadline> OpenDeadlines() const = 0;
   virtual std::unique_ptr<Journey> Clone() const = 0;
+  // The journey's whole state (its state by name, its open deadlines and its data) as text, for
+  // snapshots; Load restores it into a journey of the same kind and rule book. Corruption if
+  // the text is not a snapshot of this journey (or names a state its table no longer has).
+  virtual std::string Save() const = 0;
+  virtual Status Load(std::string_view saved) = 0;
 };
 
 // Child protection: strategy discussion -> S47 -> ICPC -> CP plan -> reviews -> end.

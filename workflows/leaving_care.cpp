@@ -29,6 +29,11 @@ struct SupportEnded : EventBase { static constexpr const char* kName = "lc.suppo
 struct Context : detail::ContextBase {
   bool personal_adviser = false;
   bool staying_put = false;
+  template <class Io>
+  void Fields(Io& io) {
+    io("personal_adviser", personal_adviser);
+    io("staying_put", staying_put);
+  }
 };
 
 CASETRAIL_ACTION(StartEligibility, { c.Schedule("N-21", at); })

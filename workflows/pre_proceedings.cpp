@@ -25,6 +25,11 @@ struct PreProceedingsConcluded : EventBase { static constexpr const char* kName 
 struct Context : detail::ContextBase {
   std::int64_t started = 0;
   int extensions = 0;
+  template <class Io>
+  void Fields(Io& io) {
+    io("started", started);
+    io("extensions", extensions);
+  }
 };
 
 CASETRAIL_PARAM_GUARD(DecidedPreProceedings, "decision", "pre_proceedings")

@@ -22,6 +22,12 @@ struct Context : detail::ContextBase {
   int joint_visits = 0;
   std::int64_t summary_updated = 0;
   std::string to_team;
+  template <class Io>
+  void Fields(Io& io) {
+    io("joint_visits", joint_visits);
+    io("summary_updated", summary_updated);
+    io("to_team", to_team);
+  }
 };
 
 // Every condition of the transfer standard, so a refusal names the one that failed.

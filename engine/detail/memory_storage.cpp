@@ -125,6 +125,15 @@ class MemoryStorage final : public Storage {
     return Find(checkpoints_, name);
   }
 
+  Status PutSnapshot(const std::string& name, std::string_view value) override {
+    std::unique_lock lk(mu_);
+    snapshots_[name] = std::string(value);
+    return Status::Ok();
+  }
+  Result<std::optional<std::string>> GetSnapshot(const std::string& name) override {
+    return Find(snapshots_, name);
+  }
+
   void Close() override {}
 
  private:
@@ -143,6 +152,7 @@ class MemoryStorage final : public Storage {
   std::map<std::string, std::uint64_t> event_ids_;
   std::map<std::string, CommandRecord> commands_;
   std::map<std::string, std::uint64_t> checkpoints_;
+  std::map<std::string, std::string> snapshots_;
 };
 
 }  // namespace

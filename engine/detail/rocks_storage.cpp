@@ -250,6 +250,21 @@ class RocksStorage final : public Storage {
     return std::optional<std::uint64_t>(GetBigEndian64(v.data()));
   }
 
+  Status PutSnapshot(const std::string& name, std::string_view value) override {
+    rocksdb::WriteOptions wo;
+    wo.sync = false;  // derived state: a lost snapshot costs a rebuild, never a fact
+    return FromRocks(db_->Put(wo, cf_[kProjections], name, rocksdb::Slice(value.data(), value.size())),
+                     "snapshot");
+  }
+
+  Result<std::optional<std::string>> GetSnapshot(const std::string& name) override {
+    std::string v;
+    auto s = db_->Get(rocksdb::ReadOptions(), cf_[kProjections], name, &v);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, "snapshots");
+    return std::optional<std::string>(std::move(v));
+  }
+
   void Close() override {
     std::lock_guard<std::mutex> lk(close_mu_);
     if (!db_) return;

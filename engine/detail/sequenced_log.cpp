@@ -199,6 +199,23 @@ class SequencedLog final : public EventLog {
     return **r;
   }
 
+  Status PutSnapshot(const std::string& name, std::string_view value) override {
+    if (Status s = ValidateName("snapshot", name, options_.max_stream_id_bytes + 64); !s.ok()) return s;
+    if (value.size() > kMaxSnapshotBytes) {
+      return Status::InvalidArgument("snapshot", "is " + std::to_string(value.size()) +
+                                                     " bytes; the limit is " + std::to_string(kMaxSnapshotBytes));
+    }
+    return storage_->PutSnapshot(name, value);
+  }
+
+  Result<std::string> GetSnapshot(const std::string& name) override {
+    if (Status s = ValidateName("snapshot", name, options_.max_stream_id_bytes + 64); !s.ok()) return s;
+    auto r = storage_->GetSnapshot(name);
+    if (!r.ok()) return r.status();
+    if (!r->has_value()) return Status::NotFound("no snapshot named '" + name + "'");
+    return std::move(**r);
+  }
+
   Result<AppendResult> FindCommand(const std::string& command_id) override {
     if (Status s = ValidateName("command_id", command_id, options_.max_id_bytes); !s.ok()) return s;
     auto c = storage_->GetCommand(command_id);

@@ -72,6 +72,9 @@ class Storage {
 
   virtual Status PutCheckpoint(const std::string& name, std::uint64_t position) = 0;
   virtual Result<std::optional<std::uint64_t>> GetCheckpoint(const std::string& name) = 0;
+  // Derived state kept beside the log (the `projections` column family); written without sync.
+  virtual Status PutSnapshot(const std::string& name, std::string_view value) = 0;
+  virtual Result<std::optional<std::string>> GetSnapshot(const std::string& name) = 0;
 
   virtual void Close() = 0;
 };

@@ -317,6 +317,23 @@ LOG_TEST("checkpoints are stored by name") {
   CHECK(log->SetCheckpoint("", 1).IsInvalidArgument());
 }
 
+LOG_TEST("snapshots are stored by name, replaced whole, and bounded") {
+  TestType f;
+  auto log = f.Open();
+  CHECK(log->GetSnapshot("case.child-1").status().IsNotFound());
+  std::string big(3000, 'x');
+  big[17] = '\0';  // values are bytes
+  REQUIRE(log->PutSnapshot("case.child-1", big).ok());
+  CHECK(*log->GetSnapshot("case.child-1") == big);
+  REQUIRE(log->PutSnapshot("case.child-1", "short").ok());
+  CHECK(*log->GetSnapshot("case.child-1") == "short");
+  Status empty = log->PutSnapshot("", "v");
+  CHECK(empty.IsInvalidArgument());
+  CHECK(empty.field() == "snapshot");
+  CHECK(log->PutSnapshot("too.big", std::string(EventLog::kMaxSnapshotBytes + 1, 'y')).IsInvalidArgument());
+  CHECK(log->HeadPosition() == 0);  // snapshots are not events
+}
+
 LOG_TEST("recorded_at never goes backwards, even when the clock does") {
   TestType f;
   std::atomic<TimestampUs> now{kBusinessTime + 1000000000};
@@ -414,6 +431,10 @@ class FailingStorage final : public detail::Storage {
   }
   Result<std::optional<std::uint64_t>> GetCheckpoint(const std::string& n) override {
     return inner_->GetCheckpoint(n);
+  }
+  Status PutSnapshot(const std::string& n, std::string_view v) override { return inner_->PutSnapshot(n, v); }
+  Result<std::optional<std::string>> GetSnapshot(const std::string& n) override {
+    return inner_->GetSnapshot(n);
   }
   void Close() override { inner_->Close(); }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/hash.hpp"
+#include "workflows/detail/saved_fields.hpp"
 #include "workflows/journey.hpp"
 
 namespace casetrail::workflows::detail {
@@ -195,6 +196,20 @@ using ParamSpecs = std::map<std::string, std::vector<ParamSpec>>;
     }                                                           \
   };
 
+// Reaches the machine's active-state array through MSM's own serialization hook
+// (state_machine::serialize does `ar & m_states` first): snapshots store the state by name
+// and restore it here, without touching MSM's internals any other way.
+struct ActiveStateProbe {
+  int* states = nullptr;
+  template <class T>
+  ActiveStateProbe& operator&(T& t) {
+    if constexpr (std::is_same_v<T, int[1]>) {
+      if (!states) states = t;
+    }
+    return *this;
+  }
+};
+
 // Dispatches an Action to the MSM event of the same name.
 template <typename Machine>
 struct Dispatcher {
@@ -267,6 +282,54 @@ class MsmJourney final : public Journey {
   }
   std::unique_ptr<Journey> Clone() const override { return std::make_unique<MsmJourney>(*this); }
   Def& definition() { return machine_; }
+
+  std::string Save() const override {
+    FieldWriter w;
+    w.Raw("journey", Def::kJourney);
+    w.Raw("state", State());
+    w("open", static_cast<int>(machine_.ctx.open.size()));
+    int i = 0;
+    for (const auto& [rule, d] : machine_.ctx.open) w(("open." + std::to_string(i++)).c_str(), d);
+    auto& ctx = const_cast<decltype(machine_.ctx)&>(machine_.ctx);
+    ctx.Fields(w);  // Fields only reads when given a writer
+    return std::move(w).str();
+  }
+
+  Status Load(std::string_view saved) override {
+    FieldReader r(saved);
+    if (!r.ok()) return r.status();
+    const std::string* journey = r.Find("journey");
+    if (!journey || *journey != Def::kJourney) {
+      return Status::Corruption(std::string("snapshot is not of journey ") + Def::kJourney);
+    }
+    const std::string* state = r.Find("state");
+    const auto& names = StateNames<Machine>();
+    int id = -1;
+    for (std::size_t k = 0; state && k < names.size(); ++k) {
+      if (names[k] == *state) id = static_cast<int>(k);
+    }
+    if (id < 0) {
+      return Status::Corruption(std::string("snapshot names state '") + (state ? *state : "") +
+                                "' that " + Def::kJourney + " does not have");
+    }
+    auto ctx = machine_.ctx;
+    ctx.open.clear();
+    int n = 0;
+    r("open", n);
+    for (int i = 0; i < n; ++i) {
+      Deadline d;
+      r(("open." + std::to_string(i)).c_str(), d);
+      ctx.open[d.rule_id] = d;
+    }
+    ctx.Fields(r);
+    if (!r.ok()) return r.status();
+    ActiveStateProbe probe;
+    machine_.serialize(probe, 0);
+    if (!probe.states) return Status::Corruption("the machine's state could not be restored");
+    probe.states[0] = id;
+    machine_.ctx = std::move(ctx);
+    return Status::Ok();
+  }
 
   Verdict Apply(const Action& a) override {
     Verdict v;
