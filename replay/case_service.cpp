@@ -92,7 +92,7 @@ Result<workflows::Case> CaseService::Rebuild(const std::vector<RecordedEvent>& e
   return c;
 }
 
-Result<CaseService::Cached> CaseService::Hydrate(const std::string& child_id) {
+Result<std::shared_ptr<const CaseService::Cached>> CaseService::Hydrate(const std::string& child_id) {
   {
     std::lock_guard<std::mutex> lk(cache_mu_);
     if (auto it = cache_.find(child_id); it != cache_.end()) {
@@ -102,30 +102,39 @@ Result<CaseService::Cached> CaseService::Hydrate(const std::string& child_id) {
   }
   auto loaded = LoadCase(log_, child_id, rules_);
   if (!loaded.ok()) {
-    if (loaded.status().IsNotFound()) return Cached{workflows::Case(rules_)};
+    if (loaded.status().IsNotFound()) return std::make_shared<const Cached>(workflows::Case(rules_));
     return loaded.status();
   }
   std::lock_guard<std::mutex> lk(cache_mu_);
   ++(loaded->snapshot_version ? hydrations_.from_snapshot : hydrations_.from_log);
-  return std::move(loaded).value();
+  return std::make_shared<const Cached>(std::move(loaded).value());
 }
 
-Result<workflows::Case> CaseService::Load(const std::string& child_id, std::uint64_t* version) {
-  if (auto s = log_.GetStreamInfo(StreamOf(child_id)); !s.ok()) {
-    return Status::InvalidArgument("child_id", s.status().message());
+namespace {
+// A child id is 1 to 128 printable ASCII characters without spaces (its stream is "child-<id>").
+Status CheckChildId(const std::string& id) {
+  if (id.empty()) return Status::InvalidArgument("child_id", "must not be empty");
+  if (id.size() > 128) return Status::InvalidArgument("child_id", "is longer than 128 bytes");
+  for (char ch : id) {
+    if (ch <= 0x20 || ch >= 0x7f) {
+      return Status::InvalidArgument("child_id", "must be printable ASCII without spaces");
+    }
   }
+  return Status::Ok();
+}
+}  // namespace
+
+Result<workflows::Case> CaseService::Load(const std::string& child_id, std::uint64_t* version) {
+  if (Status s = CheckChildId(child_id); !s.ok()) return s;
   std::lock_guard<std::mutex> child(LockFor(child_id));
   auto h = Hydrate(child_id);
   if (!h.ok()) return h.status();
-  if (version) *version = h->version;
-  return std::move(h->c);
+  if (version) *version = (*h)->version;
+  return (*h)->c;
 }
 
 Result<CommandOutcome> CaseService::Execute(const Command& cmd) {
-  if (cmd.child_id.empty()) return Status::InvalidArgument("child_id", "must not be empty");
-  if (auto s = log_.GetStreamInfo(StreamOf(cmd.child_id)); !s.ok()) {
-    return Status::InvalidArgument("child_id", s.status().message());
-  }
+  if (Status s = CheckChildId(cmd.child_id); !s.ok()) return s;
   if (cmd.action.empty()) return Status::InvalidArgument("action", "must not be empty");
   if (cmd.occurred_at == 0) return Status::InvalidArgument("occurred_at", "is required");
 
@@ -142,16 +151,16 @@ Result<CommandOutcome> CaseService::Execute(const Command& cmd) {
       out.append = *found;
       auto h = Hydrate(cmd.child_id);
       if (!h.ok()) return h.status();
-      out.states = h->c.States();
-      out.allowed_actions = h->c.AllowedActions();
-      out.version = h->version;
+      out.states = (*h)->c.States();
+      out.allowed_actions = (*h)->c.AllowedActions();
+      out.version = (*h)->version;
       return out;
     }
     if (!found.status().IsNotFound()) return found.status();
   }
   auto h = Hydrate(cmd.child_id);
   if (!h.ok()) return h.status();
-  Cached cached = std::move(h).value();
+  const Cached& cached = **h;
   if (cmd.expected_version && *cmd.expected_version != cached.version) {
     Status c = Status::Conflict("child '" + cmd.child_id + "': expected version " +
                                 std::to_string(*cmd.expected_version) + ", actual version " +
@@ -159,7 +168,7 @@ Result<CommandOutcome> CaseService::Execute(const Command& cmd) {
     c.WithActualVersion(cached.version);
     return c;
   }
-  if (IsCorrection(cmd.action)) return ExecuteCorrection(cmd, std::move(cached));
+  if (IsCorrection(cmd.action)) return ExecuteCorrection(cmd, cached);
 
   // Decide on a copy: the cached case changes only once the events are durable.
   Cached next = cached;
@@ -226,7 +235,7 @@ Result<CommandOutcome> CaseService::Commit(const Command& cmd, AppendRequest req
   {
     std::lock_guard<std::mutex> lk(cache_mu_);
     if (cache_.size() >= kMaxCachedChildren) cache_.clear();
-    cache_.insert_or_assign(cmd.child_id, std::move(next));
+    cache_.insert_or_assign(cmd.child_id, std::make_shared<const Cached>(std::move(next)));
   }
   return out;
 }
@@ -281,7 +290,7 @@ struct DeadlineLedger {
 
 }  // namespace
 
-Result<CommandOutcome> CaseService::ExecuteCorrection(const Command& cmd, Cached cached) {
+Result<CommandOutcome> CaseService::ExecuteCorrection(const Command& cmd, const Cached& cached) {
   const bool withdraw = cmd.action == kRecordWithdrawn;
   auto param = [&](const std::string& k) -> const std::string* {
     auto it = cmd.params.find(k);

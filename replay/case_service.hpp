@@ -78,8 +78,10 @@ class CaseService {
 
  private:
   using Cached = CaseState;
-  Result<Cached> Hydrate(const std::string& child_id);
-  Result<CommandOutcome> ExecuteCorrection(const Command& command, Cached cached);
+  // The child's case under its lock: shared with the cache (never modified in place; a
+  // command decides on a copy and replaces it once durable).
+  Result<std::shared_ptr<const Cached>> Hydrate(const std::string& child_id);
+  Result<CommandOutcome> ExecuteCorrection(const Command& command, const Cached& cached);
   Result<CommandOutcome> Commit(const Command& command, AppendRequest request, Cached next,
                                 CommandOutcome out);
   std::mutex& LockFor(const std::string& child_id);
@@ -88,7 +90,7 @@ class CaseService {
   const workflows::RuleBook& rules_;
   std::mutex stripes_[64];
   std::mutex cache_mu_;
-  std::unordered_map<std::string, Cached> cache_;
+  std::unordered_map<std::string, std::shared_ptr<const Cached>> cache_;
   HydrationStats hydrations_;
 };
 

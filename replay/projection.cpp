@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <sstream>
+#include <tuple>
 
+#include "engine/hash.hpp"
 #include "workflows/calendar.hpp"
 #include "workflows/registry.hpp"
 
@@ -305,6 +307,79 @@ Result<std::uint64_t> ProjectionRunner::CatchUp(Projection& p) {
   return p.position_;
 }
 
+namespace {
+std::string SealName(const Projection& p) { return ProjectionRunner::CheckpointName(p) + ".seal"; }
+}  // namespace
+
+Status ProjectionRunner::Seal(const Projection& p) {
+  if (Status c = log_.SetCheckpoint(CheckpointName(p), p.position_); !c.ok()) return c;
+  return log_.PutSnapshot(SealName(p), std::to_string(p.position_) + " " + Sha256Hex(p.Serialize()));
+}
+
+Result<ProjectionRunner::Check> ProjectionRunner::Verify(Projection& fresh) {
+  Check out;
+  out.name = std::string(fresh.name()) + ".v" + std::to_string(fresh.version());
+  auto seal = log_.GetSnapshot(SealName(fresh));
+  if (!seal.ok()) {
+    if (seal.status().IsNotFound()) return out;
+    return seal.status();
+  }
+  out.sealed = true;
+  std::istringstream in(*seal);
+  std::string digest;
+  if (!(in >> out.position >> digest)) {
+    out.reason = "the seal is damaged";
+    return out;
+  }
+  const std::uint64_t head = log_.HeadPosition();
+  if (out.position > head) {
+    out.reason = "sealed at position " + std::to_string(out.position) + ", past the log's head " + std::to_string(head);
+    return out;
+  }
+  if (auto cp = log_.GetCheckpoint(CheckpointName(fresh)); cp.ok() && *cp > head) {
+    out.reason = "checkpoint at position " + std::to_string(*cp) + ", past the log's head " + std::to_string(head);
+    return out;
+  }
+  fresh.Reset();
+  fresh.position_ = 0;
+  ReadAllOptions o;
+  o.max_count = out.position;
+  Status s = log_.ReadAll(o, [&](const EventView& e) {
+    fresh.Apply(e);
+    fresh.position_ = e.position;
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (Sha256Hex(fresh.Serialize()) != digest) {
+    out.reason = "its state at position " + std::to_string(out.position) + " differs from a rebuild from the log";
+    return out;
+  }
+  out.ok = true;
+  return out;
+}
+
+Result<std::uint64_t> ProjectionRunner::RebuildAll(const std::vector<Projection*>& ps,
+                                                   const std::function<void(std::uint64_t)>& progress) {
+  for (Projection* p : ps) {
+    p->Reset();
+    p->position_ = 0;
+  }
+  std::uint64_t last = 0;
+  Status s = log_.ReadAll(ReadAllOptions{}, [&](const EventView& e) {
+    for (Projection* p : ps) p->Apply(e);
+    last = e.position;
+    if (progress && (last & 0xFFFF) == 0) progress(last);
+    return true;
+  });
+  if (!s.ok()) return s;
+  for (Projection* p : ps) {
+    p->position_ = last;
+    if (Status c = log_.SetCheckpoint(CheckpointName(*p), last); !c.ok()) return c;
+  }
+  if (progress) progress(last);
+  return last;
+}
+
 Result<std::uint64_t> ProjectionRunner::Rebuild(Projection& p) {
   p.Reset();
   p.position_ = 0;
@@ -424,46 +499,70 @@ std::string ChildSummaryProjection::Serialize() const {
 void ChronologyProjection::Apply(const EventView& e) {
   const std::string id = ChildIdOf(e.stream);
   if (id.empty()) return;
-  const std::string type(e.type);
+  const std::string_view type = e.type;
   if (type == "deadline.scheduled" || type == "deadline.met" || type == "deadline.cancelled") return;
+  std::vector<Item>& items = children_[id];
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
-    for (Entry& en : children_[id]) {
-      if (en.version != k.target_version) continue;
-      if (en.original.empty()) {  // as first recorded (a second correction keeps it)
-        en.original = en.text;
-        en.original_at = en.occurred_at;
+    for (Item& it : items) {
+      if (it.version != k.target_version) continue;
+      if (it.note == 0) {
+        notes_.emplace_back();
+        it.note = static_cast<std::uint32_t>(notes_.size());
       }
-      en.text = k.withdrawn ? WithdrawnText(en.original, k.by, k.reason)
-                            : CorrectedText(k.target_type, k.after_params, en.original, en.original_at, k.by, k.reason);
-      en.occurred_at = k.withdrawn ? en.original_at : k.after_at;
+      Note& n = notes_[it.note - 1];
+      n.withdrawn = k.withdrawn;
+      n.params = k.after_params;
+      n.by = k.by;
+      n.reason = k.reason;
+      it.occurred_at = k.withdrawn ? k.before_at : k.after_at;
     }
   }
-  Entry en;
-  en.occurred_at = e.occurred_at;
-  en.recorded_at = e.recorded_at;
-  en.position = e.position;
-  en.version = e.version;
-  en.text = Describe(e.type, e.payload);
-  en.recorded_by = std::string(e.actor_user) + " (" + std::string(e.actor_role) + ")";
-  children_[id].push_back(std::move(en));
+  items.push_back({e.occurred_at, e.position, static_cast<std::uint32_t>(e.version), 0});
 }
 
-std::vector<ChronologyProjection::Entry> ChronologyProjection::For(const std::string& id) const {
+Result<std::vector<ChronologyProjection::Entry>> ChronologyProjection::For(const std::string& id,
+                                                                           EventLog& log) const {
   auto it = children_.find(id);
-  if (it == children_.end()) return {};
-  std::vector<Entry> out = it->second;
-  std::stable_sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+  if (it == children_.end()) return Status::NotFound("child '" + id + "' has no record");
+  std::vector<Item> items = it->second;
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return a.occurred_at != b.occurred_at ? a.occurred_at < b.occurred_at : a.position < b.position;
   });
+  std::vector<Entry> out;
+  out.reserve(items.size());
+  for (const Item& item : items) {
+    auto e = log.ReadPosition(item.position);
+    if (!e.ok()) return e.status();
+    Entry en;
+    en.occurred_at = item.occurred_at;
+    en.recorded_at = e->recorded_at;
+    en.position = item.position;
+    en.version = item.version;
+    en.text = Describe(e->type, e->payload);
+    en.recorded_by = e->actor.user + " (" + e->actor.role + ")";
+    if (item.note) {
+      const Note& n = notes_[item.note - 1];
+      en.original = en.text;
+      en.original_at = e->occurred_at;
+      en.text = n.withdrawn ? WithdrawnText(en.original, n.by, n.reason)
+                            : CorrectedText(e->type, n.params, en.original, e->occurred_at, n.by, n.reason);
+    }
+    out.push_back(std::move(en));
+  }
   return out;
 }
 
 std::string ChronologyProjection::Serialize() const {
   std::ostringstream o;
-  for (const auto& [id, entries] : children_) {
-    for (const auto& e : For(id)) {
-      o << id << " " << workflows::Date::FromTimestampUs(e.occurred_at).ToString() << " #"
-        << e.position << " " << e.text << " | " << e.recorded_by << "\n";
+  for (const auto& [id, items] : children_) {
+    for (const auto& it : items) {
+      o << id << " " << it.occurred_at << " #" << it.position << " v" << it.version;
+      if (it.note) {
+        const Note& n = notes_[it.note - 1];
+        o << (n.withdrawn ? " withdrawn" : " corrected") << " by " << n.by << ": " << n.reason;
+        for (const auto& [k, v] : n.params) o << " " << k << "=" << v;
+      }
+      o << "\n";
     }
   }
   return o.str();
@@ -473,34 +572,84 @@ std::string ChronologyProjection::Serialize() const {
 
 namespace casetrail::replay {
 
+std::uint32_t Names::Id(std::string_view name) {
+  auto it = ids_.find(name);
+  if (it != ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(names_.size());
+  names_.emplace_back(name);
+  ids_.emplace(std::string(name), id);
+  return id;
+}
+
+namespace {
+std::int32_t DaysOf(const std::string& date) {
+  auto d = workflows::Date::Parse(date, "date");
+  return d.ok() ? d->days() : 0;
+}
+}  // namespace
+
+void DeadlinesProjection::Add(const Entry& e) {
+  Item it;
+  it.child = names_.Id(e.child);
+  it.rule = names_.Id(e.rule);
+  it.rule_version = names_.Id(e.rule_version);
+  it.started = DaysOf(e.started);
+  it.due = DaysOf(e.due);
+  it.state = e.state;
+  it.due_by = e.due_by;
+  it.closed_at = e.closed_at;
+  if (it.state == State::kOpen) open_[{it.child, it.rule}] = items_.size();
+  items_.push_back(it);
+}
+
+DeadlinesProjection::Entry DeadlinesProjection::Render(const Item& it) const {
+  Entry e;
+  e.child = names_.Name(it.child);
+  e.rule = names_.Name(it.rule);
+  e.rule_version = names_.Name(it.rule_version);
+  e.started = workflows::Date::FromDays(it.started).ToString();
+  e.due = workflows::Date::FromDays(it.due).ToString();
+  e.due_by = it.due_by;
+  e.state = it.state;
+  e.closed_at = it.closed_at;
+  return e;
+}
+
+std::vector<DeadlinesProjection::Entry> DeadlinesProjection::entries() const {
+  std::vector<Entry> out;
+  out.reserve(items_.size());
+  for (const auto& it : items_) out.push_back(Render(it));
+  return out;
+}
+
 void DeadlinesProjection::Apply(const EventView& e) {
   const std::string type(e.type);
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
-    const std::string child = ChildIdOf(e.stream);
+    const std::uint32_t child = names_.Id(ChildIdOf(e.stream));
     // The child's deadlines are what the refold derived; the others keep their order.
-    std::vector<Entry> kept;
-    for (auto& en : entries_) {
-      if (en.child != child) kept.push_back(std::move(en));
+    std::vector<Item> kept;
+    for (const auto& it : items_) {
+      if (it.child != child) kept.push_back(it);
     }
-    entries_ = std::move(kept);
+    items_ = std::move(kept);
+    open_.clear();
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].state == State::kOpen) open_[{items_[i].child, items_[i].rule}] = i;
+    }
     for (const auto& d : k.deadlines) {
       Entry en;
-      en.child = child;
+      en.child = names_.Name(child);
       en.rule = d.rule;
       en.rule_version = d.rule_version;
       en.started = d.started;
       en.due = d.due;
       en.due_by = d.due_by;
-      en.state = d.state == "met" ? State::kMet
-                 : d.state == "met_late" ? State::kMetLate
+      en.state = d.state == "met"         ? State::kMet
+                 : d.state == "met_late"  ? State::kMetLate
                  : d.state == "cancelled" ? State::kCancelled
                                           : State::kOpen;
       en.closed_at = d.closed_at;
-      entries_.push_back(std::move(en));
-    }
-    open_.clear();
-    for (std::size_t i = 0; i < entries_.size(); ++i) {
-      if (entries_[i].state == State::kOpen) open_[{entries_[i].child, entries_[i].rule}] = i;
+      Add(en);
     }
     return;
   }
@@ -510,7 +659,6 @@ void DeadlinesProjection::Apply(const EventView& e) {
   json p = json::parse(e.payload, nullptr, false);
   if (!p.is_object()) return;
   const std::string rule = p.value("rule", "");
-  const auto key = std::make_pair(child, rule);
   if (type == "deadline.scheduled") {
     Entry en;
     en.child = child;
@@ -519,17 +667,16 @@ void DeadlinesProjection::Apply(const EventView& e) {
     en.started = p.value("started", "");
     en.due = p.value("due", "");
     en.due_by = p.value("due_by_us", std::int64_t{0});
-    open_[key] = entries_.size();
-    entries_.push_back(std::move(en));
+    Add(en);
     return;
   }
-  auto it = open_.find(key);
+  auto it = open_.find({names_.Id(child), names_.Id(rule)});
   if (it == open_.end()) return;
-  Entry& en = entries_[it->second];
-  en.state = type == "deadline.met"        ? State::kMet
-             : type == "deadline.met_late" ? State::kMetLate
-                                           : State::kCancelled;
-  en.closed_at = e.occurred_at;
+  Item& item = items_[it->second];
+  item.state = type == "deadline.met"        ? State::kMet
+               : type == "deadline.met_late" ? State::kMetLate
+                                             : State::kCancelled;
+  item.closed_at = e.occurred_at;
   open_.erase(it);
 }
 
@@ -546,9 +693,11 @@ std::string DeadlinesProjection::StatusAt(const Entry& e, TimestampUs now) {
 std::vector<DeadlinesProjection::Entry> DeadlinesProjection::Overdue(TimestampUs now) const {
   std::vector<Entry> out;
   for (const auto& [key, i] : open_) {
-    if (now >= entries_[i].due_by) out.push_back(entries_[i]);
+    if (now >= items_[i].due_by) out.push_back(Render(items_[i]));
   }
-  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.due_by < b.due_by; });
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.due_by, a.child, a.rule) < std::tie(b.due_by, b.child, b.rule);
+  });
   return out;
 }
 
@@ -556,15 +705,18 @@ std::vector<DeadlinesProjection::Entry> DeadlinesProjection::DueSoon(TimestampUs
   std::vector<Entry> out;
   const TimestampUs horizon = now + static_cast<TimestampUs>(days) * 86400LL * 1000000;
   for (const auto& [key, i] : open_) {
-    if (entries_[i].due_by > now && entries_[i].due_by <= horizon) out.push_back(entries_[i]);
+    if (items_[i].due_by > now && items_[i].due_by <= horizon) out.push_back(Render(items_[i]));
   }
-  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.due_by < b.due_by; });
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.due_by, a.child, a.rule) < std::tie(b.due_by, b.child, b.rule);
+  });
   return out;
 }
 
 std::string DeadlinesProjection::Serialize() const {
   std::ostringstream o;
-  for (const auto& e : entries_) {
+  for (const auto& it : items_) {
+    const Entry e = Render(it);
     o << e.child << " " << e.rule << " " << e.started << "->" << e.due << " "
       << StatusAt(e, INT64_MIN) << " " << e.closed_at << "\n";
   }
@@ -757,6 +909,7 @@ double WeeksBetween(TimestampUs from, TimestampUs to) {
 void KpiProjection::Reset() {
   children_.clear();
   lag_.clear();
+  names_.Clear();
 }
 
 void KpiProjection::AddLag(const std::string& team, TimestampUs recorded_at, double days, int count) {
@@ -766,10 +919,8 @@ void KpiProjection::AddLag(const std::string& team, TimestampUs recorded_at, dou
 }
 
 namespace {
-bool KpiKeepsDeadline(const std::string& type, const std::string&) {
-  return type == "deadline.met" || type == "deadline.met_late";
-}
 bool KpiFlag(const std::string& text) { return text.rfind("T-10", 0) == 0 || text.rfind("T-42", 0) == 0; }
+bool NoDeadlines(const std::string&, const std::string&) { return false; }
 // Child protection events that can start or end a plan.
 bool PlanEvent(const EventView& e) {
   if (e.journey != "child_protection") return false;
@@ -778,52 +929,64 @@ bool PlanEvent(const EventView& e) {
 }
 }  // namespace
 
+KpiProjection::Fact KpiProjection::MakeFact(std::string_view kind, std::string_view outcome, TimestampUs at,
+                                            double amount, std::string_view team, std::uint64_t version) {
+  return Fact{names_.Id(kind), names_.Id(outcome), names_.Id(team), at, amount, version};
+}
+
 void KpiProjection::Apply(const EventView& e) {
   const std::string id = ChildIdOf(e.stream);
   if (id.empty()) return;
-  const std::string type(e.type);
-  const std::string team(e.actor_team);
+  const std::string_view type = e.type;
+  const std::string_view team = e.actor_team;
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
     ChildFacts& c = children_[id];
     // The corrected action's recording lag, and the facts the refold derived.
     AddLag(k.target_team, k.target_recorded_at, -static_cast<double>(k.target_recorded_at - k.before_at) / kDayUs, -1);
-    if (!k.withdrawn) AddLag(k.target_team, k.target_recorded_at, static_cast<double>(k.target_recorded_at - k.after_at) / kDayUs, 1);
-    std::vector<ChildInput> deadlines_and_flags;
-    for (auto& in : c.inputs) {
-      if (in.type.rfind("deadline.", 0) == 0 || in.type == "flag.raised") deadlines_and_flags.push_back(in);
+    if (!k.withdrawn) {
+      AddLag(k.target_team, k.target_recorded_at, static_cast<double>(k.target_recorded_at - k.after_at) / kDayUs, 1);
     }
-    std::map<std::uint64_t, std::string> team_of;  // the team that recorded each version
-    for (const auto& in : c.inputs) team_of[in.version] = in.team;
-    CorrectInputs(c.inputs, k, KpiKeepsDeadline);
+    std::map<std::uint64_t, std::uint32_t> team_of;  // the team that recorded each action version
+    for (const auto& x : c.deadline_facts) team_of[x.version] = x.team;
+    for (const auto& in : c.inputs) team_of[in.version] = names_.Id(in.team);
+    auto team_at = [&](std::uint64_t version) {
+      auto t = team_of.find(version);
+      return t != team_of.end() ? names_.Name(t->second) : std::string(team);
+    };
+    c.deadline_facts.clear();
+    for (const auto& d : k.deadlines) {
+      if (d.state == "met" || d.state == "met_late") {
+        c.deadline_facts.push_back(MakeFact(d.rule, d.state == "met" ? "met" : "late", d.closed_at, 0,
+                                            team_at(d.closed_by), d.closed_by));
+      }
+    }
+    CorrectInputs(c.inputs, k, NoDeadlines);
     std::vector<ChildInput> inputs;
     for (auto& in : c.inputs) {
-      if (in.type == "flag.raised") continue;
-      if (in.type.rfind("deadline.", 0) == 0) {
-        auto t = team_of.find(in.version);
-        in.team = t != team_of.end() ? t->second : team;
-      }
-      inputs.push_back(std::move(in));
+      if (in.type != "flag.raised") inputs.push_back(std::move(in));
     }
     for (const auto& f : k.flags) {
-      if (!KpiFlag(f.text)) continue;
-      auto t = team_of.find(f.version);
-      inputs.push_back({f.version, f.at, "flag.raised", "", "", "", t != team_of.end() ? t->second : team, {{"text", f.text}}});
+      if (KpiFlag(f.text)) inputs.push_back({f.version, f.at, "flag.raised", "", "", "", team_at(f.version), {{"text", f.text}}});
     }
     std::stable_sort(inputs.begin(), inputs.end(), [](const ChildInput& a, const ChildInput& b) { return a.version < b.version; });
     c.inputs = std::move(inputs);
     Refold(c);
     return;
   }
-  const bool derived = IsDerivedPayload(e.payload);
-  const bool is_deadline = type.rfind("deadline.", 0) == 0;
-  if (!derived && !is_deadline && type != "flag.raised") {
-    AddLag(team, e.recorded_at, static_cast<double>(e.recorded_at - e.occurred_at) / kDayUs, 1);
+  const bool is_deadline = type.substr(0, 9) == "deadline.";
+  if (!is_deadline && type != "flag.raised" && !IsDerivedPayload(e.payload)) {
+    AddLag(std::string(team), e.recorded_at, static_cast<double>(e.recorded_at - e.occurred_at) / kDayUs, 1);
     children_[id].last_action = e.version;
   }
-  ChildInput in;
   if (type == "deadline.met" || type == "deadline.met_late") {
-    in.params = {{"rule", Field(e.payload, "rule")}};
-  } else if (type == "flag.raised") {
+    ChildFacts& c = children_[id];
+    // Filed under the action that met it (as a correction's refold reports it).
+    c.deadline_facts.push_back(MakeFact(Field(e.payload, "rule"), type == "deadline.met" ? "met" : "late",
+                                        e.occurred_at, 0, team, c.last_action));
+    return;
+  }
+  ChildInput in;
+  if (type == "flag.raised") {
     const std::string text = Field(e.payload, "text");
     if (!KpiFlag(text)) return;
     in.params = {{"text", text}};
@@ -838,12 +1001,10 @@ void KpiProjection::Apply(const EventView& e) {
     return;
   }
   ChildFacts& c = children_[id];
-  // Deadlines and flags are filed under the action that caused them (as a correction's refold
-  // reports them).
-  in.version = is_deadline || type == "flag.raised" ? c.last_action : e.version;
+  in.version = type == "flag.raised" ? c.last_action : e.version;
   in.at = e.occurred_at;
-  in.type = type;
-  in.team = team;
+  in.type = std::string(type);
+  in.team = std::string(team);
   Fold(c, in);
   c.inputs.push_back(std::move(in));
 }
@@ -864,14 +1025,13 @@ void KpiProjection::Fold(ChildFacts& c, const ChildInput& in) {
     auto it = in.params.find(k);
     return it == in.params.end() ? std::string() : it->second;
   };
-  if (type == "deadline.met" || type == "deadline.met_late") {
-    c.facts.push_back({param("rule"), type == "deadline.met" ? "met" : "late", in.at, 0, in.team});
-    return;
-  }
+  auto fact = [&](const char* kind, const std::string& outcome, double amount) {
+    c.facts.push_back(MakeFact(kind, outcome, in.at, amount, in.team, in.version));
+  };
   if (type == "flag.raised") {
     const std::string text = param("text");
-    if (text.rfind("T-10", 0) == 0) c.facts.push_back({"repeat_plan", "", in.at, 0, in.team});
-    if (text.rfind("T-42", 0) == 0) c.facts.push_back({"no_permanence_plan", "", in.at, 0, in.team});
+    if (text.rfind("T-10", 0) == 0) fact("repeat_plan", "", 0);
+    if (text.rfind("T-42", 0) == 0) fact("no_permanence_plan", "", 0);
     return;
   }
   // Child protection plans (started by an ICPC, ended by any route).
@@ -879,9 +1039,9 @@ void KpiProjection::Fold(ChildFacts& c, const ChildInput& in) {
     if (in.to_state == "OnCpPlan" && in.from_state != "OnCpPlan") {
       c.plan_since = in.at;
       c.plan_team = in.team;
-      c.facts.push_back({"plan_started", "", in.at, 0, in.team});
+      fact("plan_started", "", 0);
     } else if (in.from_state == "OnCpPlan" && in.to_state != "OnCpPlan" && c.plan_since) {
-      c.facts.push_back({"plan_ended", "", in.at, WeeksBetween(*c.plan_since, in.at), in.team});
+      fact("plan_ended", "", WeeksBetween(*c.plan_since, in.at));
       c.plan_since.reset();
       c.plan_team.clear();
     }
@@ -890,15 +1050,14 @@ void KpiProjection::Fold(ChildFacts& c, const ChildInput& in) {
     c.lpm = in.at;
   } else if (type == "plo.pre_proceedings_concluded") {
     if (param("outcome") != "continue" && c.lpm) {
-      c.facts.push_back({"pre_concluded", param("outcome"), in.at, WeeksBetween(*c.lpm, in.at), in.team});
+      fact("pre_concluded", param("outcome"), WeeksBetween(*c.lpm, in.at));
       c.lpm.reset();
     }
   } else if (type == "court.application_issued") {
     c.issued = in.at;
     c.issued_after_pre = c.lpm.has_value();  // X-01 concludes it in this same append
   } else if ((type == "court.final_order_made" || type == "court.application_withdrawn") && c.issued) {
-    c.facts.push_back({"proceedings_ended", c.issued_after_pre ? "with_pre" : "without_pre", in.at,
-                       WeeksBetween(*c.issued, in.at), in.team});
+    fact("proceedings_ended", c.issued_after_pre ? "with_pre" : "without_pre", WeeksBetween(*c.issued, in.at));
     c.issued.reset();
   }
 }
@@ -909,7 +1068,12 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
     return at >= f.from && at < f.to && (f.team.empty() || team == f.team) &&
            (f.area.empty() || AreaOf(team) == f.area);
   };
-  auto timeliness = [&](const char* measure, std::initializer_list<const char*> rules, const Fact& x) {
+  struct F {
+    const std::string& kind;
+    const std::string& outcome;
+    double amount;
+  };
+  auto timeliness = [&](const char* measure, std::initializer_list<const char*> rules, const F& x) {
     for (const char* r : rules) {
       if (x.kind == r) {
         Value& v = out[measure];
@@ -922,10 +1086,11 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
   std::vector<const Fact*> facts;
   for (const auto& [child, c] : children_) {
     for (const Fact& x : c.facts) facts.push_back(&x);
+    for (const Fact& x : c.deadline_facts) facts.push_back(&x);
   }
   for (const Fact* fact : facts) {
-    const Fact& x = *fact;
-    if (!in(x.team, x.at)) continue;
+    if (!in(names_.Name(fact->team), fact->at)) continue;
+    const F x{names_.Name(fact->kind), names_.Name(fact->outcome), fact->amount};
     timeliness("decisions_within_1_working_day", {"T-01"}, x);
     timeliness("assessments_within_45_working_days", {"T-14"}, x);
     timeliness("icpc_within_15_working_days", {"T-06"}, x);
@@ -980,8 +1145,11 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
 std::string KpiProjection::Serialize() const {
   std::ostringstream o;
   for (const auto& [child, c] : children_) {
-    for (const auto& x : c.facts) {
-      o << child << " " << x.kind << " " << x.outcome << " " << x.at << " " << x.amount << " " << x.team << "\n";
+    for (const auto* list : {&c.facts, &c.deadline_facts}) {
+      for (const auto& x : *list) {
+        o << child << " " << names_.Name(x.kind) << " " << names_.Name(x.outcome) << " " << x.at << " " << x.amount
+          << " " << names_.Name(x.team) << " v" << x.version << "\n";
+      }
     }
     if (c.plan_since) o << "open_plan " << child << " " << *c.plan_since << "\n";
   }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,6 +15,22 @@
 #include "engine/event_log.hpp"
 
 namespace casetrail::replay {
+
+// Small integer ids for the strings a projection repeats millions of times (child ids, rule
+// ids, teams), so that whole-caseload projections stay compact.
+class Names {
+ public:
+  std::uint32_t Id(std::string_view name);
+  const std::string& Name(std::uint32_t id) const { return names_[id]; }
+  void Clear() {
+    names_.clear();
+    ids_.clear();
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::map<std::string, std::uint32_t, std::less<>> ids_;
+};
 
 // What a per-child fold (PLO tracker, KPIs) keeps of an event, so that a later correction can
 // refold the child without reading the log.
@@ -91,7 +108,25 @@ class ProjectionRunner {
   Result<std::uint64_t> CatchUp(Projection& p);
   // Resets and applies the whole log.
   Result<std::uint64_t> Rebuild(Projection& p);
+  // Rebuilds several projections in one pass over the log; `progress` (if given) is called
+  // about every 65,536 events with the position reached.
+  Result<std::uint64_t> RebuildAll(const std::vector<Projection*>& ps,
+                                   const std::function<void(std::uint64_t)>& progress = {});
   static std::string CheckpointName(const Projection& p);
+
+  // Seals the projection's checkpoint: stores, beside the log, its position and the SHA-256 of
+  // its state (Serialize()), so that an auditor can later check it against the log.
+  Status Seal(const Projection& p);
+  struct Check {
+    std::string name;          // "plo_tracker.v1"
+    bool sealed = false;       // false: nothing to check (never sealed)
+    bool ok = false;
+    std::uint64_t position = 0;
+    std::string reason;        // when !ok
+  };
+  // Rebuilds `fresh` (a new projection of the kind to check) from position 1 up to the sealed
+  // position and compares digests; a checkpoint past the log's head is inconsistent too.
+  Result<Check> Verify(Projection& fresh);
 
  private:
   EventLog& log_;
@@ -143,16 +178,34 @@ class ChronologyProjection final : public Projection {
     TimestampUs original_at = 0;  // ... and its business time
   };
   const char* name() const override { return "chronology"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   void Apply(const EventView& e) override;
-  void Reset() override { children_.clear(); }
+  void Reset() override {
+    children_.clear();
+    notes_.clear();
+  }
   std::string Serialize() const override;
-  // In business-time order (ties by position). Corrected entries show the corrected value and
-  // the original; withdrawn ones say so.
-  std::vector<Entry> For(const std::string& child_id) const;
+  // In business-time order (ties by position), the text rendered from the events the index
+  // points at. Corrected entries show the corrected value and the original; withdrawn ones say
+  // so. NotFound if the child has no entries.
+  Result<std::vector<Entry>> For(const std::string& child_id, EventLog& log) const;
 
  private:
-  std::map<std::string, std::vector<Entry>> children_;
+  // The projection keeps an index, not text: 24 bytes an entry, so that a whole caseload's
+  // chronology fits in memory; the words come from the log when a chronology is read.
+  struct Item {
+    TimestampUs occurred_at = 0;  // as corrected
+    std::uint64_t position = 0;
+    std::uint32_t version = 0;
+    std::uint32_t note = 0;       // 1-based index into notes_ (0: not corrected)
+  };
+  struct Note {  // the latest correction or withdrawal of an entry
+    bool withdrawn = false;
+    std::map<std::string, std::string> params;
+    std::string by, reason;
+  };
+  std::map<std::string, std::vector<Item>> children_;
+  std::vector<Note> notes_;
 };
 
 // Every deadline the workflows scheduled, by child and rule, with what became of it. "Breached"
@@ -174,8 +227,9 @@ class DeadlinesProjection final : public Projection {
   int version() const override { return 1; }
   void Apply(const EventView& e) override;
   void Reset() override {
-    entries_.clear();
+    items_.clear();
     open_.clear();
+    names_.Clear();
   }
   std::string Serialize() const override;
   // "open", "met", "met_late", "cancelled", or "breached" (open and due before `now`).
@@ -184,11 +238,22 @@ class DeadlinesProjection final : public Projection {
   std::vector<Entry> Overdue(TimestampUs now) const;
   // Open deadlines falling due within `days` days after `now`, earliest first.
   std::vector<Entry> DueSoon(TimestampUs now, int days) const;
-  const std::vector<Entry>& entries() const { return entries_; }
+  std::vector<Entry> entries() const;
 
  private:
-  std::vector<Entry> entries_;
-  std::map<std::pair<std::string, std::string>, std::size_t> open_;  // (child, rule) -> index
+  // 40 bytes a deadline: a whole caseload's history of deadlines fits in memory.
+  struct Item {
+    std::uint32_t child = 0, rule = 0, rule_version = 0;  // Names ids
+    std::int32_t started = 0, due = 0;                    // London days since 1970-01-01
+    State state = State::kOpen;
+    TimestampUs due_by = 0;
+    TimestampUs closed_at = 0;
+  };
+  Entry Render(const Item& it) const;
+  void Add(const Entry& e);
+  std::vector<Item> items_;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::size_t> open_;  // (child, rule) -> index
+  Names names_;
 };
 
 // The Public Law Outline tracker for case progression officers: every child in pre-proceedings
@@ -251,7 +316,7 @@ class KpiProjection final : public Projection {
     std::string area;
   };
   const char* name() const override { return "kpis"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   void Apply(const EventView& e) override;
   void Reset() override;
   std::string Serialize() const override;
@@ -259,27 +324,32 @@ class KpiProjection final : public Projection {
   std::map<std::string, Value> Compute(const Filter& f) const;
 
  private:
+  // 40 bytes a fact; kinds ("T-01", "plan_started", ...), outcomes and teams are Names ids.
   struct Fact {
-    std::string kind;  // a deadline rule, or "plan_started", "repeat_plan", "pre_concluded", ...
-    std::string outcome;
+    std::uint32_t kind = 0, outcome = 0, team = 0;
     TimestampUs at = 0;
-    double amount = 0;  // weeks or days where the measure is an average
-    std::string team;
+    double amount = 0;          // weeks or days where the measure is an average
+    std::uint64_t version = 0;  // the action it came from
   };
-  // One child's facts, folded from the inputs it keeps (so a correction refolds the child).
+  // One child's facts: deadline outcomes as they come, the rest folded from the few inputs it
+  // keeps (so a correction refolds the child).
   struct ChildFacts {
     std::vector<ChildInput> inputs;
-    std::vector<Fact> facts;
+    std::vector<Fact> facts;           // from inputs
+    std::vector<Fact> deadline_facts;  // deadlines met or met late
     std::optional<TimestampUs> lpm, issued, plan_since;
     bool issued_after_pre = false;
     std::string plan_team;
     std::uint64_t last_action = 0;  // the version of the child's latest action
   };
-  static void Fold(ChildFacts& c, const ChildInput& in);
-  static void Refold(ChildFacts& c);
+  Fact MakeFact(std::string_view kind, std::string_view outcome, TimestampUs at, double amount,
+                std::string_view team, std::uint64_t version);
+  void Fold(ChildFacts& c, const ChildInput& in);
+  void Refold(ChildFacts& c);
   // Recording lag, summed by team and London day of recording: (sum of days, count).
   void AddLag(const std::string& team, TimestampUs recorded_at, double days, int count);
   std::map<std::string, ChildFacts> children_;
+  Names names_;
   std::map<std::pair<std::string, std::int32_t>, std::pair<double, std::int64_t>> lag_;
 };
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/cli/commands.hpp"
 #include "adapters/json/event_json.hpp"
 #include "engine/event_log.hpp"
 #include "replay/case_service.hpp"
@@ -36,21 +37,37 @@ commands (DIR defaults to ./casetrail-data):
   append --stream S --type T [--payload JSON] [--occurred-at TIME] [--expected V]
          [--command-id ID] [--event-id ID] [--user U --role R --team T]
                              append one event (V: any, no_stream, stream_exists or a version)
-  record FILE                append the request in FILE (JSON; '-' reads standard input)
+  record FILE                append the raw request in FILE (JSON {"stream","events"}; '-' reads
+                             standard input); child streams take commands only (below)
   read --stream S [--from V] [--backward] [--limit N]
                              events of one stream
   log [--from P] [--type-prefix X] [--stream-prefix X] [--limit N]
                              the global log in position order
   info --stream S            a stream's last version, position and chain head
   head                       the highest committed position
-  verify                     recompute every hash chain and check the indexes
+  verify                     recompute every hash chain, check the indexes, and check every sealed
+                             projection checkpoint against the log
   do --child ID --action NAME --role ROLE [--user U] [--team T] [--occurred-at TIME]
      [--command-id ID] [--expected V] [key=value ...]
                              record an action on a child's case through the workflows
                              (e.g. do --child 1001 --action cp.strategy_discussion_held
                               --role team_manager outcome=s47)
   case --child ID            a child's journeys, open deadlines and the actions allowed now
-  chronology --child ID      the child's chronology: significant events in business-time order
+  chronology CHILD           the child's chronology: significant events in business-time order
+  show CHILD [--as-of DATE] [--known-at DATE]
+                             the child as things stood on DATE (what had happened by then), as the
+                             record stood on --known-at (what had been recorded by then)
+  explain CHILD              the transition trace: each action, guard, from -> to, deadlines
+  export CHILD [--out FILE]  the child's history as a self-verifying bundle (JSON)
+  verify-bundle FILE         recompute every hash of an exported bundle
+  replay [--projection NAMES]
+                             rebuild all projections (or child_summary,chronology,deadlines,
+                             plo_tracker,kpis) from position 1, with a progress bar and events/s,
+                             and seal their checkpoints
+  record FILE                a command in FILE through the workflows: {"child_id", "action",
+                             "occurred_at", "actor": {"user","role","team"}, "params",
+                             "command_id", "expected_version"}; corrections are the actions
+                             case.record_corrected / case.record_withdrawn
   plo [--team T] [--area A] [--as-of TIME]
                              the PLO tracker: children in pre-proceedings and proceedings, with
                              weeks elapsed and red/amber/green
@@ -70,27 +87,8 @@ exit codes: 0 ok, 1 storage error, 2 usage, 3 invalid input, 4 conflict, 5 not f
             6 verify found damage, 7 refused by the workflow
 )";
 
-int ExitCodeFor(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kOk: return 0;
-    case Status::Code::kInvalidArgument: return 3;
-    case Status::Code::kConflict: return 4;
-    case Status::Code::kNotFound: return 5;
-    case Status::Code::kRejected: return 7;
-    default: return 1;
-  }
-}
-
-struct Args {
-  std::string command;
-  std::map<std::string, std::string> opts;
-  std::vector<std::string> positional;
-  bool Has(const std::string& k) const { return opts.count(k) > 0; }
-  std::string Get(const std::string& k, const std::string& def = {}) const {
-    auto it = opts.find(k);
-    return it == opts.end() ? def : it->second;
-  }
-};
+using cli::Args;
+using cli::ExitCodeFor;
 
 const std::set<std::string> kFlags = {"json", "bulk", "backward"};
 
@@ -165,12 +163,67 @@ class Cli {
       if (!in) return Fail(Status::InvalidArgument("file", "cannot read '" + path + "'"));
       buf << in.rdbuf();
     }
+    auto doc = Json::parse(buf.str(), nullptr, false);
+    if (doc.is_object() && doc.contains("action")) return RecordCommand(doc);
     auto r = cj::ParseAppendRequest(buf.str());
     if (!r.ok()) return Fail(r.status());
     return Record(std::move(r).value());
   }
 
+  // A command document through the pipeline (the same checks as `do`).
+  int RecordCommand(const Json& doc) {
+    auto text = [&](const Json& j, const char* key, std::string* out) -> Status {
+      if (!j.contains(key)) return Status::Ok();
+      if (!j[key].is_string()) return Status::InvalidArgument(key, "must be a string");
+      *out = j[key].get<std::string>();
+      return Status::Ok();
+    };
+    replay::Command c;
+    std::string occurred;
+    for (auto [key, out] : {std::pair<const char*, std::string*>{"child_id", &c.child_id},
+                            {"action", &c.action}, {"command_id", &c.command_id}, {"occurred_at", &occurred}}) {
+      if (Status s = text(doc, key, out); !s.ok()) return Fail(s);
+    }
+    static const std::set<std::string> kKeys = {"child_id", "action", "command_id", "occurred_at",
+                                                "actor", "params", "expected_version"};
+    for (auto it = doc.begin(); it != doc.end(); ++it) {
+      if (!kKeys.count(it.key())) {
+        return Fail(Status::InvalidArgument(it.key(), "is not a field of a command (child_id, action, occurred_at, "
+                                                      "actor, params, command_id, expected_version)"));
+      }
+    }
+    if (occurred.empty()) return Fail(Status::InvalidArgument("occurred_at", "is required"));
+    auto t = cj::ParseTime(occurred, "occurred_at");
+    if (!t.ok()) return Fail(t.status());
+    c.occurred_at = *t;
+    if (!doc.contains("actor") || !doc["actor"].is_object()) {
+      return Fail(Status::InvalidArgument("actor", "is required: {\"user\", \"role\", \"team\"}"));
+    }
+    for (auto [key, out] : {std::pair<const char*, std::string*>{"user", &c.actor.user},
+                            {"role", &c.actor.role}, {"team", &c.actor.team}}) {
+      if (Status s = text(doc["actor"], key, out); !s.ok()) return Fail(Status::InvalidArgument(std::string("actor.") + key, s.message()));
+    }
+    if (doc.contains("params")) {
+      if (!doc["params"].is_object()) return Fail(Status::InvalidArgument("params", "must be an object of strings"));
+      for (auto it = doc["params"].begin(); it != doc["params"].end(); ++it) {
+        if (!it->is_string()) return Fail(Status::InvalidArgument("params." + it.key(), "must be a string"));
+        c.params[it.key()] = it->get<std::string>();
+      }
+    }
+    if (doc.contains("expected_version")) {
+      if (!doc["expected_version"].is_number_unsigned()) {
+        return Fail(Status::InvalidArgument("expected_version", "must be a whole number"));
+      }
+      c.expected_version = doc["expected_version"].get<std::uint64_t>();
+    }
+    return Execute(c);
+  }
+
   int Record(AppendRequest r) {
+    if (r.stream.rfind("child-", 0) == 0) {
+      return Fail(Status::InvalidArgument("stream", "child streams are written only through the workflows: record a "
+                                                    "command (child_id, action, ...) or use 'do'"));
+    }
     auto res = log_.Append(std::move(r));
     if (!res.ok()) return Fail(res.status());
     if (json_) {
@@ -265,16 +318,19 @@ class Cli {
       std::cout << "BROKEN: stream '" << rep->broken_stream << "' version " << rep->broken_version
                 << " at position " << rep->broken_position << ": " << rep->reason << "\n";
     }
-    return rep->ok ? 0 : 6;
+    if (!rep->ok) return 6;
+    auto projections = cli::VerifyProjections(log_, json_);
+    if (!projections.ok()) return Fail(projections.status());
+    return *projections ? 0 : 6;
   }
 
   int Chronology(const Args& a) {
     replay::ChronologyProjection chron;
     replay::ProjectionRunner runner(log_);
     if (auto r = runner.CatchUp(chron); !r.ok()) return Fail(r.status());
-    auto entries = chron.For(a.Get("child"));
-    if (entries.empty()) return Fail(Status::NotFound("child '" + a.Get("child") + "' has no record"));
-    for (const auto& e : entries) {
+    auto entries = chron.For(a.Child(), log_);
+    if (!entries.ok()) return Fail(entries.status());
+    for (const auto& e : *entries) {
       if (json_) {
         std::cout << Json{{"occurred_at", cj::FormatTime(e.occurred_at)},
                           {"recorded_at", cj::FormatTime(e.recorded_at)},
@@ -449,6 +505,10 @@ class Cli {
       }
       c.params[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
+    return Execute(c);
+  }
+
+  int Execute(const replay::Command& c) {
     replay::CaseService svc(log_, rules_);
     auto r = svc.Execute(c);
     if (!r.ok()) return Fail(r.status());
@@ -481,8 +541,12 @@ class Cli {
       return 0;
     }
     std::cout << "recorded " << c.action << " for child " << c.child_id << " at positions "
-              << r->append.first_position << ".." << r->append.last_position << ": "
-              << v.journey << " " << v.verdict.from_state << " -> " << v.verdict.to_state << "\n";
+              << r->append.first_position << ".." << r->append.last_position << ": ";
+    if (v.journey == "case" && v.verdict.from_state == "case") {
+      std::cout << (v.verdict.reason.empty() ? "case" : v.verdict.reason) << "\n";
+    } else {
+      std::cout << v.journey << " " << v.verdict.from_state << " -> " << v.verdict.to_state << "\n";
+    }
     for (const auto& d : v.verdict.deadlines) {
       static const char* kKinds[] = {"scheduled", "met", "MET LATE", "cancelled"};
       std::cout << "  deadline " << d.deadline.rule_id << " " << kKinds[static_cast<int>(d.kind)]
@@ -597,6 +661,11 @@ class Cli {
     if (c == "info") return Info(a);
     if (c == "head") return Head();
     if (c == "verify") return Verify();
+    if (c == "replay") return cli::Replay(log_, a, json_);
+    if (c == "show") return cli::Show(log_, rules_, a, json_);
+    if (c == "explain") return cli::Explain(log_, rules_, a, json_);
+    if (c == "export") return cli::Export(log_, rules_, a, json_);
+    if (c == "verify-bundle") return cli::VerifyBundle(a, json_);
     if (c == "demo") return Demo();
     if (c == "do") return Do(a);
     if (c == "case") return CaseView(a);
@@ -700,7 +769,8 @@ int main(int argc, char** argv) {
   }
   static const std::set<std::string> kCommands = {"shell", "demo", "append", "record", "read",
                                                   "log",   "info", "head",   "verify", "do",
-                                                  "case",  "chronology", "deadlines", "plo", "caseload", "kpis"};
+                                                  "case",  "chronology", "deadlines", "plo", "caseload", "kpis",
+                                                  "replay", "show", "explain", "export", "verify-bundle"};
   if (!kCommands.count(a.command)) return Cli::Usage("unknown command '" + a.command + "'");
   const std::string data = a.Get("data", kDefaultData);
   EventLogOptions options;

@@ -39,24 +39,24 @@ TEST_CASE("the CLI appends, refuses bad input with the field named, and verifies
   REQUIRE(demo.code == 0);
   CHECK_THAT(demo.out, Catch::Contains("21 actions on 4 children (50 events"));
 
-  auto ok = Cli(dir, "append --stream child-1 --type cin.visit_held --occurred-at 2026-01-05T10:00:00Z");
+  auto ok = Cli(dir, "append --stream referral-1 --type cin.visit_held --occurred-at 2026-01-05T10:00:00Z");
   CHECK(ok.code == 0);
   CHECK_THAT(ok.out, Catch::Contains("position 51"));
 
-  auto bad_json = Cli(dir, "append --stream child-1 --type a.b --payload '{\"x\":'");
+  auto bad_json = Cli(dir, "append --stream referral-1 --type a.b --payload '{\"x\":'");
   CHECK(bad_json.code == 3);
   CHECK_THAT(bad_json.out, Catch::Contains("events[0].payload"));
 
-  auto stale = Cli(dir, "append --stream child-1 --type a.b --expected no_stream");
+  auto stale = Cli(dir, "append --stream referral-1 --type a.b --expected no_stream");
   CHECK(stale.code == 4);
   CHECK_THAT(stale.out, Catch::Contains("actual version 1"));
 
-  auto bad_expected = Cli(dir, "append --stream child-1 --type a.b --expected newest");
+  auto bad_expected = Cli(dir, "append --stream referral-1 --type a.b --expected newest");
   CHECK(bad_expected.code == 3);
   CHECK_THAT(bad_expected.out, Catch::Contains("expected_version"));
 
   auto unknown_field = Cli(dir, "record - --json",
-                           R"({"stream":"child-2","events":[{"type":"a.b","occurred_at":"2026-01-01","oops":1}]})");
+                           R"({"stream":"referral-2","events":[{"type":"a.b","occurred_at":"2026-01-01","oops":1}]})");
   CHECK(unknown_field.code == 3);
   CHECK_THAT(unknown_field.out, Catch::Contains("\"field\":\"events[0].oops\""));
 
@@ -150,4 +150,69 @@ TEST_CASE("the shell runs commands from standard input and stops at its end", "[
   CHECK_THAT(r.out, Catch::Contains("child_in_care: Placed"));
   CHECK_THAT(r.out, Catch::Contains("fd.contact_received"));
   CHECK_THAT(r.out, Catch::Contains("bye"));
+}
+
+TEST_CASE("the CLI's audit commands: show as of a date, explain, export and verify a bundle, replay",
+          "[adapters][cli][audit]") {
+  TempDir dir;
+  REQUIRE(Cli(dir, "demo").code == 0);
+  auto early = Cli(dir, "show 1002 --as-of 2026-09-20");
+  CHECK(early.code == 0);
+  CHECK_THAT(early.out, Catch::Contains("as things stood on 2026-09-20"));
+  CHECK_THAT(early.out, Catch::Contains("child_protection: AwaitingIcpc"));
+  CHECK(early.out.find("Core group meeting") == std::string::npos);
+  auto before_record = Cli(dir, "show 1002 --known-at 2020-01-01");
+  CHECK_THAT(before_record.out, Catch::Contains("nothing was recorded by then"));
+  CHECK(Cli(dir, "show 1002 --as-of 2026-13-01").code == 3);
+  CHECK(Cli(dir, "show 9999").code == 5);
+  CHECK(Cli(dir, "show").code == 3);
+
+  auto trace = Cli(dir, "explain 1002");
+  CHECK(trace.code == 0);
+  CHECK_THAT(trace.out, Catch::Contains("child_protection: AwaitingIcpc -> OnCpPlan  [guard PlanDecided]"));
+  CHECK_THAT(trace.out, Catch::Contains("deadline met T-06"));
+
+  // A correction through a command file: the chronology shows both values.
+  std::ofstream(dir.sub("fix.json")) << R"({"child_id":"1002","action":"case.record_corrected",
+    "occurred_at":"2026-11-01T10:00:00Z","actor":{"user":"tm.khan","role":"team_manager","team":"north-1"},
+    "params":{"target_version":"5","reason":"date typed wrongly","occurred_on":"2026-09-04"}})";
+  auto fix = Cli(dir, "record " + dir.sub("fix.json"));
+  CHECK(fix.code == 0);
+  CHECK_THAT(fix.out, Catch::Contains("corrected version 5"));
+  auto chron = Cli(dir, "chronology 1002");
+  CHECK_THAT(chron.out, Catch::Contains("2026-09-04  Strategy discussion held: outcome s47 [corrected by tm.khan (team_manager): "
+                                        "date typed wrongly; recorded as: Strategy discussion held: outcome s47 on 2026-09-05]"));
+  std::ofstream(dir.sub("bad.json")) << R"({"child_id":"1002","action":"case.record_corrected",
+    "occurred_at":"2026-11-01T10:00:00Z","actor":{"user":"tm.khan","role":"team_manager","team":"north-1"},
+    "params":{"target_version":"5","occurred_on":"2026-09-04"}})";
+  auto bad = Cli(dir, "record " + dir.sub("bad.json") + " --json");
+  CHECK(bad.code == 3);
+  CHECK_THAT(bad.out, Catch::Contains("\"field\":\"params.reason\""));
+  auto raw = Cli(dir, "append --stream child-1002 --type cp.visit_held");
+  CHECK(raw.code == 3);
+  CHECK_THAT(raw.out, Catch::Contains("only through the workflows"));
+
+  auto exported = Cli(dir, "export 1002 --out " + dir.sub("bundle.json"));
+  CHECK(exported.code == 0);
+  auto verified = Cli(dir, "verify-bundle " + dir.sub("bundle.json"));
+  CHECK(verified.code == 0);
+  CHECK_THAT(verified.out, Catch::Contains("holds 16 events"));
+  std::string text;
+  {
+    std::ifstream in(dir.sub("bundle.json"));
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  text.replace(text.find("physical_abuse"), 8, "PHYSICAL");
+  std::ofstream(dir.sub("tampered.json")) << text;
+  auto tampered = Cli(dir, "verify-bundle " + dir.sub("tampered.json"));
+  CHECK(tampered.code == 6);
+  CHECK_THAT(tampered.out, Catch::Contains("hash does not match"));
+
+  auto replayed = Cli(dir, "replay");
+  CHECK(replayed.code == 0);
+  CHECK_THAT(replayed.out, Catch::Contains("rebuilt 5 projections from 51 events"));
+  auto verify = Cli(dir, "verify");
+  CHECK(verify.code == 0);
+  CHECK_THAT(verify.out, Catch::Contains("projection plo_tracker.v1 sealed at position 51: consistent with the log"));
+  CHECK(Cli(dir, "replay --projection kpis,nope").code == 3);
 }

@@ -174,7 +174,10 @@ TEST_CASE("chronology: business-time order, plain words, who and when", "[replay
   ChronologyProjection chron;
   ProjectionRunner runner(*log);
   REQUIRE(runner.CatchUp(chron).ok());
-  auto entries = chron.For("5");
+  auto listed = chron.For("5", *log);
+  REQUIRE(listed.ok());
+  const auto& entries = *listed;
+  CHECK(chron.For("6", *log).status().IsNotFound());
   REQUIRE(entries.size() == 4);  // plan, visit 10 April, visit 1 May, and the late-visit line
   CHECK(entries[0].text == "Child in need plan started");
   CHECK(workflows::Date::FromTimestampUs(entries[1].occurred_at).ToString() == "2026-04-10");
