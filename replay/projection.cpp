@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <thread>
 #include <charconv>
 #include <sstream>
 #include <tuple>
@@ -16,9 +17,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::map<std::string, std::string>& InitialStates() {
-  static const std::map<std::string, std::string> m = [] {
-    std::map<std::string, std::string> out;
+const std::map<std::string, std::string, std::less<>>& InitialStates() {
+  static const std::map<std::string, std::string, std::less<>> m = [] {
+    std::map<std::string, std::string, std::less<>> out;
     for (const auto& kind : workflows::Journeys()) {
       out[kind.name] = kind.make(workflows::RuleBook::Default())->Table().initial_state;
     }
@@ -27,14 +28,19 @@ const std::map<std::string, std::string>& InitialStates() {
   return m;
 }
 
-std::map<std::string, std::string> ParamsOf(std::string_view payload) {
+// The action's parameters; with `keep`, only those (what a projection keeps per event).
+std::map<std::string, std::string> ParamsOf(std::string_view payload,
+                                            std::initializer_list<std::string_view> keep = {}) {
   std::map<std::string, std::string> out;
   json j = json::parse(payload, nullptr, false);
   const json* p = nullptr;
   if (j.is_object() && j.contains("params") && j["params"].is_object()) p = &j["params"];
   if (!p) return out;
   for (auto it = p->begin(); it != p->end(); ++it) {
-    if (it->is_string()) out[it.key()] = it->get<std::string>();
+    if (!it->is_string()) continue;
+    bool wanted = keep.size() == 0;
+    for (std::string_view k : keep) wanted |= (k == it.key());
+    if (wanted) out[it.key()] = it->get<std::string>();
   }
   return out;
 }
@@ -416,14 +422,40 @@ Result<std::uint64_t> ProjectionRunner::RebuildAll(const std::vector<Projection*
     p->Reset();
     p->position_ = 0;
   }
-  std::uint64_t last = 0;
-  Status s = log_.ReadAll(ReadAllOptions{}, [&](const EventView& e) {
-    for (Projection* p : ps) p->Apply(e);
-    last = e.position;
-    if (progress && (last & 0xFFFF) == 0) progress(last);
-    return true;
-  });
-  if (!s.ok()) return s;
+  // The projections are split into as many groups as there are cores (heaviest first, each to
+  // the lightest group); each group scans the log on its own thread up to the same head, so
+  // every projection still sees every event in position order.
+  const std::uint64_t head = log_.HeadPosition();
+  const std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(ps.size(), std::thread::hardware_concurrency()));
+  std::vector<Projection*> order = ps;
+  std::stable_sort(order.begin(), order.end(), [](const Projection* a, const Projection* b) { return a->weight() > b->weight(); });
+  std::vector<std::vector<Projection*>> groups(n);
+  std::vector<double> load(n, 0);
+  for (Projection* p : order) {
+    const std::size_t g = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    groups[g].push_back(p);
+    load[g] += p->weight();
+  }
+  std::vector<Status> results(n);
+  std::vector<std::uint64_t> lasts(n, 0);
+  auto scan = [&](std::size_t g) {
+    ReadAllOptions o;
+    o.max_count = head;
+    results[g] = log_.ReadAll(o, [&](const EventView& e) {
+      for (Projection* p : groups[g]) p->Apply(e);
+      lasts[g] = e.position;
+      if (g == 0 && progress && (e.position & 0xFFFF) == 0) progress(e.position);
+      return true;
+    });
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t g = 1; g < n; ++g) threads.emplace_back(scan, g);
+  scan(0);
+  for (auto& t : threads) t.join();
+  for (const Status& s : results) {
+    if (!s.ok()) return s;
+  }
+  const std::uint64_t last = lasts[0];
   for (Projection* p : ps) {
     p->position_ = last;
     if (Status c = log_.SetCheckpoint(CheckpointName(*p), last); !c.ok()) return c;
@@ -446,7 +478,7 @@ void ChildSummaryProjection::Apply(const EventView& e) {
   Child& c = children_[id];
   c.version = e.version;
   c.last_occurred_at = std::max(c.last_occurred_at, e.occurred_at);
-  const std::string type(e.type);
+  const std::string_view type = e.type;
   if (type == "deadline.scheduled") {
     c.open_deadlines[Field(e.payload, "rule")] = Field(e.payload, "due");
     return;
@@ -473,31 +505,33 @@ void ChildSummaryProjection::Apply(const EventView& e) {
     c.flags.clear();
     for (const auto& f : k.flags) c.flags.push_back(f.text);
     CorrectInputs(c.care_events, k, [](const std::string&, const std::string&) { return false; });
-    c.legal_status.clear();
-    c.placement.clear();
+    c.legal_status = Sym();
+    c.placement = Sym();
     for (const auto& in : c.care_events) ApplyCare(c, in.type, in.params);
     return;
   }
   if (!e.journey.empty() && e.journey != "case" && !e.to_state.empty()) {
-    const std::string journey(e.journey);
-    auto init = InitialStates().find(journey);
+    auto init = InitialStates().find(e.journey);
+    auto it = c.journeys.find(e.journey);
     if (init != InitialStates().end() && init->second == e.to_state) {
-      c.journeys.erase(journey);
-    } else {
-      c.journeys[journey] = std::string(e.to_state);
+      if (it != c.journeys.end()) c.journeys.erase(it);
+    } else if (it == c.journeys.end()) {
+      c.journeys.emplace(std::string(e.journey), std::string(e.to_state));
+    } else if (it->second != e.to_state) {
+      it->second = Sym(e.to_state);
     }
   }
   if (!e.actor_user.empty() && !IsDerivedPayload(e.payload)) {
-    c.last_worker = std::string(e.actor_user);
-    c.team = std::string(e.actor_team);
+    if (c.last_worker != e.actor_user) c.last_worker = Sym(e.actor_user);
+    if (c.team != e.actor_team) c.team = Sym(e.actor_team);
   }
   if (type == "cic.became_looked_after" || type == "cic.legal_status_changed" ||
       type == "cic.placement_started" || type == "cic.placement_changed" ||
       type == "cic.placement_ended" || type == "cic.ceased_looked_after") {
     ChildInput in;
     in.version = e.version;
-    in.type = type;
-    in.params = ParamsOf(e.payload);
+    in.type = std::string(type);
+    in.params = ParamsOf(e.payload, {"legal_status", "placement"});
     ApplyCare(c, in.type, in.params);
     c.care_events.push_back(std::move(in));
   }
@@ -514,10 +548,10 @@ void ChildSummaryProjection::ApplyCare(Child& c, const std::string& type,
   } else if (type == "cic.placement_started" || type == "cic.placement_changed") {
     c.placement = param("placement");
   } else if (type == "cic.placement_ended") {
-    c.placement.clear();
+    c.placement = Sym();
   } else if (type == "cic.ceased_looked_after") {
-    c.legal_status.clear();
-    c.placement.clear();
+    c.legal_status = Sym();
+    c.placement = Sym();
   }
 }
 
@@ -677,7 +711,8 @@ std::vector<DeadlinesProjection::Entry> DeadlinesProjection::entries() const {
 }
 
 void DeadlinesProjection::Apply(const EventView& e) {
-  const std::string type(e.type);
+  const std::string_view type = e.type;
+  if (!type.starts_with("deadline.") && !type.starts_with("case.record_")) return;
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
     const std::uint32_t child = names_.Id(ChildIdOf(e.stream));
     // The child's deadlines are what the refold derived; the others keep their order.
@@ -786,6 +821,12 @@ bool PloDeadline(const std::string& type, const std::string& rule) {
 }  // namespace
 
 void PloTrackerProjection::Apply(const EventView& e) {
+  const std::string_view type = e.type;
+  const bool plo = type.starts_with("plo.");
+  const bool court = type.starts_with("court.");
+  const bool deadline = type.starts_with("deadline.") &&
+                        (e.journey == "pre_proceedings" || e.journey == "care_proceedings");
+  if (!plo && !court && !deadline && !type.starts_with("case.record_")) return;
   const std::string id = ChildIdOf(e.stream);
   if (id.empty()) return;
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
@@ -795,24 +836,19 @@ void PloTrackerProjection::Apply(const EventView& e) {
     Refold(id);
     return;
   }
-  const std::string type(e.type);
-  const bool plo = type.rfind("plo.", 0) == 0;
-  const bool court = type.rfind("court.", 0) == 0;
-  const bool deadline = type.rfind("deadline.", 0) == 0 &&
-                        (e.journey == "pre_proceedings" || e.journey == "care_proceedings");
   if (!plo && !court && !deadline) return;
   // Deadlines only annotate a child already tracked (they follow the action that made them).
   if (deadline && !children_.count(id)) return;
   ChildInput in;
   in.version = e.version;
   in.at = e.occurred_at;
-  in.type = type;
+  in.type = std::string(type);
   in.team = std::string(e.actor_team);
   if (deadline) {
     in.params = {{"rule", Field(e.payload, "rule")}, {"due", Field(e.payload, "due")}};
-    if (!PloDeadline(type, in.params["rule"])) return;
+    if (!PloDeadline(in.type, in.params["rule"])) return;
   } else {
-    in.params = ParamsOf(e.payload);
+    in.params = ParamsOf(e.payload, {"decision", "outcome", "track", "hearing", "weeks"});
   }
   Child& c = children_[id];
   c.child = id;
@@ -1000,7 +1036,7 @@ void KpiProjection::Apply(const EventView& e) {
     }
     std::map<std::uint64_t, std::uint32_t> team_of;  // the team that recorded each action version
     for (const auto& x : c.deadline_facts) team_of[x.version] = x.team;
-    for (const auto& in : c.inputs) team_of[in.version] = names_.Id(in.team);
+    for (const auto& in : c.inputs) team_of[in.version] = names_.Id(in.team.str());
     auto team_at = [&](std::uint64_t version) {
       auto t = team_of.find(version);
       return t != team_of.end() ? names_.Name(t->second) : std::string(team);
@@ -1045,7 +1081,7 @@ void KpiProjection::Apply(const EventView& e) {
   } else if (PlanEvent(e) || type == "plo.legal_planning_meeting_held" || type == "plo.pre_proceedings_concluded" ||
              type == "court.application_issued" || type == "court.final_order_made" ||
              type == "court.application_withdrawn") {
-    in.params = ParamsOf(e.payload);
+    in.params = ParamsOf(e.payload, {"outcome"});
     in.journey = std::string(e.journey);
     in.from_state = std::string(e.from_state);
     in.to_state = std::string(e.to_state);
@@ -1078,7 +1114,7 @@ void KpiProjection::Fold(ChildFacts& c, const ChildInput& in) {
     return it == in.params.end() ? std::string() : it->second;
   };
   auto fact = [&](const char* kind, const std::string& outcome, double amount) {
-    c.facts.push_back(MakeFact(kind, outcome, in.at, amount, in.team, in.version));
+    c.facts.push_back(MakeFact(kind, outcome, in.at, amount, in.team.str(), in.version));
   };
   if (type == "flag.raised") {
     const std::string text = param("text");

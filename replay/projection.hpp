@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/event_log.hpp"
+#include "replay/symbol.hpp"
 
 namespace casetrail::replay {
 
@@ -47,7 +48,7 @@ class Names {
 struct ChildInput {
   std::uint64_t version = 0;
   TimestampUs at = 0;
-  std::string type, journey, from_state, to_state, team;
+  Sym type, journey, from_state, to_state, team;
   std::map<std::string, std::string> params;  // an action's parameters; a deadline's rule and due
 };
 
@@ -100,6 +101,8 @@ class Projection {
   virtual int version() const = 0;
   virtual void Apply(const EventView& e) = 0;
   virtual void Reset() = 0;
+  // How much work an event is, relative to the others (RebuildAll balances threads with it).
+  virtual double weight() const { return 1; }
   // A canonical text form of the whole state (sorted, deterministic).
   virtual std::string Serialize() const = 0;
   std::uint64_t position() const { return position_; }
@@ -147,18 +150,19 @@ class ProjectionRunner {
 class ChildSummaryProjection final : public Projection {
  public:
   struct Child {
-    std::map<std::string, std::string> journeys;  // journey -> state (active ones)
-    std::string legal_status;
-    std::string placement;
-    std::string last_worker;
-    std::string team;
-    std::map<std::string, std::string> open_deadlines;  // rule -> due date
-    std::vector<std::string> flags;
+    std::map<Sym, Sym> journeys;  // journey -> state (active ones)
+    Sym legal_status;
+    Sym placement;
+    Sym last_worker;
+    Sym team;
+    std::map<Sym, Sym> open_deadlines;  // rule -> due date
+    std::vector<Sym> flags;
     std::uint64_t version = 0;
     TimestampUs last_occurred_at = 0;
     std::vector<ChildInput> care_events;  // what set the legal status and placement (corrections)
   };
   const char* name() const override { return "child_summary"; }
+  double weight() const override { return 3; }
   int version() const override { return 1; }
   void Apply(const EventView& e) override;
   void Reset() override { children_.clear(); }
@@ -234,6 +238,7 @@ class DeadlinesProjection final : public Projection {
     TimestampUs closed_at = 0;  // business time of the event that met or cancelled it
   };
   const char* name() const override { return "deadlines"; }
+  double weight() const override { return 3; }
   int version() const override { return 1; }
   void Apply(const EventView& e) override;
   void Reset() override {
@@ -326,6 +331,7 @@ class KpiProjection final : public Projection {
     std::string area;
   };
   const char* name() const override { return "kpis"; }
+  double weight() const override { return 2; }
   int version() const override { return 2; }
   void Apply(const EventView& e) override;
   void Reset() override;

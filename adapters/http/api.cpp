@@ -199,7 +199,7 @@ bool Api::MaySee(const Principal& who, const std::string& child, const std::stri
   const auto* c = summary_.Find(child);
   if (!c) return true;  // nothing to see: the route answers 404
   if (c->team == who.team || c->last_worker == who.user) return true;
-  *why = "child " + child + " belongs to team " + c->team + ", not " + who.team;
+  *why = "child " + child + " belongs to team " + c->team.str() + ", not " + who.team;
   return false;
 }
 
@@ -423,11 +423,13 @@ Response Api::Child(const std::string& child, const Principal&) {
                {"allowed_actions", c->AllowedActions()}};
   std::shared_lock lk(views_mu_);
   if (const auto* s = summary_.Find(child)) {
-    body["legal_status"] = s->legal_status;
-    body["placement"] = s->placement;
-    body["team"] = s->team;
-    body["last_worker"] = s->last_worker;
-    body["flags"] = s->flags;
+    body["legal_status"] = s->legal_status.str();
+    body["placement"] = s->placement.str();
+    body["team"] = s->team.str();
+    body["last_worker"] = s->last_worker.str();
+    Json flags = Json::array();
+    for (const auto& f : s->flags) flags.push_back(f.str());
+    body["flags"] = flags;
   }
   return JsonResponse(200, body);
 }

@@ -118,7 +118,7 @@ TEST_CASE("rebuilding projections from position 1 equals keeping them live", "[r
     REQUIRE(c.ok());
     const auto* s = live_summary.Find(id);
     REQUIRE(s != nullptr);
-    std::map<std::string, std::string> active;
+    std::map<Sym, Sym> active;
     for (const auto& j : c->ActiveJourneys()) active[j] = c->States().at(j);
     INFO(id);
     CHECK(s->journeys == active);
@@ -144,7 +144,7 @@ TEST_CASE("child summary: journeys, legal status, placement, deadlines and flags
   REQUIRE(runner.CatchUp(summary).ok());
   const auto* s = summary.Find("77");
   REQUIRE(s);
-  CHECK(s->journeys == std::map<std::string, std::string>{{"child_in_care", "Placed"}, {"child_protection", "OnCpPlan"}});
+  CHECK(s->journeys == std::map<Sym, Sym>{{"child_in_care", "Placed"}, {"child_protection", "OnCpPlan"}});
   CHECK(s->legal_status == "s20");
   CHECK(s->placement == "foster_care");
   CHECK(s->team == "south-2");
