@@ -20,6 +20,7 @@
 #include "adapters/cli/commands.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/http/tokens.hpp"
+#include "adapters/json/command_json.hpp"
 #include "adapters/json/event_json.hpp"
 #include "engine/event_log.hpp"
 #include "replay/case_service.hpp"
@@ -185,51 +186,9 @@ class Cli {
 
   // A command document through the pipeline (the same checks as `do`).
   int RecordCommand(const Json& doc) {
-    auto text = [&](const Json& j, const char* key, std::string* out) -> Status {
-      if (!j.contains(key)) return Status::Ok();
-      if (!j[key].is_string()) return Status::InvalidArgument(key, "must be a string");
-      *out = j[key].get<std::string>();
-      return Status::Ok();
-    };
-    replay::Command c;
-    std::string occurred;
-    for (auto [key, out] : {std::pair<const char*, std::string*>{"child_id", &c.child_id},
-                            {"action", &c.action}, {"command_id", &c.command_id}, {"occurred_at", &occurred}}) {
-      if (Status s = text(doc, key, out); !s.ok()) return Fail(s);
-    }
-    static const std::set<std::string> kKeys = {"child_id", "action", "command_id", "occurred_at",
-                                                "actor", "params", "expected_version"};
-    for (auto it = doc.begin(); it != doc.end(); ++it) {
-      if (!kKeys.count(it.key())) {
-        return Fail(Status::InvalidArgument(it.key(), "is not a field of a command (child_id, action, occurred_at, "
-                                                      "actor, params, command_id, expected_version)"));
-      }
-    }
-    if (occurred.empty()) return Fail(Status::InvalidArgument("occurred_at", "is required"));
-    auto t = cj::ParseTime(occurred, "occurred_at");
-    if (!t.ok()) return Fail(t.status());
-    c.occurred_at = *t;
-    if (!doc.contains("actor") || !doc["actor"].is_object()) {
-      return Fail(Status::InvalidArgument("actor", "is required: {\"user\", \"role\", \"team\"}"));
-    }
-    for (auto [key, out] : {std::pair<const char*, std::string*>{"user", &c.actor.user},
-                            {"role", &c.actor.role}, {"team", &c.actor.team}}) {
-      if (Status s = text(doc["actor"], key, out); !s.ok()) return Fail(Status::InvalidArgument(std::string("actor.") + key, s.message()));
-    }
-    if (doc.contains("params")) {
-      if (!doc["params"].is_object()) return Fail(Status::InvalidArgument("params", "must be an object of strings"));
-      for (auto it = doc["params"].begin(); it != doc["params"].end(); ++it) {
-        if (!it->is_string()) return Fail(Status::InvalidArgument("params." + it.key(), "must be a string"));
-        c.params[it.key()] = it->get<std::string>();
-      }
-    }
-    if (doc.contains("expected_version")) {
-      if (!doc["expected_version"].is_number_unsigned()) {
-        return Fail(Status::InvalidArgument("expected_version", "must be a whole number"));
-      }
-      c.expected_version = doc["expected_version"].get<std::uint64_t>();
-    }
-    return Execute(c);
+    auto c = cj::ParseCommand(doc, cj::CommandFields::kFull);
+    if (!c.ok()) return Fail(c.status());
+    return Execute(*c);
   }
 
   int Record(AppendRequest r) {

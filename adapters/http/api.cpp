@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "adapters/json/command_json.hpp"
 #include "adapters/json/event_json.hpp"
 #include "engine/hash.hpp"
 #include "replay/fold.hpp"
@@ -341,42 +342,11 @@ Response Api::Command(const std::string& child, const Request& r, const Principa
   }
   Json doc = Json::parse(r.body, nullptr, false);
   if (doc.is_discarded()) return Error(Status::InvalidArgument("body", "is not valid JSON"));
-  if (!doc.is_object()) return Error(Status::InvalidArgument("body", "must be a JSON object"));
-  static const std::set<std::string> kKeys = {"action", "occurred_at", "params", "command_id", "expected_version"};
-  for (auto it = doc.begin(); it != doc.end(); ++it) {
-    if (!kKeys.count(it.key())) {
-      return Error(Status::InvalidArgument(it.key(), "is not a field of a command (action, occurred_at, params, "
-                                                     "command_id, expected_version)"));
-    }
-  }
-  replay::Command c;
+  auto parsed = cj::ParseCommand(doc, cj::CommandFields::kBody);
+  if (!parsed.ok()) return Error(parsed.status());
+  replay::Command c = std::move(parsed).value();
   c.child_id = child;
   c.actor = Actor{who.user, who.role, who.team};
-  for (auto [key, out] : {std::pair<const char*, std::string*>{"action", &c.action}, {"command_id", &c.command_id}}) {
-    if (!doc.contains(key)) continue;
-    if (!doc[key].is_string()) return Error(Status::InvalidArgument(key, "must be a string"));
-    *out = doc[key].get<std::string>();
-  }
-  if (c.action.empty()) return Error(Status::InvalidArgument("action", "is required"));
-  if (!doc.contains("occurred_at") || !doc["occurred_at"].is_string()) {
-    return Error(Status::InvalidArgument("occurred_at", "is required: an RFC 3339 time"));
-  }
-  auto t = cj::ParseTime(doc["occurred_at"].get<std::string>(), "occurred_at");
-  if (!t.ok()) return Error(t.status());
-  c.occurred_at = *t;
-  if (doc.contains("params")) {
-    if (!doc["params"].is_object()) return Error(Status::InvalidArgument("params", "must be an object of strings"));
-    for (auto it = doc["params"].begin(); it != doc["params"].end(); ++it) {
-      if (!it->is_string()) return Error(Status::InvalidArgument("params." + it.key(), "must be a string"));
-      c.params[it.key()] = it->get<std::string>();
-    }
-  }
-  if (doc.contains("expected_version")) {
-    if (!doc["expected_version"].is_number_unsigned()) {
-      return Error(Status::InvalidArgument("expected_version", "must be a whole number"));
-    }
-    c.expected_version = doc["expected_version"].get<std::uint64_t>();
-  }
   // Team-scoped roles write only on their team's children (or new ones).
   if (kTeamScoped.count(who.role)) {
     std::string why;
