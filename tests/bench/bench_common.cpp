@@ -1,9 +1,11 @@
 #include "bench_common.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -205,6 +207,104 @@ void InstallSignalHandlers() {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
+}
+
+}  // namespace bench
+
+namespace bench {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, sep)) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::string Fixed(double v, int prec) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", prec, v);
+  return buf;
+}
+
+std::string Group(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  std::string s = buf, out;
+  int n = 0;
+  for (auto it = s.rbegin(); it != s.rend(); ++it) {
+    if (n > 0 && n % 3 == 0 && *it != '-') out.push_back(',');
+    out.push_back(*it);
+    ++n;
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return std::nan("");
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+std::string ShellQuote(const std::string& a) {
+  if (!a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:@+") == std::string::npos) {
+    return a;
+  }
+  std::string q = "'";
+  for (char c : a) {
+    if (c == '\'') q += "'\\''";
+    else q.push_back(c);
+  }
+  return q + "'";
+}
+
+std::string UtcNow() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+// The git revision of the sources (at run time: run right after building, as the script does).
+std::string SourceRevision() {
+#ifdef CASETRAIL_SOURCE_DIR
+  std::string rev = Trim(CaptureCommand({"git", "-C", CASETRAIL_SOURCE_DIR, "describe", "--always",
+                                         "--dirty", "--abbrev=12"}));
+  if (!rev.empty()) {
+    return "git " + rev + (rev.size() > 6 && rev.compare(rev.size() - 6, 6, "-dirty") == 0
+                               ? " (uncommitted changes in tracked files)"
+                               : "");
+  }
+#endif
+  return "unknown revision";
+}
+
+std::string DefaultPgBin() {
+  std::string best;
+  int best_v = -1;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    const int v = std::atoi(e.path().filename().c_str());
+    if (v > best_v && fs::exists(e.path() / "bin" / "initdb")) {
+      best_v = v;
+      best = (e.path() / "bin").string();
+    }
+  }
+  return best;
 }
 
 }  // namespace bench

@@ -7,6 +7,11 @@
 #pragma once
 
 #include <atomic>
+#include <thread>
+#include <future>
+#include <exception>
+#include <condition_variable>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -135,4 +140,63 @@ namespace bench {
 void SetEmergencyCommand(const std::vector<std::string>& argv);
 void ClearEmergencyCommand();
 void InstallSignalHandlers();
+// Helpers shared by the benchmark programs.
+std::vector<std::string> Split(const std::string& s, char sep);
+std::string Fixed(double v, int prec);
+std::string Group(double v);
+double Median(std::vector<double> v);
+double CpuSeconds();
+std::string ShellQuote(const std::string& a);
+std::string UtcNow();
+// The git revision of the sources (at run time: run right after building, as the script does).
+std::string SourceRevision();
+std::string DefaultPgBin();
+
+// Runs body(thread_index, stop) on n threads started together; stops them after `seconds`
+// (or when one sets stop); rethrows the first failure. Returns the wall time.
+template <typename Body>
+double RunThreads(int n, double seconds, Body body) {
+  std::atomic<bool> stop{false};
+  std::promise<void> go;
+  std::shared_future<void> go_f = go.get_future().share();
+  std::atomic<int> ready{0};
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(n));
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(n));
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  int running = n;
+  for (int t = 0; t < n; ++t) {
+    threads.emplace_back([&, t] {
+      ready.fetch_add(1);
+      go_f.wait();
+      try {
+        body(t, stop);
+      } catch (...) {
+        errors[static_cast<std::size_t>(t)] = std::current_exception();
+        stop.store(true);
+      }
+      std::lock_guard<std::mutex> lk(done_mu);
+      if (--running == 0) done_cv.notify_all();
+    });
+  }
+  while (ready.load() < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const double t0 = MonoSeconds();
+  go.set_value();
+  {
+    std::unique_lock<std::mutex> lk(done_mu);
+    const double deadline = t0 + seconds;
+    while (running > 0 && !stop.load() && MonoSeconds() < deadline) {
+      done_cv.wait_for(lk, std::chrono::milliseconds(2));
+    }
+  }
+  stop.store(true);
+  for (auto& th : threads) th.join();
+  const double elapsed = MonoSeconds() - t0;
+  for (auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return elapsed;
+}
+
 }  // namespace bench

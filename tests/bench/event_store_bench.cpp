@@ -81,16 +81,6 @@ struct Options {
   std::exit(error.empty() ? 0 : 64);
 }
 
-std::vector<std::string> Split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, sep)) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 Options ParseOptions(int argc, char** argv) {
   Options o;
   auto need = [&](int& i) -> std::string {
@@ -141,20 +131,6 @@ Options ParseOptions(int argc, char** argv) {
   return o;
 }
 
-std::string DefaultPgBin() {
-  std::string best;
-  int best_v = -1;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec)) {
-    const int v = std::atoi(e.path().filename().c_str());
-    if (v > best_v && fs::exists(e.path() / "bin" / "initdb")) {
-      best_v = v;
-      best = (e.path() / "bin").string();
-    }
-  }
-  return best;
-}
-
 // ---- measurements --------------------------------------------------------------------------
 
 struct Sample {
@@ -167,65 +143,6 @@ struct Sample {
   long hwm_server_kb = -1;
   long hwm_scan_kb = -1;
 };
-
-double CpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-// Runs body(thread_index, stop) on n threads started together; stops them after `seconds`
-// (or when one sets stop); rethrows the first failure. Returns the wall time.
-template <typename Body>
-double RunThreads(int n, double seconds, Body body) {
-  std::atomic<bool> stop{false};
-  std::promise<void> go;
-  std::shared_future<void> go_f = go.get_future().share();
-  std::atomic<int> ready{0};
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(n));
-  std::vector<std::thread> threads;
-  threads.reserve(static_cast<std::size_t>(n));
-  std::mutex done_mu;
-  std::condition_variable done_cv;
-  int running = n;
-  for (int t = 0; t < n; ++t) {
-    threads.emplace_back([&, t] {
-      ready.fetch_add(1);
-      go_f.wait();
-      try {
-        body(t, stop);
-      } catch (...) {
-        errors[static_cast<std::size_t>(t)] = std::current_exception();
-        stop.store(true);
-      }
-      std::lock_guard<std::mutex> lk(done_mu);
-      if (--running == 0) done_cv.notify_all();
-    });
-  }
-  while (ready.load() < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const double t0 = MonoSeconds();
-  go.set_value();
-  {
-    std::unique_lock<std::mutex> lk(done_mu);
-    const double deadline = t0 + seconds;
-    while (running > 0 && !stop.load() && MonoSeconds() < deadline) {
-      done_cv.wait_for(lk, std::chrono::milliseconds(2));
-    }
-  }
-  stop.store(true);
-  for (auto& th : threads) th.join();
-  const double elapsed = MonoSeconds() - t0;
-  for (auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-  return elapsed;
-}
-
-std::string Fixed(double v, int prec) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", prec, v);
-  return buf;
-}
 
 void Log(const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); }
 
@@ -445,27 +362,6 @@ double FsyncRate(const std::string& dir, double seconds, bool overwrite) {
 
 // ---- report ------------------------------------------------------------------------------
 
-std::string Group(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.0f", v);
-  std::string s = buf, out;
-  int n = 0;
-  for (auto it = s.rbegin(); it != s.rend(); ++it) {
-    if (n > 0 && n % 3 == 0 && *it != '-') out.push_back(',');
-    out.push_back(*it);
-    ++n;
-  }
-  std::reverse(out.begin(), out.end());
-  return out;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 struct Row {
   std::string key;    // stable id for targets
   std::string label;
@@ -505,18 +401,6 @@ std::string PerSync(const std::vector<Sample>& v) {
   return Fixed(Median(p), Median(p) < 10 ? 2 : 1);
 }
 
-std::string ShellQuote(const std::string& a) {
-  if (!a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:@+") == std::string::npos) {
-    return a;
-  }
-  std::string q = "'";
-  for (char c : a) {
-    if (c == '\'') q += "'\\''";
-    else q.push_back(c);
-  }
-  return q + "'";
-}
-
 std::string MachineDescription(const std::string& data_dir) {
   std::string cpu = "unknown CPU";
   {
@@ -552,29 +436,6 @@ std::string MachineDescription(const std::string& data_dir) {
   return std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs (nproc), " + cpu + ", " +
          Fixed(mem_kb / 1048576.0, 1) + " GiB RAM, " + u.sysname + " " + u.release + " " +
          u.machine + "; data dir on " + fstype;
-}
-
-std::string UtcNow() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
-
-// The git revision of the sources (at run time: run right after building, as the script does).
-std::string SourceRevision() {
-#ifdef CASETRAIL_SOURCE_DIR
-  std::string rev = Trim(CaptureCommand({"git", "-C", CASETRAIL_SOURCE_DIR, "describe", "--always",
-                                         "--dirty", "--abbrev=12"}));
-  if (!rev.empty()) {
-    return "git " + rev + (rev.size() > 6 && rev.compare(rev.size() - 6, 6, "-dirty") == 0
-                               ? " (uncommitted changes in tracked files)"
-                               : "");
-  }
-#endif
-  return "unknown revision";
 }
 
 struct Target {
