@@ -670,10 +670,27 @@ std::uint32_t Names::Id(std::string_view name) {
 }
 
 namespace {
-std::int32_t DaysOf(const std::string& date) {
+// "2026-09-25" -> London days since 1970-01-01 (the engine's own dates: checked, not trusted).
+std::int32_t DaysOf(std::string_view date) {
+  auto digits = [&](std::size_t from, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (date[i] < '0' || date[i] > '9') return -1;
+      v = v * 10 + (date[i] - '0');
+    }
+    return v;
+  };
+  if (date.size() == 10 && date[4] == '-' && date[7] == '-') {
+    const int y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
+    if (y > 0 && m >= 1 && m <= 12 && d >= 1 && d <= 31) return workflows::Date::FromYmd(y, m, d).days();
+  }
   auto d = workflows::Date::Parse(date, "date");
   return d.ok() ? d->days() : 0;
 }
+}  // namespace
+
+namespace {
+std::uint64_t OpenKey(std::uint32_t child, std::uint32_t rule) { return (std::uint64_t{child} << 32) | rule; }
 }  // namespace
 
 void DeadlinesProjection::Add(const Entry& e) {
@@ -686,7 +703,7 @@ void DeadlinesProjection::Add(const Entry& e) {
   it.state = e.state;
   it.due_by = e.due_by;
   it.closed_at = e.closed_at;
-  if (it.state == State::kOpen) open_[{it.child, it.rule}] = items_.size();
+  if (it.state == State::kOpen) open_[OpenKey(it.child, it.rule)] = items_.size();
   items_.push_back(it);
 }
 
@@ -716,14 +733,14 @@ void DeadlinesProjection::Apply(const EventView& e) {
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
     const std::uint32_t child = names_.Id(ChildIdOf(e.stream));
     // The child's deadlines are what the refold derived; the others keep their order.
-    std::vector<Item> kept;
+    std::deque<Item> kept;
     for (const auto& it : items_) {
       if (it.child != child) kept.push_back(it);
     }
     items_ = std::move(kept);
     open_.clear();
     for (std::size_t i = 0; i < items_.size(); ++i) {
-      if (items_[i].state == State::kOpen) open_[{items_[i].child, items_[i].rule}] = i;
+      if (items_[i].state == State::kOpen) open_[OpenKey(items_[i].child, items_[i].rule)] = i;
     }
     for (const auto& d : k.deadlines) {
       Entry en;
@@ -757,7 +774,7 @@ void DeadlinesProjection::Apply(const EventView& e) {
     Add(en);
     return;
   }
-  auto it = open_.find({names_.Id(child), names_.Id(rule)});
+  auto it = open_.find(OpenKey(names_.Id(child), names_.Id(rule)));
   if (it == open_.end()) return;
   Item& item = items_[it->second];
   item.state = type == "deadline.met"        ? State::kMet
@@ -1019,7 +1036,7 @@ bool PlanEvent(const EventView& e) {
 
 KpiProjection::Fact KpiProjection::MakeFact(std::string_view kind, std::string_view outcome, TimestampUs at,
                                             double amount, std::string_view team, std::uint64_t version) {
-  return Fact{names_.Id(kind), names_.Id(outcome), names_.Id(team), at, amount, version};
+  return Fact{names_.Id(kind), names_.Id(outcome), names_.Id(team), static_cast<std::uint32_t>(version), at, amount};
 }
 
 void KpiProjection::Apply(const EventView& e) {
@@ -1103,7 +1120,7 @@ void KpiProjection::Refold(ChildFacts& c) {
   c.issued.reset();
   c.plan_since.reset();
   c.issued_after_pre = false;
-  c.plan_team.clear();
+  c.plan_team = Sym();
   for (const auto& in : c.inputs) Fold(c, in);
 }
 
@@ -1131,7 +1148,7 @@ void KpiProjection::Fold(ChildFacts& c, const ChildInput& in) {
     } else if (in.from_state == "OnCpPlan" && in.to_state != "OnCpPlan" && c.plan_since) {
       fact("plan_ended", "", WeeksBetween(*c.plan_since, in.at));
       c.plan_since.reset();
-      c.plan_team.clear();
+      c.plan_team = Sym();
     }
   }
   if (type == "plo.legal_planning_meeting_held" && in.to_state == "LetterDue") {
@@ -1221,7 +1238,7 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
   for (const auto& [child, c] : children_) {
     if (!c.plan_since) continue;
     const TimestampUs since = *c.plan_since;
-    const std::string& team = c.plan_team;
+    const std::string& team = c.plan_team.str();
     if ((!f.team.empty() && team != f.team) || (!f.area.empty() && AreaOf(team) != f.area)) continue;
     if (since >= f.to) continue;
     long_plans.denominator += 1;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -266,8 +267,8 @@ class DeadlinesProjection final : public Projection {
   };
   Entry Render(const Item& it) const;
   void Add(const Entry& e);
-  std::vector<Item> items_;
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::size_t> open_;  // (child, rule) -> index
+  std::deque<Item> items_;  // a deque: growing it never copies (or doubles) the whole history
+  std::unordered_map<std::uint64_t, std::size_t> open_;  // (child << 32 | rule) -> index
   Names names_;
 };
 
@@ -340,12 +341,12 @@ class KpiProjection final : public Projection {
   std::map<std::string, Value> Compute(const Filter& f) const;
 
  private:
-  // 40 bytes a fact; kinds ("T-01", "plan_started", ...), outcomes and teams are Names ids.
+  // 32 bytes a fact; kinds ("T-01", "plan_started", ...), outcomes and teams are Names ids.
   struct Fact {
     std::uint32_t kind = 0, outcome = 0, team = 0;
+    std::uint32_t version = 0;  // the action it came from (a child's stream version)
     TimestampUs at = 0;
     double amount = 0;          // weeks or days where the measure is an average
-    std::uint64_t version = 0;  // the action it came from
   };
   // One child's facts: deadline outcomes as they come, the rest folded from the few inputs it
   // keeps (so a correction refolds the child).
@@ -355,7 +356,7 @@ class KpiProjection final : public Projection {
     std::vector<Fact> deadline_facts;  // deadlines met or met late
     std::optional<TimestampUs> lpm, issued, plan_since;
     bool issued_after_pre = false;
-    std::string plan_team;
+    Sym plan_team;
     std::uint64_t last_action = 0;  // the version of the child's latest action
   };
   Fact MakeFact(std::string_view kind, std::string_view outcome, TimestampUs at, double amount,
