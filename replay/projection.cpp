@@ -200,6 +200,11 @@ std::vector<const typename Map::value_type*> Sorted(const Map& m) {
   return out;
 }
 
+bool IsInitialState(std::string_view journey, std::string_view state) {
+  auto it = InitialStates().find(journey);
+  return it != InitialStates().end() && it->second == state;
+}
+
 bool IsDerivedPayload(std::string_view payload) {
   return payload.find("\"derived\":true") != std::string_view::npos;
 }

@@ -370,6 +370,9 @@ class KpiProjection final : public Projection {
   std::map<std::pair<std::uint32_t, std::int32_t>, std::pair<double, std::int64_t>> lag_;  // (team id, day)
 };
 
+// Is `state` the journey's initial state (the journey is not active)? From the transition tables.
+bool IsInitialState(std::string_view journey, std::string_view state);
+
 // Is this event a cross-journey consequence the pipeline derived (payload "derived": true)?
 bool IsDerivedPayload(std::string_view payload);
 // A team's area: its name before the last '-' ("north-1" -> "north").

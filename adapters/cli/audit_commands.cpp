@@ -33,14 +33,6 @@ std::unique_ptr<replay::Projection> MakeProjection(const std::string& name) {
 }
 const char* const kProjections[] = {"child_summary", "chronology", "deadlines", "plo_tracker", "kpis"};
 
-// A date (YYYY-MM-DD: the end of that London day) or a time (RFC 3339).
-Result<TimestampUs> EndOf(const std::string& text, const std::string& field) {
-  if (text.find('T') != std::string::npos) return cj::ParseTime(text, field);
-  auto d = workflows::Date::Parse(text, field);
-  if (!d.ok()) return d.status();
-  return d->AddDays(1).StartUs() - 1;
-}
-
 std::string Day(TimestampUs us) { return workflows::Date::FromTimestampUs(us).ToString(); }
 
 std::string Thousands(std::uint64_t n) {
@@ -142,12 +134,12 @@ int Show(EventLog& log, const workflows::RuleBook& rules, const Args& a, bool js
   if (Status s = NeedChild(a); !s.ok()) return Fail(s, json);
   TimestampUs x = INT64_MAX, y = INT64_MAX;
   if (a.Has("as-of")) {
-    auto t = EndOf(a.Get("as-of"), "as_of");
+    auto t = cj::ParseAsOf(a.Get("as-of"), "as_of");
     if (!t.ok()) return Fail(t.status(), json);
     x = *t;
   }
   if (a.Has("known-at")) {
-    auto t = EndOf(a.Get("known-at"), "known_at");
+    auto t = cj::ParseAsOf(a.Get("known-at"), "known_at");
     if (!t.ok()) return Fail(t.status(), json);
     y = *t;
   }
@@ -192,11 +184,7 @@ int Show(EventLog& log, const workflows::RuleBook& rules, const Args& a, bool js
   std::cout << "  record version " << v->version << "\n";
   bool any = false;
   for (const auto& [j, s] : v->states) {
-    bool initial = false;
-    for (const auto& kind : workflows::Journeys()) {
-      if (kind.name == j) initial = kind.make(rules)->Table().initial_state == s;
-    }
-    if (initial) continue;
+    if (replay::IsInitialState(j, s)) continue;
     any = true;
     std::cout << "  " << j << ": " << s << "\n";
   }

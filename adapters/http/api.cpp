@@ -100,14 +100,6 @@ bool ValidChildId(const std::string& id) {
   return true;
 }
 
-// A date (the end of that London day) or an RFC 3339 time.
-Result<TimestampUs> EndOf(const std::string& text, const std::string& field) {
-  if (text.find('T') != std::string::npos) return cj::ParseTime(text, field);
-  auto d = workflows::Date::Parse(text, field);
-  if (!d.ok()) return d.status();
-  return d->AddDays(1).StartUs() - 1;
-}
-
 Status OnlyParams(const std::map<std::string, std::string>& q, std::initializer_list<const char*> allowed) {
   for (const auto& [k, v] : q) {
     bool ok = false;
@@ -117,17 +109,10 @@ Status OnlyParams(const std::map<std::string, std::string>& q, std::initializer_
   return Status::Ok();
 }
 
-std::string InitialState(const std::string& journey) {
-  for (const auto& kind : workflows::Journeys()) {
-    if (kind.name == journey) return kind.make(workflows::RuleBook::Default())->Table().initial_state;
-  }
-  return {};
-}
-
 Json ActiveStates(const std::map<std::string, std::string>& states) {
   Json j = Json::object();
   for (const auto& [journey, state] : states) {
-    if (state != InitialState(journey)) j[journey] = state;
+    if (!replay::IsInitialState(journey, state)) j[journey] = state;
   }
   return j;
 }
@@ -427,7 +412,7 @@ Response Api::AsOf(const std::string& child, const std::string& query) {
   TimestampUs x = INT64_MAX, y = INT64_MAX;
   for (auto [key, out] : {std::pair<const char*, TimestampUs*>{"as_of", &x}, {"known_at", &y}}) {
     if (!q.count(key)) continue;
-    auto t = EndOf(q[key], key);
+    auto t = cj::ParseAsOf(q[key], key);
     if (!t.ok()) return Error(t.status());
     *out = *t;
   }
@@ -486,7 +471,7 @@ Response Api::Plo(const std::string& query) {
   if (Status s = OnlyParams(q, {"team", "area", "as_of"}); !s.ok()) return Error(s);
   TimestampUs now = SystemClockUs();
   if (q.count("as_of")) {
-    auto t = EndOf(q["as_of"], "as_of");
+    auto t = cj::ParseAsOf(q["as_of"], "as_of");
     if (!t.ok()) return Error(t.status());
     now = *t;
   }
@@ -526,7 +511,7 @@ Response Api::Deadlines(const std::string& query) {
   if (Status s = OnlyParams(q, {"as_of", "due_within", "team"}); !s.ok()) return Error(s);
   TimestampUs now = SystemClockUs();
   if (q.count("as_of")) {
-    auto t = EndOf(q["as_of"], "as_of");
+    auto t = cj::ParseAsOf(q["as_of"], "as_of");
     if (!t.ok()) return Error(t.status());
     now = *t;
   }

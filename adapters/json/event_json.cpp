@@ -1,5 +1,7 @@
 #include "adapters/json/event_json.hpp"
 
+#include "workflows/calendar.hpp"
+
 #include <ctime>
 #include <set>
 
@@ -89,6 +91,13 @@ Result<TimestampUs> ParseTime(std::string_view s, const std::string& field) {
   std::time_t t = timegm(&tm);
   if (tm.tm_mday != check.tm_mday) return bad();  // e.g. 2025-02-30 normalised to March
   return (static_cast<std::int64_t>(t) - offset_s) * 1000000 + micros;
+}
+
+Result<TimestampUs> ParseAsOf(std::string_view text, const std::string& field) {
+  if (text.find('T') != std::string_view::npos) return ParseTime(text, field);
+  auto d = workflows::Date::Parse(text, field);
+  if (!d.ok()) return d.status();
+  return d->AddDays(1).StartUs() - 1;
 }
 
 std::string FormatTime(TimestampUs us) {

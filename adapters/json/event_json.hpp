@@ -16,6 +16,9 @@ namespace casetrail::json {
 // "2025-03-01T09:30:00Z", "2025-03-01T09:30:00.123456Z", "2025-03-01T09:30:00+01:00" or
 // "2025-03-01" (midnight UTC). `field` names the input in the error.
 Result<TimestampUs> ParseTime(std::string_view text, const std::string& field);
+// For "as of" questions: a date means the end of that London day (its last microsecond); a
+// full RFC 3339 time means that instant.
+Result<TimestampUs> ParseAsOf(std::string_view text, const std::string& field);
 // RFC 3339 UTC with microseconds when they are not zero.
 std::string FormatTime(TimestampUs us);
 

@@ -10,6 +10,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "adapters/http/server.hpp"
@@ -241,4 +243,38 @@ TEST_CASE("the server answers broken HTTP with the right status and stops gracef
   CHECK_THAT(post, Catch::Contains("201 Created"));
   server.Stop(std::chrono::seconds(5));
   CHECK(f.Head() >= 2);
+}
+
+TEST_CASE("tokens come from a file of salted hashes; deleting a line revokes one without a restart",
+          "[adapters][http][tokens]") {
+  const std::string path = "/tmp/casetrail-tokens-test-" + std::to_string(::getpid());
+  auto [token, line] = Tokens::Make({"sw.jones", "social_worker", "north-1"});
+  auto [other, other_line] = Tokens::Make({"audit.reid", "auditor", "audit"});
+  CHECK(line.find(token) == std::string::npos);  // the file never holds the token itself
+  {
+    std::ofstream out(path);
+    out << "# tokens\n" << line << "\n" << other_line << "  # the auditor\n";
+  }
+  Tokens tokens(path);
+  REQUIRE(tokens.Reload().ok());
+  auto who = tokens.Authenticate(token);
+  REQUIRE(who);
+  CHECK(who->user == "sw.jones");
+  CHECK(who->role == "social_worker");
+  CHECK(tokens.Authenticate(other)->role == "auditor");
+  CHECK_FALSE(tokens.Authenticate(token + "x"));
+  CHECK_FALSE(tokens.Authenticate(""));
+  // Revoke the social worker's token: the file is re-read within a second or so.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  { std::ofstream(path) << other_line << "\n"; }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  CHECK_FALSE(tokens.Authenticate(token));
+  CHECK(tokens.Authenticate(other));
+  // A malformed file is refused, naming the line, and the tokens in force stay.
+  { std::ofstream(path) << other_line << "\nsha256$zz$abc sw x y\n"; }
+  Status bad = tokens.Reload();
+  CHECK(bad.IsInvalidArgument());
+  CHECK(bad.message().find("line 2") != std::string::npos);
+  CHECK(tokens.Authenticate(other));
+  std::remove(path.c_str());
 }
