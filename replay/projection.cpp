@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <thread>
 #include <charconv>
 #include <sstream>
@@ -45,47 +46,85 @@ std::map<std::string, std::string> ParamsOf(std::string_view payload,
   return out;
 }
 
-// Where "key": starts its value in a flat JSON object (no nested object or array), or npos.
-// The engine's own payloads (deadline.*, flag.raised) are flat objects written by
-// nlohmann::json::dump, so replay reads them without parsing; anything else is parsed.
-std::size_t FlatValueAt(std::string_view payload, std::string_view key) {
-  if (payload.size() < 2 || payload.front() != '{' || payload.find_first_of("{[", 1) != std::string_view::npos) {
-    return std::string_view::npos;
+// The top-level fields of a flat JSON object (no nested object or array, no escapes), read in
+// one pass without building a DOM. The engine's own payloads (deadline.*, flag.raised) are
+// flat objects written by nlohmann::json::dump; anything else makes ok false and callers parse.
+struct FlatObject {
+  bool ok = false;
+  std::size_t n = 0;
+  std::array<std::pair<std::string_view, std::string_view>, 16> fields;  // key -> raw value
+  // The value of `key`: a string's text without its quotes, or a number's text; npos-empty if absent.
+  const std::string_view* Find(std::string_view key) const {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (fields[i].first == key) return &fields[i].second;
+    }
+    return nullptr;
   }
-  char needle[64];
-  if (key.size() + 3 > sizeof needle) return std::string_view::npos;
-  needle[0] = '"';
-  key.copy(needle + 1, key.size());
-  needle[key.size() + 1] = '"';
-  needle[key.size() + 2] = ':';
-  const std::string_view n(needle, key.size() + 3);
-  const std::size_t at = payload.find(n);
-  if (at == std::string_view::npos || payload.find(n, at + 1) != std::string_view::npos) return std::string_view::npos;
-  // A key is preceded by '{' or ',' (a value that merely contains the text is inside quotes).
-  if (at == 0 || (payload[at - 1] != '{' && payload[at - 1] != ',')) return std::string_view::npos;
-  return at + n.size();
+};
+
+FlatObject ScanFlat(std::string_view p) {
+  FlatObject out;
+  std::size_t i = 0;
+  auto at = [&](char c) { return i < p.size() && p[i] == c; };
+  if (!at('{')) return out;
+  ++i;
+  if (at('}')) {
+    out.ok = i + 1 == p.size();
+    return out;
+  }
+  for (;;) {
+    if (!at('"')) return out;
+    const std::size_t k = ++i;
+    while (i < p.size() && p[i] != '"' && p[i] != '\\') ++i;
+    if (!at('"')) return out;
+    const std::string_view key = p.substr(k, i - k);
+    ++i;
+    if (!at(':')) return out;
+    ++i;
+    std::string_view value;
+    if (at('"')) {
+      const std::size_t v = ++i;
+      while (i < p.size() && p[i] != '"' && p[i] != '\\') ++i;
+      if (!at('"')) return out;  // an escape: let the JSON parser read it
+      value = p.substr(v, i - v);
+      ++i;
+    } else {
+      const std::size_t v = i;
+      while (i < p.size() && p[i] != ',' && p[i] != '}') {
+        if (p[i] == '{' || p[i] == '[' || p[i] == '"') return out;  // nested: not flat
+        ++i;
+      }
+      value = p.substr(v, i - v);
+    }
+    if (out.n == out.fields.size()) return out;
+    out.fields[out.n++] = {key, value};
+    if (at('}')) {
+      out.ok = i + 1 == p.size();
+      return out;
+    }
+    if (!at(',')) return out;
+    ++i;
+  }
 }
 
-std::string Field(std::string_view payload, const char* key) {
-  const std::size_t v = FlatValueAt(payload, key);
-  if (v != std::string_view::npos && v < payload.size() && payload[v] == '"') {
-    const std::size_t end = payload.find('"', v + 1);
-    if (end != std::string_view::npos) {
-      const std::string_view text = payload.substr(v + 1, end - v - 1);
-      if (text.find('\\') == std::string_view::npos) return std::string(text);
-    }
+std::string Field(const FlatObject& flat, std::string_view payload, const char* key) {
+  if (flat.ok) {
+    const std::string_view* v = flat.Find(key);
+    return v ? std::string(*v) : std::string();
   }
   json j = json::parse(payload, nullptr, false);
   if (j.is_object() && j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
   return {};
 }
 
-std::int64_t NumberField(std::string_view payload, const char* key) {
-  const std::size_t v = FlatValueAt(payload, key);
-  if (v != std::string_view::npos) {
+std::string Field(std::string_view payload, const char* key) { return Field(ScanFlat(payload), payload, key); }
+
+std::int64_t NumberField(const FlatObject& flat, std::string_view payload, const char* key) {
+  if (flat.ok) {
+    const std::string_view* v = flat.Find(key);
     std::int64_t out = 0;
-    auto [end, ec] = std::from_chars(payload.data() + v, payload.data() + payload.size(), out);
-    if (ec == std::errc() && end < payload.data() + payload.size() && (*end == ',' || *end == '}')) return out;
+    if (v && std::from_chars(v->data(), v->data() + v->size(), out).ec == std::errc()) return out;
+    return 0;
   }
   json j = json::parse(payload, nullptr, false);
   if (j.is_object() && j.contains(key) && j[key].is_number_integer()) return j[key].get<std::int64_t>();
@@ -485,7 +524,8 @@ void ChildSummaryProjection::Apply(const EventView& e) {
   c.last_occurred_at = std::max(c.last_occurred_at, e.occurred_at);
   const std::string_view type = e.type;
   if (type == "deadline.scheduled") {
-    c.open_deadlines[Field(e.payload, "rule")] = Field(e.payload, "due");
+    const FlatObject flat = ScanFlat(e.payload);
+    c.open_deadlines[Field(flat, e.payload, "rule")] = Field(flat, e.payload, "due");
     return;
   }
   if (type == "deadline.met" || type == "deadline.met_late" || type == "deadline.cancelled") {
@@ -767,15 +807,16 @@ void DeadlinesProjection::Apply(const EventView& e) {
   if (type.rfind("deadline.", 0) != 0) return;
   const std::string child = ChildIdOf(e.stream);
   if (child.empty()) return;
-  const std::string rule = Field(e.payload, "rule");
+  const FlatObject flat = ScanFlat(e.payload);
+  const std::string rule = Field(flat, e.payload, "rule");
   if (type == "deadline.scheduled") {
     Entry en;
     en.child = child;
     en.rule = rule;
-    en.rule_version = Field(e.payload, "rule_version");
-    en.started = Field(e.payload, "started");
-    en.due = Field(e.payload, "due");
-    en.due_by = NumberField(e.payload, "due_by_us");
+    en.rule_version = Field(flat, e.payload, "rule_version");
+    en.started = Field(flat, e.payload, "started");
+    en.due = Field(flat, e.payload, "due");
+    en.due_by = NumberField(flat, e.payload, "due_by_us");
     Add(en);
     return;
   }
