@@ -519,7 +519,7 @@ Result<std::uint64_t> ProjectionRunner::Rebuild(Projection& p) {
 void ChildSummaryProjection::Apply(const EventView& e) {
   const std::string id = ChildIdOf(e.stream);
   if (id.empty()) return;
-  Child& c = children_[id];
+  Child& c = last_.Get(children_, e.stream, id);
   c.version = e.version;
   c.last_occurred_at = std::max(c.last_occurred_at, e.occurred_at);
   const std::string_view type = e.type;
@@ -633,7 +633,7 @@ void ChronologyProjection::Apply(const EventView& e) {
   if (id.empty()) return;
   const std::string_view type = e.type;
   if (type == "deadline.scheduled" || type == "deadline.met" || type == "deadline.cancelled") return;
-  std::vector<Item>& items = children_[id];
+  std::vector<Item>& items = last_.Get(children_, e.stream, id);
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
     for (Item& it : items) {
       if (it.version != k.target_version) continue;
@@ -1059,6 +1059,7 @@ double WeeksBetween(TimestampUs from, TimestampUs to) {
 
 void KpiProjection::Reset() {
   children_.clear();
+  last_.Clear();
   lag_.clear();
   names_.Clear();
 }
@@ -1091,7 +1092,7 @@ void KpiProjection::Apply(const EventView& e) {
   const std::string_view type = e.type;
   const std::string_view team = e.actor_team;
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
-    ChildFacts& c = children_[id];
+    ChildFacts& c = last_.Get(children_, e.stream, id);
     // The corrected action's recording lag, and the facts the refold derived.
     AddLag(k.target_team, k.target_recorded_at, -static_cast<double>(k.target_recorded_at - k.before_at) / kDayUs, -1);
     if (!k.withdrawn) {
@@ -1127,10 +1128,10 @@ void KpiProjection::Apply(const EventView& e) {
   const bool is_deadline = type.substr(0, 9) == "deadline.";
   if (!is_deadline && type != "flag.raised" && !IsDerivedPayload(e.payload)) {
     AddLag(team, e.recorded_at, static_cast<double>(e.recorded_at - e.occurred_at) / kDayUs, 1);
-    children_[id].last_action = e.version;
+    last_.Get(children_, e.stream, id).last_action = e.version;
   }
   if (type == "deadline.met" || type == "deadline.met_late") {
-    ChildFacts& c = children_[id];
+    ChildFacts& c = last_.Get(children_, e.stream, id);
     // Filed under the action that met it (as a correction's refold reports it).
     c.deadline_facts.push_back(MakeFact(Field(e.payload, "rule"), type == "deadline.met" ? "met" : "late",
                                         e.occurred_at, 0, team, c.last_action));
@@ -1151,7 +1152,7 @@ void KpiProjection::Apply(const EventView& e) {
   } else {
     return;
   }
-  ChildFacts& c = children_[id];
+  ChildFacts& c = last_.Get(children_, e.stream, id);
   in.version = type == "flag.raised" ? c.last_action : e.version;
   in.at = e.occurred_at;
   in.type = std::string(type);

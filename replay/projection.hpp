@@ -28,6 +28,24 @@ struct StringHash {
 template <typename V>
 using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
+// The child a projection touched last: the events of one append are one child's and come
+// together, so most lookups are answered without hashing (entries never move in the map).
+template <typename V>
+struct LastChild {
+  std::string stream;
+  V* value = nullptr;
+  void Clear() {
+    stream.clear();
+    value = nullptr;
+  }
+  V& Get(StringMap<V>& map, std::string_view event_stream, const std::string& id) {
+    if (value && stream == event_stream) return *value;
+    value = &map[id];
+    stream.assign(event_stream);
+    return *value;
+  }
+};
+
 // Small integer ids for the strings a projection repeats millions of times (child ids, rule
 // ids, teams), so that whole-caseload projections stay compact.
 class Names {
@@ -166,7 +184,10 @@ class ChildSummaryProjection final : public Projection {
   double weight() const override { return 3; }
   int version() const override { return 1; }
   void Apply(const EventView& e) override;
-  void Reset() override { children_.clear(); }
+  void Reset() override {
+    children_.clear();
+    last_.Clear();
+  }
   std::string Serialize() const override;
   const Child* Find(const std::string& child_id) const;
   // Children with an active journey, by team then worker (the last person who recorded an
@@ -176,6 +197,7 @@ class ChildSummaryProjection final : public Projection {
  private:
   static void ApplyCare(Child& c, const std::string& type, const std::map<std::string, std::string>& params);
   StringMap<Child> children_;  // by child id (sorted when serialized)
+  LastChild<Child> last_;
 };
 
 // The chronology every record needs: the significant events of a child's life in business-time
@@ -198,6 +220,7 @@ class ChronologyProjection final : public Projection {
   void Reset() override {
     children_.clear();
     notes_.clear();
+    last_.Clear();
   }
   std::string Serialize() const override;
   // In business-time order (ties by position), the text rendered from the events the index
@@ -220,6 +243,7 @@ class ChronologyProjection final : public Projection {
     std::string by, reason;
   };
   StringMap<std::vector<Item>> children_;
+  LastChild<std::vector<Item>> last_;
   std::vector<Note> notes_;
 };
 
@@ -366,6 +390,7 @@ class KpiProjection final : public Projection {
   // Recording lag, summed by team and London day of recording: (sum of days, count).
   void AddLag(std::string_view team, TimestampUs recorded_at, double days, int count);
   StringMap<ChildFacts> children_;
+  LastChild<ChildFacts> last_;
   Names names_;
   std::map<std::pair<std::uint32_t, std::int32_t>, std::pair<double, std::int64_t>> lag_;  // (team id, day)
 };
