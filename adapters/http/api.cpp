@@ -132,6 +132,92 @@ Json ActiveStates(const std::map<std::string, std::string>& states) {
   return j;
 }
 
+// Restricted children: "restriction-<child>" holds access.restricted {users, reason} and
+// access.unrestricted {reason}; the last one in force decides.
+class RestrictionsProjection : public replay::Projection {
+ public:
+  const char* name() const override { return "access_restrictions"; }
+  int version() const override { return 1; }
+  double weight() const override { return 0.05; }
+  void Apply(const EventView& e) override {
+    const std::string_view prefix = kRestrictionStreamPrefix;
+    if (e.stream.substr(0, prefix.size()) != prefix) return;
+    const std::string child(e.stream.substr(prefix.size()));
+    if (e.type == "access.unrestricted") {
+      named_.erase(child);
+      return;
+    }
+    if (e.type != "access.restricted") return;
+    Json p = Json::parse(e.payload, nullptr, false);
+    std::set<std::string> users;
+    if (p.is_object() && p.contains("users") && p["users"].is_array()) {
+      for (const auto& u : p["users"]) {
+        if (u.is_string()) users.insert(u.get<std::string>());
+      }
+    }
+    named_[child] = std::move(users);
+  }
+  void Reset() override { named_.clear(); }
+  std::string Serialize() const override {
+    std::string out;
+    for (const auto& [child, users] : named_) {
+      out += child;
+      for (const auto& u : users) out += " " + u;
+      out += "\n";
+    }
+    return out;
+  }
+  // The named users of a restricted child; nullptr when the child is not restricted.
+  const std::set<std::string>* Find(const std::string& child) const {
+    auto it = named_.find(child);
+    return it == named_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::map<std::string, std::set<std::string>> named_;
+};
+
+// A JSON body for the small admin routes: an object with only these fields.
+Result<Json> ParseBody(const std::string& body, std::initializer_list<const char*> allowed) {
+  Json doc = Json::parse(body, nullptr, false);
+  if (doc.is_discarded()) return Status::InvalidArgument("body", "is not valid JSON");
+  if (!doc.is_object()) return Status::InvalidArgument("body", "must be a JSON object");
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    bool ok = false;
+    for (const char* a : allowed) ok |= (it.key() == a);
+    if (!ok) return Status::InvalidArgument(it.key(), "is not a field of this request");
+  }
+  return doc;
+}
+
+// An optional string field of at most `max` bytes.
+Status StringField(const Json& doc, const char* key, std::size_t max, std::string* out) {
+  if (!doc.contains(key)) return Status::Ok();
+  if (!doc[key].is_string()) return Status::InvalidArgument(key, "must be a string");
+  *out = doc[key].get<std::string>();
+  if (out->size() > max) return Status::InvalidArgument(key, "is longer than " + std::to_string(max) + " bytes");
+  return Status::Ok();
+}
+
+// A whole number in text (a query parameter or header), at most `max`.
+Result<std::uint64_t> Number(const std::string& v, const std::string& field, std::uint64_t max) {
+  if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos || std::stoull(v) > max) {
+    return Status::InvalidArgument(field, "must be a whole number up to " + std::to_string(max));
+  }
+  return std::stoull(v);
+}
+
+Response MethodNotAllowed(const std::string& method, const char* allowed) {
+  Response res = JsonResponse(405, Json{{"error", {{"code", "method_not_allowed"},
+                                                   {"message", method + " is not allowed here (use " + allowed + ")"}}}});
+  res.headers.push_back({"Allow", allowed});
+  return res;
+}
+
+Json FilterJson(const SubscriptionFilter& f) {
+  return Json{{"type_prefix", f.type_prefix}, {"stream_prefix", f.stream_prefix}, {"journey", f.journey}, {"team", f.team}};
+}
+
 }  // namespace
 
 struct Api::Counters {
@@ -148,9 +234,34 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       cases_(log, rules),
       audit_(log, rules),
       runner_(log),
+      restrictions_(std::make_unique<RestrictionsProjection>()),
+      hub_(log, options.subscriptions),
       counters_(std::make_unique<Counters>()) {}
 
-Api::~Api() = default;
+Api::~Api() { hub_.Stop(); }
+
+void Api::StopStreams() { hub_.Stop(); }
+
+void Api::SetExtraMetrics(std::function<std::string()> extra) {
+  std::lock_guard<std::mutex> lk(extra_mu_);
+  extra_metrics_ = std::move(extra);
+}
+
+bool Api::Restricted(const std::string& child, const Principal& who) {
+  const std::uint64_t head = log_.HeadPosition();
+  bool behind;
+  {
+    std::shared_lock lk(views_mu_);
+    behind = restrictions_->position() < head;
+  }
+  if (behind) {
+    std::unique_lock lk(views_mu_);
+    (void)runner_.CatchUp(*restrictions_);  // on a read error the last known restrictions apply
+  }
+  std::shared_lock lk(views_mu_);
+  const auto* named = static_cast<const RestrictionsProjection&>(*restrictions_).Find(child);
+  return named && !named->count(who.user);
+}
 
 Status Api::CatchUp() {
   const std::uint64_t head = log_.HeadPosition();
@@ -159,7 +270,8 @@ Status Api::CatchUp() {
     if (kpis_.position() >= head) return Status::Ok();
   }
   std::unique_lock lk(views_mu_);
-  for (replay::Projection* p : std::initializer_list<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_}) {
+  for (replay::Projection* p : std::initializer_list<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_,
+                                                                          restrictions_.get(), &kpis_}) {
     if (auto r = runner_.CatchUp(*p); !r.ok()) return r.status();
   }
   return Status::Ok();
@@ -186,6 +298,10 @@ void Api::AccessLog(const Principal& who, const std::string& type, const std::st
 bool Api::MaySee(const Principal& who, const std::string& child, const std::string& what, std::string* why) {
   if (who.role == "subscriber") {
     *why = "role subscriber may only subscribe to events";
+    return false;
+  }
+  if (Restricted(child, who)) {
+    *why = "child " + child + "'s record is restricted to named users, and " + who.user + " is not one of them";
     return false;
   }
   if (Privileged(who.role)) {
@@ -248,12 +364,7 @@ Response Api::Dispatch(const Request& r, const Principal* who, std::string* rout
   auto method_is = [&](const char* m) {
     return r.method == m;
   };
-  auto wrong_method = [&](const char* allowed) {
-    Response res = JsonResponse(405, Json{{"error", {{"code", "method_not_allowed"},
-                                                     {"message", r.method + " is not allowed here (use " + allowed + ")"}}}});
-    res.headers.push_back({"Allow", allowed});
-    return res;
-  };
+  auto wrong_method = [&](const char* allowed) { return MethodNotAllowed(r.method, allowed); };
 
   if (path == "/health") {
     *route = "health";
@@ -265,6 +376,21 @@ Response Api::Dispatch(const Request& r, const Principal* who, std::string* rout
     res.content_type = "text/plain; version=0.0.4";
     res.body = Metrics();
     return res;
+  }
+  if (path == "/v1/children") {
+    *route = "register";
+    if (!method_is("POST")) return wrong_method("POST");
+    return Register(r, *who);
+  }
+  if (path == "/v1/subscribe") {
+    *route = "subscribe";
+    if (!method_is("GET")) return wrong_method("GET");
+    return Subscribe(query, r, *who);
+  }
+  const std::string kSubscriptions = "/v1/subscriptions/";
+  if (path.rfind(kSubscriptions, 0) == 0) {
+    *route = "subscriptions";
+    return Subscriptions(path.substr(kSubscriptions.size()) + (q == std::string::npos ? "" : "?" + query), r, *who);
   }
   const std::string kChildren = "/v1/children/";
   if (path.rfind(kChildren, 0) == 0) {
@@ -281,7 +407,12 @@ Response Api::Dispatch(const Request& r, const Principal* who, std::string* rout
       if (!method_is("POST")) return wrong_method("POST");
       return Command(child, r, *who);
     }
-    static const std::set<std::string> kReads = {"", "chronology", "as-of", "explain", "export"};
+    if (sub == "restriction") {
+      *route = "restriction";
+      if (!method_is("PUT") && !method_is("DELETE")) return wrong_method("PUT, DELETE");
+      return Restriction(child, r, *who);
+    }
+    static const std::set<std::string> kReads = {"", "chronology", "as-of", "explain", "export", "allowed-actions"};
     if (!kReads.count(sub)) {
       *route = "unknown";
       return Error(Status::NotFound("no route " + path));
@@ -295,6 +426,7 @@ Response Api::Dispatch(const Request& r, const Principal* who, std::string* rout
     if (sub == "chronology") return Chronology(child);
     if (sub == "as-of") return AsOf(child, query);
     if (sub == "explain") return Explain(child);
+    if (sub == "allowed-actions") return AllowedActions(child, *who);
     return Export(child);
   }
   static const std::set<std::string> kViews = {"/v1/plo", "/v1/deadlines", "/v1/kpis", "/v1/caseload",
@@ -322,11 +454,11 @@ Response Api::Dispatch(const Request& r, const Principal* who, std::string* rout
     if (params.count("area")) return forbidden("role " + role + " sees team " + who->team + " only");
     if (path != "/v1/caseload" && path != "/v1/deadlines") scoped += (scoped.empty() ? "team=" : "&team=") + who->team;
   }
-  if (path == "/v1/plo") return Plo(scoped);
-  if (path == "/v1/deadlines") return Deadlines(scoped);
+  if (path == "/v1/plo") return Plo(scoped, *who);
+  if (path == "/v1/deadlines") return Deadlines(scoped, *who);
   if (path == "/v1/kpis") return Kpis(scoped);
   if (path == "/v1/caseload") return Caseload();
-  if (path == "/v1/events") return Events(query);
+  if (path == "/v1/events") return Events(query, *who);
   return Verify();
 }
 
@@ -346,15 +478,22 @@ Response Api::Command(const std::string& child, const Request& r, const Principa
   replay::Command c = std::move(parsed).value();
   c.child_id = child;
   c.actor = Actor{who.user, who.role, who.team};
-  // Team-scoped roles write only on their team's children (or new ones).
-  if (kTeamScoped.count(who.role)) {
-    std::string why;
-    if (!MaySee(who, child, "command", &why)) return Error(Status::Forbidden(why));
+  // Team-scoped roles write only on their team's children (or new ones); nobody writes on a
+  // restricted child unless named.
+  std::string why;
+  if (kTeamScoped.count(who.role) && !MaySee(who, child, "command", &why)) return Error(Status::Forbidden(why));
+  if (Restricted(child, who)) {
+    return Error(Status::Forbidden("child " + child + "'s record is restricted to named users, and " + who.user +
+                                   " is not one of them"));
   }
+  return Execute(c);
+}
+
+Response Api::Execute(const replay::Command& c) {
   auto out = cases_.Execute(c);
   if (!out.ok()) return Error(out.status());
   Json body = {{"accepted", out->accepted},
-               {"child", child},
+               {"child", c.child_id},
                {"version", out->version},
                {"states", ActiveStates(out->states)},
                {"allowed_actions", out->allowed_actions}};
@@ -372,6 +511,298 @@ Response Api::Command(const std::string& child, const Request& r, const Principa
   body["from_state"] = v.verdict.from_state;
   body["to_state"] = v.verdict.to_state;
   return JsonResponse(out->append.duplicate ? 200 : 201, body);
+}
+
+Response Api::Register(const Request& r, const Principal& who) {
+  if (r.body.size() > options_.max_body_bytes) return Error(Status::InvalidArgument("body", "is over the limit"));
+  if (who.role == "auditor" || who.role == "subscriber" || who.role == "admin") {
+    return Error(Status::Forbidden("role " + who.role + " never records actions"));
+  }
+  auto doc = ParseBody(r.body, {"child_id", "date_of_birth", "unborn", "expected_due_date", "occurred_at", "command_id"});
+  if (!doc.ok()) return Error(doc.status());
+  replay::Command c;
+  std::string dob, due, occurred;
+  for (auto [key, out] : {std::pair<const char*, std::string*>{"child_id", &c.child_id}, {"date_of_birth", &dob},
+                          {"expected_due_date", &due}, {"occurred_at", &occurred}, {"command_id", &c.command_id}}) {
+    if (Status s = StringField(*doc, key, 128, out); !s.ok()) return Error(s);
+  }
+  if (!ValidChildId(c.child_id)) {
+    return Error(Status::InvalidArgument("child_id", "is required: 1 to 128 letters, digits, '.', '_' or '-'"));
+  }
+  bool unborn = false;
+  if (doc->contains("unborn")) {
+    if (!(*doc)["unborn"].is_boolean()) return Error(Status::InvalidArgument("unborn", "must be true or false"));
+    unborn = (*doc)["unborn"].get<bool>();
+  }
+  if (unborn) {
+    if (due.empty()) return Error(Status::InvalidArgument("expected_due_date", "is required for an unborn child"));
+    if (!dob.empty()) return Error(Status::InvalidArgument("date_of_birth", "is not known for an unborn child"));
+    c.params = {{"unborn", "yes"}, {"expected_due_date", due}};
+  } else {
+    if (dob.empty()) return Error(Status::InvalidArgument("date_of_birth", "is required (or unborn: true with expected_due_date)"));
+    if (!due.empty()) return Error(Status::InvalidArgument("expected_due_date", "is only for an unborn child"));
+    c.params = {{"date_of_birth", dob}};
+  }
+  if (occurred.empty()) {
+    c.occurred_at = SystemClockUs();
+  } else {
+    auto t = cj::ParseTime(occurred, "occurred_at");
+    if (!t.ok()) return Error(t.status());
+    c.occurred_at = *t;
+  }
+  c.action = "case.child_registered";
+  c.actor = Actor{who.user, who.role, who.team};
+  return Execute(c);
+}
+
+Response Api::AllowedActions(const std::string& child, const Principal& who) {
+  std::uint64_t version = 0;
+  auto c = cases_.Load(child, &version);
+  if (!c.ok()) return Error(c.status());
+  if (version == 0) return Error(Status::NotFound("child '" + child + "' has no record"));
+  const auto states = c->States();
+  std::map<std::string, std::vector<std::string>> roles;
+  for (const auto& [journey, state] : states) {
+    for (const auto& p : c->journey(journey).Permissions()) roles[p.action] = p.roles;
+  }
+  const bool writer = who.role != "auditor" && who.role != "subscriber" && who.role != "admin";
+  Json actions = Json::array();
+  Json mine = Json::array();
+  for (const auto& a : c->AllowedActions()) {
+    auto it = roles.find(a);
+    Json j = {{"action", a}};
+    if (it != roles.end()) j["roles"] = it->second;
+    actions.push_back(std::move(j));
+    const bool may = it == roles.end() ? writer
+                                       : std::find(it->second.begin(), it->second.end(), who.role) != it->second.end();
+    if (may && writer) mine.push_back(a);
+  }
+  return JsonResponse(200, Json{{"child", child},
+                                {"version", version},
+                                {"states", ActiveStates(states)},
+                                {"allowed_actions", actions},
+                                {"allowed_for_you", mine},
+                                {"role", who.role}});
+}
+
+Response Api::Restriction(const std::string& child, const Request& r, const Principal& who) {
+  if (who.role != "admin" && who.role != "team_manager") {
+    return Error(Status::Forbidden("only an admin or a team manager restricts a child's record (not " + who.role + ")"));
+  }
+  if (r.body.size() > options_.max_body_bytes) return Error(Status::InvalidArgument("body", "is over the limit"));
+  const bool restrict = r.method == "PUT";
+  auto doc = restrict ? ParseBody(r.body, {"users", "reason"}) : ParseBody(r.body, {"reason"});
+  if (!doc.ok()) return Error(doc.status());
+  std::string reason;
+  if (Status s = StringField(*doc, "reason", 1000, &reason); !s.ok()) return Error(s);
+  if (reason.empty()) return Error(Status::InvalidArgument("reason", "is required: why the record is (un)restricted"));
+  Json users = Json::array();
+  if (restrict) {
+    if (!doc->contains("users") || !(*doc)["users"].is_array() || (*doc)["users"].empty() || (*doc)["users"].size() > 100) {
+      return Error(Status::InvalidArgument("users", "is required: a list of 1 to 100 user names who may see the record"));
+    }
+    for (const auto& u : (*doc)["users"]) {
+      if (!u.is_string() || u.get<std::string>().empty() || u.get<std::string>().size() > 128) {
+        return Error(Status::InvalidArgument("users", "must hold user names (strings of 1 to 128 bytes)"));
+      }
+      users.push_back(u);
+    }
+  }
+  std::uint64_t version = 0;
+  if (auto c = cases_.Load(child, &version); !c.ok()) return Error(c.status());
+  if (version == 0) return Error(Status::NotFound("child '" + child + "' has no record"));
+  std::string why;
+  if (who.role == "team_manager" && !MaySee(who, child, "restriction", &why)) return Error(Status::Forbidden(why));
+  AppendRequest req;
+  req.stream = kRestrictionStreamPrefix + child;
+  req.actor = Actor{who.user, who.role, who.team};
+  EventData e;
+  e.type = restrict ? "access.restricted" : "access.unrestricted";
+  e.occurred_at = SystemClockUs();
+  Json payload = {{"child", child}, {"reason", reason}};
+  if (restrict) payload["users"] = users;
+  e.payload = payload.dump();
+  req.events.push_back(std::move(e));
+  auto res = log_.Append(std::move(req));
+  if (!res.ok()) return Error(res.status());
+  Json body = {{"child", child}, {"restricted", restrict}, {"position", res->last_position}};
+  if (restrict) body["users"] = users;
+  return JsonResponse(200, body);
+}
+
+Response Api::Subscribe(const std::string& query, const Request& r, const Principal& who) {
+  if (who.role != "subscriber") {
+    return Error(Status::Forbidden("subscriptions are for subscriber services (role subscriber, not " + who.role + ")"));
+  }
+  std::map<std::string, std::string> q;
+  if (Status s = ReadQuery(query, {"from", "type_prefix", "stream_prefix", "journey", "team", "heartbeat"}, &q); !s.ok()) {
+    return Error(s);
+  }
+  const std::uint64_t head = log_.HeadPosition();
+  std::uint64_t from = 1;
+  if (!r.last_event_id.empty()) {
+    auto id = Number(r.last_event_id, "Last-Event-ID", UINT64_MAX / 2);
+    if (!id.ok()) return Error(id.status());
+    from = *id + 1;
+  } else if (q.count("from")) {
+    if (q["from"] == "end") {
+      from = head + 1;
+    } else {
+      auto f = Number(q["from"], "from", UINT64_MAX / 2);
+      if (!f.ok()) return Error(f.status());
+      from = std::max<std::uint64_t>(*f, 1);
+    }
+  }
+  if (from > head + 1) {
+    return Error(Status::InvalidArgument(r.last_event_id.empty() ? "from" : "Last-Event-ID",
+                                         "is beyond the log's head (" + std::to_string(head) + ")"));
+  }
+  std::chrono::milliseconds heartbeat{0};
+  if (q.count("heartbeat")) {
+    auto h = Number(q["heartbeat"], "heartbeat", 300);
+    if (!h.ok() || *h == 0) return Error(Status::InvalidArgument("heartbeat", "must be 1 to 300 seconds"));
+    heartbeat = std::chrono::seconds(*h);
+  }
+  SubscriptionFilter f{q["type_prefix"], q["stream_prefix"], q["journey"], q["team"]};
+  auto sub = hub_.Subscribe(from, std::move(f), "", heartbeat);
+  if (!sub.ok()) return Error(sub.status());
+  Response res;
+  res.content_type = "text/event-stream";
+  res.headers.push_back({"Cache-Control", "no-cache"});
+  res.stream = *sub;
+  return res;
+}
+
+Response Api::Subscriptions(const std::string& rest_and_query, const Request& r, const Principal& who) {
+  const auto qm = rest_and_query.find('?');
+  const std::string rest = rest_and_query.substr(0, qm);
+  const std::string query = qm == std::string::npos ? "" : rest_and_query.substr(qm + 1);
+  const auto slash = rest.find('/');
+  const std::string name = rest.substr(0, slash);
+  const std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (name.size() > 64 || !ValidChildId(name)) {
+    return Error(Status::InvalidArgument("name", "must be 1 to 64 letters, digits, '.', '_' or '-'"));
+  }
+  if (sub != "" && sub != "events" && sub != "ack") return Error(Status::NotFound("no route /v1/subscriptions/" + rest));
+  if (who.role != "subscriber" && !(who.role == "admin" && sub.empty())) {
+    return Error(Status::Forbidden("persistent subscriptions are for subscriber services (and admins, to define them); not " +
+                                   who.role));
+  }
+  const std::string stream = kSubscriptionStreamPrefix + name;
+  const std::string checkpoint = "subscription." + name;
+  // The definition, if any.
+  std::optional<std::pair<std::uint64_t, SubscriptionFilter>> def;
+  auto load = [&]() -> Status {
+    auto events = log_.ReadStream(stream, UINT64_MAX, Direction::kBackward, 1);
+    if (!events.ok()) return events.status().code() == Status::Code::kNotFound ? Status::Ok() : events.status();
+    if (events->empty()) return Status::Ok();
+    Json p = Json::parse((*events)[0].payload, nullptr, false);
+    if (!p.is_object()) return Status::Corruption("subscription " + name + "'s definition is not JSON");
+    def = {p.value("from", std::uint64_t{1}),
+           SubscriptionFilter{p.value("type_prefix", ""), p.value("stream_prefix", ""), p.value("journey", ""),
+                              p.value("team", "")}};
+    return Status::Ok();
+  };
+  if (Status s = load(); !s.ok()) return Error(s);
+  auto status = [&](int code, bool created) {
+    std::uint64_t acked = 0;
+    if (auto c = log_.GetCheckpoint(checkpoint); c.ok()) acked = *c;
+    const std::uint64_t head = log_.HeadPosition();
+    return JsonResponse(code, Json{{"name", name},
+                                   {"created", created},
+                                   {"from", def->first},
+                                   {"filter", FilterJson(def->second)},
+                                   {"acknowledged", acked},
+                                   {"head_position", head},
+                                   {"lag", head > acked ? head - acked : 0}});
+  };
+  if (sub.empty() && r.method == "PUT") {
+    if (!query.empty()) return Error(Status::InvalidArgument(query.substr(0, query.find('=')), "is not a query parameter of this route"));
+    if (r.body.size() > options_.max_body_bytes) return Error(Status::InvalidArgument("body", "is over the limit"));
+    auto doc = ParseBody(r.body.empty() ? "{}" : r.body, {"from", "type_prefix", "stream_prefix", "journey", "team"});
+    if (!doc.ok()) return Error(doc.status());
+    SubscriptionFilter f;
+    for (auto [key, out] : {std::pair<const char*, std::string*>{"type_prefix", &f.type_prefix},
+                            {"stream_prefix", &f.stream_prefix}, {"journey", &f.journey}, {"team", &f.team}}) {
+      if (Status s = StringField(*doc, key, 200, out); !s.ok()) return Error(s);
+    }
+    std::uint64_t from = 1;
+    if (doc->contains("from")) {
+      if (!(*doc)["from"].is_number_unsigned()) return Error(Status::InvalidArgument("from", "must be a whole number (a position)"));
+      from = std::max<std::uint64_t>((*doc)["from"].get<std::uint64_t>(), 1);
+    }
+    if (def) {
+      if (def->first == from && def->second == f) return status(200, false);
+      return Error(Status::Conflict("subscription " + name + " is already defined differently (from " +
+                                    std::to_string(def->first) + ", filter " + FilterJson(def->second).dump() +
+                                    "); use a new name"));
+    }
+    AppendRequest req;
+    req.stream = stream;
+    req.expected = ExpectedVersion::NoStream();
+    req.actor = Actor{who.user, who.role, who.team};
+    EventData e;
+    e.type = "subscription.defined";
+    e.occurred_at = SystemClockUs();
+    Json payload = FilterJson(f);
+    payload["from"] = from;
+    payload["name"] = name;
+    e.payload = payload.dump();
+    req.events.push_back(std::move(e));
+    auto res = log_.Append(std::move(req));
+    if (!res.ok() && res.status().code() != Status::Code::kConflict) return Error(res.status());
+    if (Status s = load(); !s.ok()) return Error(s);
+    if (!def) return Error(Status::Conflict("subscription " + name + " could not be defined"));
+    if (def->first != from || !(def->second == f)) {
+      return Error(Status::Conflict("subscription " + name + " was just defined differently by another request"));
+    }
+    return status(res.ok() ? 201 : 200, res.ok());
+  }
+  if (!def) return Error(Status::NotFound("no subscription named " + name + " (define it with PUT)"));
+  if (sub.empty()) {
+    if (r.method != "GET") return MethodNotAllowed(r.method, "GET, PUT");
+    if (!query.empty()) return Error(Status::InvalidArgument(query.substr(0, query.find('=')), "is not a query parameter of this route"));
+    return status(200, false);
+  }
+  if (sub == "ack") {
+    if (r.method != "POST") return MethodNotAllowed(r.method, "POST");
+    auto doc = ParseBody(r.body, {"position"});
+    if (!doc.ok()) return Error(doc.status());
+    if (!doc->contains("position") || !(*doc)["position"].is_number_unsigned()) {
+      return Error(Status::InvalidArgument("position", "is required: the last position processed (a whole number)"));
+    }
+    const std::uint64_t p = (*doc)["position"].get<std::uint64_t>();
+    if (p > log_.HeadPosition()) {
+      return Error(Status::InvalidArgument("position", "is beyond the log's head (" + std::to_string(log_.HeadPosition()) + ")"));
+    }
+    std::lock_guard<std::mutex> lk(ack_mu_);
+    std::uint64_t acked = 0;
+    if (auto c = log_.GetCheckpoint(checkpoint); c.ok()) acked = *c;
+    if (p > acked) {
+      if (Status s = log_.SetCheckpoint(checkpoint, p); !s.ok()) return Error(s);
+    }
+    return status(200, false);
+  }
+  // events: from the acknowledged position, or the definition's start.
+  if (r.method != "GET") return MethodNotAllowed(r.method, "GET");
+  std::map<std::string, std::string> q;
+  if (Status s = ReadQuery(query, {"heartbeat"}, &q); !s.ok()) return Error(s);
+  std::chrono::milliseconds heartbeat{0};
+  if (q.count("heartbeat")) {
+    auto h = Number(q["heartbeat"], "heartbeat", 300);
+    if (!h.ok() || *h == 0) return Error(Status::InvalidArgument("heartbeat", "must be 1 to 300 seconds"));
+    heartbeat = std::chrono::seconds(*h);
+  }
+  std::uint64_t from = def->first;
+  if (auto c = log_.GetCheckpoint(checkpoint); c.ok()) from = std::max(from, *c + 1);
+  from = std::min(from, log_.HeadPosition() + 1);
+  auto s = hub_.Subscribe(from, def->second, name, heartbeat);
+  if (!s.ok()) return Error(s.status());
+  Response res;
+  res.content_type = "text/event-stream";
+  res.headers.push_back({"Cache-Control", "no-cache"});
+  res.stream = *s;
+  return res;
 }
 
 Response Api::Child(const std::string& child, const Principal&) {
@@ -476,7 +907,7 @@ Response Api::Export(const std::string& child) {
   return r;
 }
 
-Response Api::Plo(const std::string& query) {
+Response Api::Plo(const std::string& query, const Principal& who) {
   std::map<std::string, std::string> q;
   if (Status s = ReadQuery(query, {"team", "area", "as_of"}, &q); !s.ok()) return Error(s);
   auto as_of = AsOfOrNow(q);
@@ -484,9 +915,15 @@ Response Api::Plo(const std::string& query) {
   const TimestampUs now = *as_of;
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
+  const auto* restrictions = static_cast<const RestrictionsProjection*>(restrictions_.get());
+  auto hidden = [&](const std::string& child) {
+    const auto* named = restrictions->Find(child);
+    return named && !named->count(who.user);
+  };
   Json list = Json::array();
   using P = replay::PloTrackerProjection;
   for (const auto& c : plo_.List(q["team"], q["area"])) {
+    if (hidden(c.child)) continue;
     Json j = {{"child", c.child}, {"team", c.team}, {"area", c.area},
               {"stage", c.in_proceedings ? "proceedings" : "pre_proceedings"},
               {"week", P::WeeksElapsed(c, now)}, {"rag", P::Rag(c, now)}};
@@ -511,7 +948,7 @@ Response Api::Plo(const std::string& query) {
   return JsonResponse(200, Json{{"as_of", cj::FormatTime(now)}, {"children", list}});
 }
 
-Response Api::Deadlines(const std::string& query) {
+Response Api::Deadlines(const std::string& query, const Principal& who) {
   std::map<std::string, std::string> q;
   if (Status s = ReadQuery(query, {"as_of", "due_within", "team"}, &q); !s.ok()) return Error(s);
   auto as_of = AsOfOrNow(q);
@@ -527,9 +964,11 @@ Response Api::Deadlines(const std::string& query) {
   }
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
+  const auto* restrictions = static_cast<const RestrictionsProjection*>(restrictions_.get());
   auto list = [&](const std::vector<replay::DeadlinesProjection::Entry>& entries) {
     Json out = Json::array();
     for (const auto& e : entries) {
+      if (const auto* named = restrictions->Find(e.child); named && !named->count(who.user)) continue;
       if (q.count("team")) {
         const auto* c = summary_.Find(e.child);
         if (!c || c->team != q["team"]) continue;
@@ -580,7 +1019,7 @@ Response Api::Caseload() {
   return JsonResponse(200, Json{{"teams", teams}});
 }
 
-Response Api::Events(const std::string& query) {
+Response Api::Events(const std::string& query, const Principal& who) {
   std::map<std::string, std::string> q;
   if (Status s = ReadQuery(query, {"from", "limit", "type_prefix", "stream_prefix"}, &q); !s.ok()) return Error(s);
   ReadAllOptions o;
@@ -597,11 +1036,24 @@ Response Api::Events(const std::string& query) {
   if (o.from_position == 0) o.from_position = 1;
   o.type_prefix = q["type_prefix"];
   o.stream_prefix = q["stream_prefix"];
+  // People (auditors, admins) do not see restricted children's events unless named; subscriber
+  // services get the whole log.
+  const RestrictionsProjection* restrictions = nullptr;
+  std::shared_lock<std::shared_mutex> views;
+  if (who.role != "subscriber") {
+    Restricted("", who);  // brings the restrictions up to date
+    views = std::shared_lock<std::shared_mutex>(views_mu_);
+    restrictions = static_cast<const RestrictionsProjection*>(restrictions_.get());
+  }
   Json events = Json::array();
   std::uint64_t last = o.from_position - 1;
   Status s = log_.ReadAll(o, [&](const EventView& e) {
-    events.push_back(cj::ToJson(e.ToRecorded()));
     last = e.position;
+    if (restrictions && e.stream.substr(0, 6) == "child-") {
+      const auto* named = restrictions->Find(std::string(e.stream.substr(6)));
+      if (named && !named->count(who.user)) return true;
+    }
+    events.push_back(cj::ToJson(e.ToRecorded()));
     return true;
   });
   if (!s.ok()) return Error(s);
@@ -643,6 +1095,20 @@ std::string Api::Metrics() const {
        "# TYPE casetrail_log_commit_batch_events_max gauge\ncasetrail_log_commit_batch_events_max "
     << st.max_batch_events << "\n";
   o << "# TYPE casetrail_log_head_position gauge\ncasetrail_log_head_position " << log_.HeadPosition() << "\n";
+  const HubStats hs = hub_.Stats();
+  o << "# HELP casetrail_subscribers Open subscriptions (SSE), and of them those that have caught up.\n"
+       "# TYPE casetrail_subscribers gauge\ncasetrail_subscribers " << hs.subscribers << "\n"
+    << "# TYPE casetrail_subscribers_live gauge\ncasetrail_subscribers_live " << hs.live << "\n";
+  o << "# HELP casetrail_subscriber_lag_max Events between the head and the slowest open subscriber.\n"
+       "# TYPE casetrail_subscriber_lag_max gauge\ncasetrail_subscriber_lag_max " << hs.max_lag << "\n";
+  o << "# TYPE casetrail_subscription_events_sent_total counter\ncasetrail_subscription_events_sent_total "
+    << hs.frames_sent << "\n";
+  o << "# HELP casetrail_subscriber_overflows_total Subscribers ended because their buffer was full.\n"
+       "# TYPE casetrail_subscriber_overflows_total counter\ncasetrail_subscriber_overflows_total " << hs.overflows << "\n";
+  {
+    std::lock_guard<std::mutex> lk(extra_mu_);
+    if (extra_metrics_) o << extra_metrics_();
+  }
   return o.str();
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <shared_mutex>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/http/subscriptions.hpp"
 #include "adapters/http/tokens.hpp"
 #include "engine/event_log.hpp"
 #include "replay/audit.hpp"
@@ -26,6 +28,7 @@ struct Request {
   std::string target;         // "/v1/children/1002?as_of=2026-09-20"
   std::string authorization;  // the Authorization header ("Bearer ...")
   std::string body;
+  std::string last_event_id;  // the Last-Event-ID header (an SSE client resuming)
 };
 
 struct Response {
@@ -33,10 +36,14 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for a subscription (text/event-stream): the server sends the headers, then whatever
+  // the subscription yields, until it ends or the client goes away.
+  std::shared_ptr<Subscription> stream;
 };
 
 struct ApiOptions {
   std::size_t max_body_bytes = 1 << 20;  // larger bodies: 413
+  HubOptions subscriptions;
 };
 
 class Api {
@@ -46,8 +53,13 @@ class Api {
 
   Response Handle(const Request& request);
 
-  // Prometheus text: requests by route and status, latency sums, append and commit counters.
+  // Prometheus text: requests by route and status, latency sums, append and commit counters,
+  // subscribers and their lag, and whatever `extra_metrics` adds (e.g. the Kafka relay).
   std::string Metrics() const;
+  void SetExtraMetrics(std::function<std::string()> extra);
+
+  // Ends every subscription (queued frames are still sent); the server calls it when stopping.
+  void StopStreams();
 
  private:
   struct Route;
@@ -58,12 +70,20 @@ class Api {
   Response AsOf(const std::string& child, const std::string& query);
   Response Explain(const std::string& child);
   Response Export(const std::string& child);
-  Response Plo(const std::string& query);
-  Response Deadlines(const std::string& query);
+  Response Plo(const std::string& query, const Principal& who);
+  Response Deadlines(const std::string& query, const Principal& who);
   Response Kpis(const std::string& query);
   Response Caseload();
-  Response Events(const std::string& query);
+  Response Events(const std::string& query, const Principal& who);
   Response Verify();
+  Response Register(const Request& r, const Principal& who);
+  Response AllowedActions(const std::string& child, const Principal& who);
+  Response Restriction(const std::string& child, const Request& r, const Principal& who);
+  Response Subscribe(const std::string& query, const Request& r, const Principal& who);
+  Response Subscriptions(const std::string& rest, const Request& r, const Principal& who);
+  Response Execute(const replay::Command& c);
+  // Restricted children: may `who` see this child at all? (Named users only.)
+  bool Restricted(const std::string& child, const Principal& who);
   // Read scope: may `who` see this child's record? (Logs privileged reads and denials.)
   bool MaySee(const Principal& who, const std::string& child, const std::string& what, std::string* why);
   void AccessLog(const Principal& who, const std::string& type, const std::string& child, const std::string& what,
@@ -85,6 +105,12 @@ class Api {
   replay::PloTrackerProjection plo_;
   replay::KpiProjection kpis_;
   replay::ProjectionRunner runner_;
+  std::unique_ptr<replay::Projection> restrictions_;
+
+  SubscriptionHub hub_;
+  std::mutex ack_mu_;
+  mutable std::mutex extra_mu_;
+  std::function<std::string()> extra_metrics_;
 
   struct Counters;
   std::unique_ptr<Counters> counters_;
@@ -93,5 +119,10 @@ class Api {
 // The stream where reads of children's records by privileged roles, and denied requests, are
 // recorded (auditors read it with GET /v1/events?stream_prefix=access-log).
 inline constexpr const char* kAccessLogStream = "access-log";
+// Restrictions of a child's record to named users live in stream "restriction-<child>".
+inline constexpr const char* kRestrictionStreamPrefix = "restriction-";
+// Persistent subscriptions: the definition in stream "subscription-<name>", the acknowledged
+// position in checkpoint "subscription.<name>".
+inline constexpr const char* kSubscriptionStreamPrefix = "subscription-";
 
 }  // namespace casetrail::http

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -89,6 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
     r.authorization = std::string(req[bhttp::field::authorization]);
+    r.last_event_id = std::string(req["Last-Event-ID"]);
     r.body = std::move(req.body());
     const bool keep_alive = req.keep_alive();
     if (server_->stopping) {
@@ -101,6 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::post(server_->workers, [self = shared_from_this(), r = std::move(r), keep_alive]() mutable {
       Response res = self->server_->api.Handle(r);
       asio::post(self->stream_.get_executor(), [self, res = std::move(res), keep_alive]() mutable {
+        if (res.stream) return self->StartStream(std::move(res));
         self->Write(std::move(res), keep_alive, true);
       });
     });
@@ -122,6 +125,55 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // A subscription: the headers (chunked), then each batch of frames as a chunk as it becomes
+  // ready, until the subscription ends (last chunk, close) or a write fails (the client went
+  // away, or stopped reading for the read timeout: the subscription is cancelled).
+  void StartStream(Response r) {
+    sub_ = std::move(r.stream);
+    header_.emplace(bhttp::status::ok, 11);
+    header_->set(bhttp::field::server, "casetrail");
+    header_->set(bhttp::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) header_->set(k, v);
+    header_->set("X-Accel-Buffering", "no");
+    header_->keep_alive(false);
+    header_->chunked(true);
+    serializer_.emplace(*header_);
+    stream_.expires_after(server_->options.read_timeout);
+    bhttp::async_write_header(stream_, *serializer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->server_->Done();
+      if (ec) return self->EndStream(false);
+      self->Pump();
+    });
+  }
+
+  void Pump() {
+    chunk_.clear();
+    const bool more = sub_->Take(&chunk_);
+    if (!chunk_.empty()) {
+      stream_.expires_after(server_->options.read_timeout);
+      asio::async_write(stream_, bhttp::make_chunk(asio::buffer(chunk_)),
+                        [self = shared_from_this(), more](beast::error_code ec, std::size_t) {
+                          if (ec) return self->EndStream(false);
+                          if (more) return self->Pump();
+                          self->EndStream(true);
+                        });
+      return;
+    }
+    if (!more) return EndStream(true);
+    sub_->NotifyWhenReady([self = shared_from_this()] {
+      asio::post(self->stream_.get_executor(), [self] { self->Pump(); });
+    });
+  }
+
+  void EndStream(bool clean) {
+    auto sub = std::move(sub_);
+    if (sub) sub->Cancel();
+    if (!clean) return Close();
+    stream_.expires_after(server_->options.read_timeout);
+    asio::async_write(stream_, bhttp::make_chunk_last(),
+                      [self = shared_from_this()](beast::error_code, std::size_t) { self->Close(); });
+  }
+
   void Close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -131,6 +183,11 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::Impl* server_;
+  // Streaming (a subscription).
+  std::shared_ptr<Subscription> sub_;
+  std::optional<bhttp::response<bhttp::empty_body>> header_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> serializer_;
+  std::string chunk_;
 };
 
 }  // namespace
@@ -177,6 +234,9 @@ std::uint16_t Server::port() const { return impl_->port; }
 void Server::Stop(std::chrono::seconds drain) {
   if (!impl_ || impl_->io_threads.empty()) return;
   impl_->stopping = true;
+  // Subscriptions end first (each gets its last frames and a clean end of stream), while the
+  // I/O threads still run to send them.
+  impl_->api.StopStreams();
   asio::post(impl_->ioc, [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);

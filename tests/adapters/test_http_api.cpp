@@ -37,7 +37,7 @@ struct Fixture {
   }
   Response Call(const std::string& method, const std::string& target, const std::string& token,
                 const std::string& body = {}) {
-    return api.Handle(Request{method, target, token.empty() ? "" : "Bearer " + token, body});
+    return api.Handle(Request{method, target, token.empty() ? "" : "Bearer " + token, body, ""});
   }
   Json Body(const Response& r) { return Json::parse(r.body); }
   Response Post(const std::string& child, const std::string& token, const Json& cmd) {

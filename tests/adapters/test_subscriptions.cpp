@@ -1,0 +1,483 @@
+// Subscriptions (SSE) for downstream services, persistent subscriptions, restricted children,
+// and the register / allowed-actions routes.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "adapters/http/api.hpp"
+#include "adapters/http/server.hpp"
+#include "adapters/http/subscriptions.hpp"
+#include "engine/event_log.hpp"
+
+using namespace casetrail;
+using namespace casetrail::http;
+using Json = nlohmann::json;
+
+namespace {
+
+// Appends one event to `stream` (team `team`), returns its position.
+std::uint64_t Put(EventLog& log, const std::string& stream, const std::string& type = "test.happened",
+                  const std::string& team = "north-1") {
+  AppendRequest r;
+  r.stream = stream;
+  r.actor = Actor{"tester", "social_worker", team};
+  EventData e;
+  e.type = type;
+  e.occurred_at = SystemClockUs() - 1000000;
+  e.payload = R"({"n":1})";
+  r.events.push_back(e);
+  auto res = log.Append(std::move(r));
+  REQUIRE(res.ok());
+  return res->last_position;
+}
+
+struct Received {
+  std::vector<std::uint64_t> ids;               // every "id:" in order
+  std::vector<std::string> streams;             // the data's stream, in order
+  std::vector<std::string> types;               // the data's type, in order
+  int heartbeats = 0;
+  std::optional<Json> overflow;                 // the "overflow" frame's data
+  bool ended = false;
+};
+
+// Parses SSE text (whole frames) into `into`.
+void Parse(const std::string& text, Received* into) {
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto end = text.find("\n\n", at);
+    REQUIRE(end != std::string::npos);  // Take hands out whole frames only
+    const std::string frame = text.substr(at, end - at);
+    at = end + 2;
+    if (frame.rfind(": heartbeat", 0) == 0) {
+      ++into->heartbeats;
+      continue;
+    }
+    std::string event, data;
+    std::uint64_t id = 0;
+    std::size_t l = 0;
+    while (l < frame.size()) {
+      auto nl = frame.find('\n', l);
+      if (nl == std::string::npos) nl = frame.size();
+      const std::string line = frame.substr(l, nl - l);
+      l = nl + 1;
+      if (line.rfind("id: ", 0) == 0) id = std::stoull(line.substr(4));
+      if (line.rfind("event: ", 0) == 0) event = line.substr(7);
+      if (line.rfind("data: ", 0) == 0) data = line.substr(6);
+    }
+    if (event == "overflow") {
+      into->overflow = Json::parse(data);
+      continue;
+    }
+    REQUIRE(id > 0);
+    Json j = Json::parse(data);
+    REQUIRE(j["position"] == id);
+    into->ids.push_back(id);
+    into->streams.push_back(j["stream"]);
+    into->types.push_back(j["type"]);
+  }
+}
+
+// Takes from `s` until `done(received)` or the stream ends or `timeout` passes.
+Received Drain(Subscription& s, const std::function<bool(const Received&)>& done,
+               std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  Received got;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::mutex mu;
+  std::condition_variable cv;
+  while (!done(got) && std::chrono::steady_clock::now() < deadline) {
+    std::string text;
+    const bool more = s.Take(&text);
+    Parse(text, &got);
+    if (!more) {
+      got.ended = true;
+      break;
+    }
+    if (!text.empty()) continue;
+    auto ready = std::make_shared<std::atomic<bool>>(false);
+    s.NotifyWhenReady([ready, &mu, &cv] {
+      std::lock_guard<std::mutex> lk(mu);
+      *ready = true;
+      cv.notify_all();
+    });
+    std::unique_lock<std::mutex> lk(mu);
+    cv.wait_until(lk, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(200)),
+                  [&] { return ready->load(); });
+  }
+  return got;
+}
+
+bool Contiguous(const std::vector<std::uint64_t>& ids, std::uint64_t from, std::uint64_t to) {
+  if (ids.size() != to - from + 1) return false;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] != from + i) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a subscriber catches up from the log and switches to live with no gap and no duplicate",
+          "[adapters][subscriptions]") {
+  auto log = OpenMemoryEventLog();
+  for (int i = 0; i < 3000; ++i) Put(*log, "child-" + std::to_string(i % 37));
+  HubOptions o;
+  o.max_buffer_bytes = 32 << 10;  // small: the catch-up reader waits for the consumer many times
+  o.ring_events = 1024;
+  SubscriptionHub hub(*log, o);
+  auto sub = hub.Subscribe(1, {});
+  REQUIRE(sub.ok());
+  // Writers keep appending while the subscriber catches up and switches.
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 2000 && !stop; ++i) Put(*log, "child-" + std::to_string(i % 53));
+  });
+  writer.join();
+  const std::uint64_t head = log->HeadPosition();
+  REQUIRE(head == 5000);
+  Received got = Drain(**sub, [&](const Received& r) { return r.ids.size() >= head; });
+  CHECK(Contiguous(got.ids, 1, head));
+  // Then live: new events arrive, still in order.
+  const std::uint64_t p = Put(*log, "child-7");
+  Received more = Drain(**sub, [&](const Received& r) { return !r.ids.empty(); });
+  REQUIRE(more.ids.size() == 1);
+  CHECK(more.ids[0] == p);
+  CHECK(hub.Stats().live == 1);
+  CHECK((*sub)->delivered_position() == p);
+  stop = true;
+}
+
+TEST_CASE("subscriptions filter by type, stream, journey and team, and start anywhere", "[adapters][subscriptions]") {
+  auto log = OpenMemoryEventLog();
+  SubscriptionHub hub(*log);
+  for (int i = 0; i < 200; ++i) {
+    Put(*log, "child-" + std::to_string(i % 4), i % 2 ? "cp.visit" : "cic.review", i % 3 ? "north-1" : "south-2");
+  }
+  SubscriptionFilter f;
+  f.type_prefix = "cp.";
+  f.stream_prefix = "child-1";
+  auto sub = hub.Subscribe(100, f);
+  REQUIRE(sub.ok());
+  Received got = Drain(**sub, [](const Received& r) { return r.ids.size() >= 25; });
+  REQUIRE(got.ids.size() == 25);  // positions 102, 106, ... (child-1 is i % 4 == 1: odd i, so every one is cp.)
+  for (std::size_t i = 0; i < got.ids.size(); ++i) {
+    CHECK(got.ids[i] == 102 + 4 * i);
+    CHECK(got.streams[i] == "child-1");
+  }
+  SubscriptionFilter team;
+  team.team = "south-2";
+  auto sub2 = hub.Subscribe(1, team);
+  REQUIRE(sub2.ok());
+  Received t = Drain(**sub2, [](const Received& r) { return r.ids.size() >= 67; });
+  REQUIRE(t.ids.size() == 67);  // i % 3 == 0 for i in 0..199
+  CHECK(t.ids.front() == 1);
+  CHECK(t.ids.back() == 199);
+}
+
+TEST_CASE("a slow live subscriber is ended with the position to resume from; writers never wait",
+          "[adapters][subscriptions]") {
+  auto log = OpenMemoryEventLog();
+  HubOptions o;
+  o.max_buffer_bytes = 1 << 20;  // above a tail batch (1,024 frames of ~400 bytes here)
+  SubscriptionHub hub(*log, o);
+  auto slow = hub.Subscribe(1, {});
+  auto fast = hub.Subscribe(1, {});
+  REQUIRE(slow.ok());
+  REQUIRE(fast.ok());
+  // The fast one keeps reading on its own thread; the slow one reads nothing.
+  Received fast_got;
+  constexpr std::uint64_t kEvents = 8000;  // ~3 MB: three times the slow one's buffer
+  std::thread reader([&] { fast_got = Drain(**fast, [](const Received& r) { return r.ids.size() >= kEvents; }); });
+  const auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < kEvents; ++i) {
+    Put(*log, "child-" + std::to_string(i % 11));
+    if (i % 200 == 199) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // a steady stream
+  }
+  const auto writing = std::chrono::steady_clock::now() - start;
+  reader.join();
+  CHECK(Contiguous(fast_got.ids, 1, kEvents));
+  // The slow one: what was queued, then the overflow frame, then the end.
+  Received slow_got = Drain(**slow, [](const Received&) { return false; }, std::chrono::seconds(3));
+  REQUIRE(slow_got.ended);
+  REQUIRE(slow_got.overflow.has_value());
+  const std::uint64_t resume = (*slow_got.overflow)["resume_from"];
+  REQUIRE(!slow_got.ids.empty());
+  CHECK(Contiguous(slow_got.ids, 1, resume - 1));
+  CHECK(hub.Stats().overflows == 1);
+  // Resuming from there gives the rest: together, every event exactly once.
+  auto again = hub.Subscribe(resume, {});
+  REQUIRE(again.ok());
+  Received rest = Drain(**again, [](const Received& r) { return !r.ids.empty() && r.ids.back() == kEvents; });
+  CHECK(Contiguous(rest.ids, resume, kEvents));
+  // (The writer's appends were not slowed by a consumer that read nothing:
+  // they finished; the time is printed for the curious, not asserted.)
+  INFO("writing took " << std::chrono::duration_cast<std::chrono::milliseconds>(writing).count() << " ms");
+}
+
+namespace {
+
+struct ApiFixture {
+  std::unique_ptr<EventLog> log = OpenMemoryEventLog();
+  Tokens tokens;
+  Api api{*log, workflows::RuleBook::Default(), tokens};
+  ApiFixture() {
+    tokens.Add("cass", {"cass.adams", "cass_worker", "north-1"});
+    tokens.Add("sw", {"sw.jones", "social_worker", "north-1"});
+    tokens.Add("sw2", {"sw.brown", "social_worker", "north-1"});
+    tokens.Add("tm", {"tm.khan", "team_manager", "north-1"});
+    tokens.Add("legal", {"legal.ng", "legal", "legal"});
+    tokens.Add("audit", {"audit.reid", "auditor", "audit"});
+    tokens.Add("sub", {"relay.svc", "subscriber", "integration"});
+    tokens.Add("admin", {"ops.admin", "admin", "ops"});
+  }
+  Response Call(const std::string& method, const std::string& target, const std::string& token,
+                const std::string& body = {}, const std::string& last_event_id = {}) {
+    return api.Handle(Request{method, target, "Bearer " + token, body, last_event_id});
+  }
+  Response Do(const std::string& child, const std::string& token, const std::string& action, const std::string& at,
+              Json params = Json::object()) {
+    return Call("POST", "/v1/children/" + child + "/commands", token,
+                Json{{"action", action}, {"occurred_at", at}, {"params", params}}.dump());
+  }
+};
+
+Json Body(const Response& r) { return Json::parse(r.body); }
+
+}  // namespace
+
+TEST_CASE("GET /v1/subscribe streams events; Last-Event-ID resumes; only subscriber services subscribe",
+          "[adapters][subscriptions][http]") {
+  ApiFixture f;
+  REQUIRE(f.Do("1002", "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "police"}}).status == 201);
+  REQUIRE(f.Do("1002", "tm", "fd.decision_made", "2026-09-05T15:00:00Z", {{"decision", "assessment"}}).status == 201);
+  const std::uint64_t head = f.log->HeadPosition();
+  REQUIRE(head >= 3);
+
+  auto r = f.Call("GET", "/v1/subscribe?from=1&heartbeat=1", "sub");
+  REQUIRE(r.status == 200);
+  CHECK(r.content_type == "text/event-stream");
+  REQUIRE(r.stream);
+  Received got = Drain(*r.stream, [&](const Received& x) { return x.ids.size() >= head && x.heartbeats > 0; });
+  CHECK(Contiguous(got.ids, 1, head));
+  CHECK(got.heartbeats > 0);  // nothing new for a second: a heartbeat comment
+  r.stream->Cancel();
+
+  // Resume after position 2 (what an EventSource sends on reconnecting).
+  auto resumed = f.Call("GET", "/v1/subscribe", "sub", "", "2");
+  REQUIRE(resumed.stream);
+  Received rest = Drain(*resumed.stream, [&](const Received& x) { return x.ids.size() >= head - 2; });
+  CHECK(Contiguous(rest.ids, 3, head));
+  resumed.stream->Cancel();
+
+  // Filters by journey: only front-door actions.
+  auto fd = f.Call("GET", "/v1/subscribe?from=1&journey=front_door", "sub");
+  REQUIRE(fd.stream);
+  Received fdgot = Drain(*fd.stream, [&](const Received& x) { return !x.ids.empty() && x.ids.back() == head; },
+                         std::chrono::seconds(2));
+  int actions = 0;
+  for (const auto& t : fdgot.types) actions += t.rfind("fd.", 0) == 0;
+  CHECK(actions == 2);  // the two front-door actions, with the deadline events of that journey
+  for (const auto& t : fdgot.types) CHECK((t.rfind("fd.", 0) == 0 || t.rfind("deadline.", 0) == 0));
+  fd.stream->Cancel();
+
+  // Bad requests name the parameter; other roles may not subscribe.
+  CHECK(Body(f.Call("GET", "/v1/subscribe?from=x", "sub"))["error"]["field"] == "from");
+  CHECK(Body(f.Call("GET", "/v1/subscribe?from=999999", "sub"))["error"]["field"] == "from");
+  CHECK(Body(f.Call("GET", "/v1/subscribe", "sub", "", "abc"))["error"]["field"] == "Last-Event-ID");
+  CHECK(Body(f.Call("GET", "/v1/subscribe?heartbeat=0", "sub"))["error"]["field"] == "heartbeat");
+  CHECK(Body(f.Call("GET", "/v1/subscribe?colour=red", "sub"))["error"]["field"] == "colour");
+  CHECK(f.Call("GET", "/v1/subscribe", "audit").status == 403);
+  CHECK(f.Call("GET", "/v1/subscribe", "sw").status == 403);
+  CHECK(f.Call("POST", "/v1/subscribe", "sub").status == 405);
+}
+
+TEST_CASE("persistent subscriptions keep an acknowledged position for a named consumer",
+          "[adapters][subscriptions][http]") {
+  ApiFixture f;
+  for (int i = 0; i < 5; ++i) {
+    const std::string child = "20" + std::to_string(i);
+    REQUIRE(f.Do(child, "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "school"}}).status == 201);
+  }
+  // Defining: 201, the same again 200, differently 409; admins may define; auditors may not.
+  auto def = f.Call("PUT", "/v1/subscriptions/billing", "admin", R"({"type_prefix":"fd."})");
+  REQUIRE(def.status == 201);
+  CHECK(Body(def)["filter"]["type_prefix"] == "fd.");
+  CHECK(f.Call("PUT", "/v1/subscriptions/billing", "sub", R"({"type_prefix":"fd."})").status == 200);
+  CHECK(f.Call("PUT", "/v1/subscriptions/billing", "sub", R"({"type_prefix":"cp."})").status == 409);
+  CHECK(Body(f.Call("PUT", "/v1/subscriptions/billing", "sub", R"({"colour":1})"))["error"]["field"] == "colour");
+  CHECK(f.Call("PUT", "/v1/subscriptions/x", "audit", "{}").status == 403);
+  CHECK(f.Call("GET", "/v1/subscriptions/billing/events", "admin").status == 403);
+  CHECK(f.Call("GET", "/v1/subscriptions/nobody/events", "sub").status == 404);
+  CHECK(Body(f.Call("PUT", "/v1/subscriptions/bad%20name", "sub", "{}"))["error"]["field"] == "name");
+
+  // Consuming: the 5 contacts (the filter drops the deadline events).
+  auto ev = f.Call("GET", "/v1/subscriptions/billing/events", "sub");
+  REQUIRE(ev.stream);
+  Received got = Drain(*ev.stream, [](const Received& x) { return x.ids.size() >= 5; });
+  REQUIRE(got.ids.size() == 5);
+  ev.stream->Cancel();
+  // Acknowledge the third; a reconnect starts after it.
+  const std::uint64_t third = got.ids[2];
+  auto ack = f.Call("POST", "/v1/subscriptions/billing/ack", "sub", Json{{"position", third}}.dump());
+  REQUIRE(ack.status == 200);
+  CHECK(Body(ack)["acknowledged"] == third);
+  CHECK(Body(ack)["lag"] == f.log->HeadPosition() - third);
+  // Acks never go back; beyond the head is an error.
+  CHECK(Body(f.Call("POST", "/v1/subscriptions/billing/ack", "sub", R"({"position":1})"))["acknowledged"] == third);
+  CHECK(Body(f.Call("POST", "/v1/subscriptions/billing/ack", "sub", R"({"position":99999})"))["error"]["field"] ==
+        "position");
+  CHECK(Body(f.Call("POST", "/v1/subscriptions/billing/ack", "sub", R"({"position":"3"})"))["error"]["field"] ==
+        "position");
+  auto again = f.Call("GET", "/v1/subscriptions/billing/events", "sub");
+  REQUIRE(again.stream);
+  Received rest = Drain(*again.stream, [](const Received& x) { return x.ids.size() >= 2; });
+  REQUIRE(rest.ids.size() == 2);
+  CHECK(rest.ids[0] == got.ids[3]);
+  CHECK(rest.ids[1] == got.ids[4]);
+  again.stream->Cancel();
+  CHECK(Body(f.Call("GET", "/v1/subscriptions/billing", "sub"))["acknowledged"] == third);
+}
+
+TEST_CASE("a restricted child's record is seen only by named users", "[adapters][http][restricted]") {
+  ApiFixture f;
+  REQUIRE(f.Do("3001", "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "police"}}).status == 201);
+  REQUIRE(f.Do("3002", "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "police"}}).status == 201);
+  CHECK(f.Call("GET", "/v1/children/3001", "sw2").status == 200);
+
+  // Only admins and team managers restrict; the reason and users are required.
+  CHECK(f.Call("PUT", "/v1/children/3001/restriction", "sw", R"({"users":["sw.jones"],"reason":"x"})").status == 403);
+  CHECK(Body(f.Call("PUT", "/v1/children/3001/restriction", "tm", R"({"users":[]})"))["error"]["field"] == "reason");
+  CHECK(Body(f.Call("PUT", "/v1/children/3001/restriction", "tm", R"({"users":[],"reason":"r"})"))["error"]["field"] ==
+        "users");
+  CHECK(f.Call("PUT", "/v1/children/9999/restriction", "tm", R"({"users":["a"],"reason":"r"})").status == 404);
+  auto put = f.Call("PUT", "/v1/children/3001/restriction", "tm",
+                    R"({"users":["sw.jones","audit.reid"],"reason":"a member of staff's relative"})");
+  REQUIRE(put.status == 200);
+  CHECK(Body(put)["restricted"] == true);
+
+  CHECK(f.Call("GET", "/v1/children/3001", "sw").status == 200);          // named
+  CHECK(f.Call("GET", "/v1/children/3001", "audit").status == 200);       // named
+  auto denied = f.Call("GET", "/v1/children/3001/chronology", "sw2");     // same team, not named
+  CHECK(denied.status == 403);
+  CHECK_THAT(Body(denied)["error"]["message"].get<std::string>(), Catch::Contains("restricted"));
+  CHECK(f.Call("GET", "/v1/children/3001", "tm").status == 403);          // not named either
+  auto write = f.Do("3001", "tm", "fd.decision_made", "2026-09-05T15:00:00Z", {{"decision", "nfa"}});
+  CHECK(write.status == 403);
+  CHECK_THAT(Body(write)["error"]["message"].get<std::string>(), Catch::Contains("restricted"));
+  CHECK(f.Call("GET", "/v1/children/3002", "sw2").status == 200);         // others unaffected
+  // Lists leave it out for those not named.
+  const Json deadlines = Body(f.Call("GET", "/v1/deadlines?due_within=60&as_of=2026-09-05T12:00:00Z", "sw2"));
+  for (const auto& e : deadlines["due_soon"]) CHECK(e["child"] != "3001");
+  const Json mine = Body(f.Call("GET", "/v1/deadlines?due_within=60&as_of=2026-09-05T12:00:00Z", "sw"));
+  bool seen = false;
+  for (const auto& e : mine["due_soon"]) seen |= e["child"] == "3001";
+  CHECK(seen);
+  // Lifting it.
+  // A team manager who is not named cannot lift it (nor see the record); an admin can.
+  CHECK(f.Call("DELETE", "/v1/children/3001/restriction", "tm", R"({"reason":"no longer needed"})").status == 403);
+  CHECK(f.Call("DELETE", "/v1/children/3001/restriction", "admin", R"({"reason":"no longer needed"})").status == 200);
+  CHECK(f.Call("GET", "/v1/children/3001", "sw2").status == 200);
+}
+
+TEST_CASE("POST /v1/children registers a child (or an unborn one); allowed-actions says who may do what",
+          "[adapters][http]") {
+  ApiFixture f;
+  auto r = f.Call("POST", "/v1/children", "sw", R"({"child_id":"4001","date_of_birth":"2015-03-02","command_id":"reg-4001"})");
+  REQUIRE(r.status == 201);
+  CHECK(Body(r)["events"][0] == "case.child_registered");
+  CHECK(f.Call("POST", "/v1/children", "sw", R"({"child_id":"4001","date_of_birth":"2015-03-02","command_id":"reg-4001"})")
+            .status == 200);  // a retry answers the original
+  auto unborn = f.Call("POST", "/v1/children", "sw", R"({"child_id":"4002","unborn":true,"expected_due_date":"2027-01-20"})");
+  REQUIRE(unborn.status == 201);
+  CHECK(Body(f.Call("POST", "/v1/children", "sw", R"({"child_id":"4003"})"))["error"]["field"] == "date_of_birth");
+  CHECK(Body(f.Call("POST", "/v1/children", "sw", R"({"child_id":"4003","unborn":true})"))["error"]["field"] ==
+        "expected_due_date");
+  CHECK(Body(f.Call("POST", "/v1/children", "sw", R"({"child_id":"../x","date_of_birth":"2015-03-02"})"))["error"]["field"] ==
+        "child_id");
+  CHECK(Body(f.Call("POST", "/v1/children", "sw", R"({"child_id":"4003","date_of_birth":7})"))["error"]["field"] ==
+        "date_of_birth");
+  CHECK(f.Call("POST", "/v1/children", "audit", R"({"child_id":"4003","date_of_birth":"2015-03-02"})").status == 403);
+  CHECK(f.Call("GET", "/v1/children", "sw").status == 405);
+
+  REQUIRE(f.Do("4001", "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "school"}}).status == 201);
+  auto allowed = f.Call("GET", "/v1/children/4001/allowed-actions", "sw");
+  REQUIRE(allowed.status == 200);
+  const Json a = Body(allowed);
+  bool decision_listed = false;
+  for (const auto& x : a["allowed_actions"]) {
+    if (x["action"] == "fd.decision_made") {
+      decision_listed = true;
+      CHECK(std::find(x["roles"].begin(), x["roles"].end(), "team_manager") != x["roles"].end());
+    }
+  }
+  CHECK(decision_listed);
+  // A social worker may not make the front-door decision; a team manager may.
+  const auto& mine = a["allowed_for_you"];
+  CHECK(std::find(mine.begin(), mine.end(), "fd.decision_made") == mine.end());
+  const Json tm = Body(f.Call("GET", "/v1/children/4001/allowed-actions", "tm"));
+  CHECK(std::find(tm["allowed_for_you"].begin(), tm["allowed_for_you"].end(), "fd.decision_made") !=
+        tm["allowed_for_you"].end());
+  CHECK(f.Call("GET", "/v1/children/4999/allowed-actions", "tm").status == 404);
+}
+
+namespace {
+
+int Connect(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+}  // namespace
+
+TEST_CASE("the server streams a subscription as chunked text/event-stream and ends it cleanly on stop",
+          "[adapters][subscriptions][server]") {
+  ApiFixture f;
+  REQUIRE(f.Do("5001", "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "school"}}).status == 201);
+  ServerOptions o;
+  o.port = 0;
+  o.worker_threads = 2;
+  Server server(f.api, o);
+  REQUIRE(server.Start().ok());
+  const int fd = Connect(server.port());
+  const std::string req = "GET /v1/subscribe?from=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sub\r\n\r\n";
+  REQUIRE(::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size()));
+  std::string got;
+  char buf[4096];
+  auto read_until = [&](const std::string& what) {
+    while (got.find(what) == std::string::npos) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return false;
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+    return true;
+  };
+  REQUIRE(read_until("id: 1\n"));
+  CHECK_THAT(got, Catch::Contains("200 OK"));
+  CHECK_THAT(got, Catch::Contains("Content-Type: text/event-stream"));
+  CHECK_THAT(got, Catch::Contains("Transfer-Encoding: chunked"));
+  // A new event arrives live.
+  REQUIRE(f.Do("5002", "cass", "fd.contact_received", "2026-09-05T12:00:00Z", {{"source", "school"}}).status == 201);
+  REQUIRE(read_until("\"stream\":\"child-5002\""));
+  // Stopping the server ends the stream with the last chunk.
+  std::thread stopper([&] { server.Stop(std::chrono::seconds(5)); });
+  CHECK(read_until("\r\n0\r\n\r\n"));
+  stopper.join();
+  ::close(fd);
+}
