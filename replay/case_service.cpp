@@ -105,9 +105,13 @@ Result<std::shared_ptr<const CaseService::Cached>> CaseService::Hydrate(const st
     if (loaded.status().IsNotFound()) return std::make_shared<const Cached>(workflows::Case(rules_));
     return loaded.status();
   }
+  // Kept for the next command or read (the caller holds the child's lock, so no command on
+  // this child can have replaced it meanwhile).
+  auto cached = std::make_shared<const Cached>(std::move(loaded).value());
   std::lock_guard<std::mutex> lk(cache_mu_);
-  ++(loaded->snapshot_version ? hydrations_.from_snapshot : hydrations_.from_log);
-  return std::make_shared<const Cached>(std::move(loaded).value());
+  ++(cached->snapshot_version ? hydrations_.from_snapshot : hydrations_.from_log);
+  cache_.emplace(child_id, cached);
+  return cached;
 }
 
 namespace {

@@ -13,6 +13,7 @@ PACKAGES=(
   libssl-dev                # SHA-256 hash chains, TLS
   libpq-dev postgresql      # PostgreSQL peer in the event-store benchmark
   libsqlite3-dev            # SQLite peer in the event-store benchmark
+  wrk curl                  # HTTP benchmark (scripts/bench-http.sh)
 )
 
 missing=()

@@ -132,51 +132,6 @@ Json ActiveStates(const std::map<std::string, std::string>& states) {
   return j;
 }
 
-// Restricted children: "restriction-<child>" holds access.restricted {users, reason} and
-// access.unrestricted {reason}; the last one in force decides.
-class RestrictionsProjection : public replay::Projection {
- public:
-  const char* name() const override { return "access_restrictions"; }
-  int version() const override { return 1; }
-  double weight() const override { return 0.05; }
-  void Apply(const EventView& e) override {
-    const std::string_view prefix = kRestrictionStreamPrefix;
-    if (e.stream.substr(0, prefix.size()) != prefix) return;
-    const std::string child(e.stream.substr(prefix.size()));
-    if (e.type == "access.unrestricted") {
-      named_.erase(child);
-      return;
-    }
-    if (e.type != "access.restricted") return;
-    Json p = Json::parse(e.payload, nullptr, false);
-    std::set<std::string> users;
-    if (p.is_object() && p.contains("users") && p["users"].is_array()) {
-      for (const auto& u : p["users"]) {
-        if (u.is_string()) users.insert(u.get<std::string>());
-      }
-    }
-    named_[child] = std::move(users);
-  }
-  void Reset() override { named_.clear(); }
-  std::string Serialize() const override {
-    std::string out;
-    for (const auto& [child, users] : named_) {
-      out += child;
-      for (const auto& u : users) out += " " + u;
-      out += "\n";
-    }
-    return out;
-  }
-  // The named users of a restricted child; nullptr when the child is not restricted.
-  const std::set<std::string>* Find(const std::string& child) const {
-    auto it = named_.find(child);
-    return it == named_.end() ? nullptr : &it->second;
-  }
-
- private:
-  std::map<std::string, std::set<std::string>> named_;
-};
-
 // A JSON body for the small admin routes: an object with only these fields.
 Result<Json> ParseBody(const std::string& body, std::initializer_list<const char*> allowed) {
   Json doc = Json::parse(body, nullptr, false);
@@ -234,7 +189,6 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       cases_(log, rules),
       audit_(log, rules),
       runner_(log),
-      restrictions_(std::make_unique<RestrictionsProjection>()),
       hub_(log, options.subscriptions),
       counters_(std::make_unique<Counters>()) {}
 
@@ -247,21 +201,56 @@ void Api::SetExtraMetrics(std::function<std::string()> extra) {
   extra_metrics_ = std::move(extra);
 }
 
-bool Api::Restricted(const std::string& child, const Principal& who) {
-  const std::uint64_t head = log_.HeadPosition();
-  bool behind;
+// Restricted children: stream "restriction-<child>" holds access.restricted {users, reason} and
+// access.unrestricted {reason}; its last event decides. One point lookup per child, cached: this
+// process is the only writer of those streams (the log is open in one process), and Restriction()
+// refreshes the cache entry after each write.
+std::shared_ptr<const std::set<std::string>> Api::RestrictionOf(const std::string& child) {
+  std::uint64_t generation;
   {
-    std::shared_lock lk(views_mu_);
-    behind = restrictions_->position() < head;
+    std::lock_guard<std::mutex> lk(restrictions_mu_);
+    auto it = restrictions_.find(child);
+    if (it != restrictions_.end()) return it->second;
+    generation = restrictions_generation_;
   }
-  if (behind) {
-    std::unique_lock lk(views_mu_);
-    (void)runner_.CatchUp(*restrictions_);  // on a read error the last known restrictions apply
+  std::shared_ptr<const std::set<std::string>> named;
+  auto last = log_.ReadStream(kRestrictionStreamPrefix + child, UINT64_MAX, Direction::kBackward, 1);
+  if (last.ok() && !last->empty() && (*last)[0].type == "access.restricted") {
+    auto users = std::make_shared<std::set<std::string>>();
+    Json p = Json::parse((*last)[0].payload, nullptr, false);
+    if (p.is_object() && p.contains("users") && p["users"].is_array()) {
+      for (const auto& u : p["users"]) {
+        if (u.is_string()) users->insert(u.get<std::string>());
+      }
+    }
+    named = std::move(users);
+  } else if (!last.ok() && last.status().code() != Status::Code::kNotFound) {
+    // The log cannot say: treat the record as restricted to nobody (fail closed), uncached.
+    return std::make_shared<const std::set<std::string>>();
   }
-  std::shared_lock lk(views_mu_);
-  const auto* named = static_cast<const RestrictionsProjection&>(*restrictions_).Find(child);
+  std::lock_guard<std::mutex> lk(restrictions_mu_);
+  if (generation != restrictions_generation_) return named;  // a restriction was written meanwhile: do not cache
+  if (restrictions_.size() > 200000) restrictions_.clear();
+  restrictions_[child] = named;
+  return named;
+}
+
+bool Api::Restricted(const std::string& child, const Principal& who) {
+  auto named = RestrictionOf(child);
   return named && !named->count(who.user);
 }
+
+bool Api::Inline(const Request& r) const {
+  if (r.method != "GET") return false;
+  const std::string path = r.target.substr(0, r.target.find('?'));
+  if (path == "/health" || path == "/metrics" || path == "/v1/subscribe") return true;
+  const std::string kChildren = "/v1/children/";
+  if (path.rfind(kChildren, 0) != 0) return false;
+  const auto slash = path.find('/', kChildren.size());
+  return slash == std::string::npos || path.compare(slash, std::string::npos, "/allowed-actions") == 0;
+}
+
+Status Api::Warm() { return CatchUp(); }
 
 Status Api::CatchUp() {
   const std::uint64_t head = log_.HeadPosition();
@@ -270,8 +259,7 @@ Status Api::CatchUp() {
     if (kpis_.position() >= head) return Status::Ok();
   }
   std::unique_lock lk(views_mu_);
-  for (replay::Projection* p : std::initializer_list<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_,
-                                                                          restrictions_.get(), &kpis_}) {
+  for (replay::Projection* p : std::initializer_list<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_}) {
     if (auto r = runner_.CatchUp(*p); !r.ok()) return r.status();
   }
   return Status::Ok();
@@ -624,6 +612,11 @@ Response Api::Restriction(const std::string& child, const Request& r, const Prin
   e.payload = payload.dump();
   req.events.push_back(std::move(e));
   auto res = log_.Append(std::move(req));
+  {
+    std::lock_guard<std::mutex> lk(restrictions_mu_);
+    restrictions_.erase(child);  // re-read on the next check (also after a failed write)
+    ++restrictions_generation_;
+  }
   if (!res.ok()) return Error(res.status());
   Json body = {{"child", child}, {"restricted", restrict}, {"position", res->last_position}};
   if (restrict) body["users"] = users;
@@ -915,11 +908,7 @@ Response Api::Plo(const std::string& query, const Principal& who) {
   const TimestampUs now = *as_of;
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
-  const auto* restrictions = static_cast<const RestrictionsProjection*>(restrictions_.get());
-  auto hidden = [&](const std::string& child) {
-    const auto* named = restrictions->Find(child);
-    return named && !named->count(who.user);
-  };
+  auto hidden = [&](const std::string& child) { return Restricted(child, who); };
   Json list = Json::array();
   using P = replay::PloTrackerProjection;
   for (const auto& c : plo_.List(q["team"], q["area"])) {
@@ -964,11 +953,10 @@ Response Api::Deadlines(const std::string& query, const Principal& who) {
   }
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
-  const auto* restrictions = static_cast<const RestrictionsProjection*>(restrictions_.get());
   auto list = [&](const std::vector<replay::DeadlinesProjection::Entry>& entries) {
     Json out = Json::array();
     for (const auto& e : entries) {
-      if (const auto* named = restrictions->Find(e.child); named && !named->count(who.user)) continue;
+      if (Restricted(e.child, who)) continue;
       if (q.count("team")) {
         const auto* c = summary_.Find(e.child);
         if (!c || c->team != q["team"]) continue;
@@ -1038,21 +1026,12 @@ Response Api::Events(const std::string& query, const Principal& who) {
   o.stream_prefix = q["stream_prefix"];
   // People (auditors, admins) do not see restricted children's events unless named; subscriber
   // services get the whole log.
-  const RestrictionsProjection* restrictions = nullptr;
-  std::shared_lock<std::shared_mutex> views;
-  if (who.role != "subscriber") {
-    Restricted("", who);  // brings the restrictions up to date
-    views = std::shared_lock<std::shared_mutex>(views_mu_);
-    restrictions = static_cast<const RestrictionsProjection*>(restrictions_.get());
-  }
+  const bool filtered = who.role != "subscriber";
   Json events = Json::array();
   std::uint64_t last = o.from_position - 1;
   Status s = log_.ReadAll(o, [&](const EventView& e) {
     last = e.position;
-    if (restrictions && e.stream.substr(0, 6) == "child-") {
-      const auto* named = restrictions->Find(std::string(e.stream.substr(6)));
-      if (named && !named->count(who.user)) return true;
-    }
+    if (filtered && e.stream.substr(0, 6) == "child-" && Restricted(std::string(e.stream.substr(6)), who)) return true;
     events.push_back(cj::ToJson(e.ToRecorded()));
     return true;
   });

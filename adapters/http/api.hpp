@@ -9,6 +9,8 @@
 #include <functional>
 #include <cstdint>
 #include <memory>
+#include <set>
+#include <unordered_map>
 #include <shared_mutex>
 #include <string>
 #include <utility>
@@ -53,6 +55,14 @@ class Api {
 
   Response Handle(const Request& request);
 
+  // Whether a request is answered quickly from memory (child summary, allowed actions, health,
+  // metrics, opening a subscription), so that the server may answer it on its I/O thread instead
+  // of handing it to a worker (writes wait for an fsync; exports and verify read much of the log).
+  // The views must be warm (Warm()) for that to hold.
+  bool Inline(const Request& request) const;
+  // Brings the live views up to the log's head (the server calls it before listening).
+  Status Warm();
+
   // Prometheus text: requests by route and status, latency sums, append and commit counters,
   // subscribers and their lag, and whatever `extra_metrics` adds (e.g. the Kafka relay).
   std::string Metrics() const;
@@ -84,6 +94,7 @@ class Api {
   Response Execute(const replay::Command& c);
   // Restricted children: may `who` see this child at all? (Named users only.)
   bool Restricted(const std::string& child, const Principal& who);
+  std::shared_ptr<const std::set<std::string>> RestrictionOf(const std::string& child);
   // Read scope: may `who` see this child's record? (Logs privileged reads and denials.)
   bool MaySee(const Principal& who, const std::string& child, const std::string& what, std::string* why);
   void AccessLog(const Principal& who, const std::string& type, const std::string& child, const std::string& what,
@@ -105,7 +116,10 @@ class Api {
   replay::PloTrackerProjection plo_;
   replay::KpiProjection kpis_;
   replay::ProjectionRunner runner_;
-  std::unique_ptr<replay::Projection> restrictions_;
+  std::mutex restrictions_mu_;
+  std::uint64_t restrictions_generation_ = 0;  // bumped by every restriction written
+  // child -> named users (nullptr: not restricted); a cache of the restriction streams' last events
+  std::unordered_map<std::string, std::shared_ptr<const std::set<std::string>>> restrictions_;
 
   SubscriptionHub hub_;
   std::mutex ack_mu_;

@@ -100,6 +100,11 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write(std::move(busy), false);
     }
     ++server_->inflight;
+    if (server_->api.Inline(r)) {
+      Response res = server_->api.Handle(r);
+      if (res.stream) return StartStream(std::move(res));
+      return Write(std::move(res), keep_alive, true);
+    }
     asio::post(server_->workers, [self = shared_from_this(), r = std::move(r), keep_alive]() mutable {
       Response res = self->server_->api.Handle(r);
       asio::post(self->stream_.get_executor(), [self, res = std::move(res), keep_alive]() mutable {
@@ -208,6 +213,7 @@ Server::Server(Api& api, ServerOptions options) : impl_(std::make_unique<Impl>(a
 Server::~Server() { Stop(std::chrono::seconds(5)); }
 
 Status Server::Start() {
+  if (Status s = impl_->api.Warm(); !s.ok()) return s;
   beast::error_code ec;
   auto address = asio::ip::make_address(impl_->options.address, ec);
   if (ec) return Status::InvalidArgument("listen", "'" + impl_->options.address + "' is not an IP address");
