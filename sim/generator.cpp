@@ -89,6 +89,7 @@ struct Builder {
   bool had_cp_plan = false;
   bool adopted = false;
   std::optional<std::int64_t> forced_repeat;  // a planned second CP plan's contact
+  std::int64_t busy_until = INT64_MIN;        // a journey (proceedings) open until then
 
   Builder(const LifeGenerator& gen, std::uint64_t seed) : g(gen), p(gen.p_), rng(seed) {}
 
@@ -153,7 +154,7 @@ struct Builder {
     if (open_since < 0) open_since = t;
   }
   std::int64_t Close(std::int64_t t) {
-    const std::int64_t at = AfterWd(t, rng.Int(0, 3));
+    const std::int64_t at = AfterWd(std::max(t, busy_until), rng.Int(0, 3));
     Add(at, "case.closed", "team_manager", {{"team", "$team"}});
     if (open_since >= 0) life.open.emplace_back(open_since, at);
     open_since = -1;
@@ -405,7 +406,6 @@ struct Builder {
         if (Past(entry)) return Next::kEnd;
         Add(entry - 30 * kMinuteUs, "cp.plan_ended", "team_manager", {{"reason", "looked_after"}});
         t = entry;
-        AfterPlan(entry);
         return Care(t, "s20", "s20");
       }
       const std::int64_t ended = PlanSeries(start, natural, true);
@@ -420,11 +420,28 @@ struct Builder {
   }
 
   // After a CP plan ends: with the repeat rate, a second plan within 24 months (K-P3).
+  // Only plans that end with the child at home can repeat, so the chance for each of them is the
+  // parameter divided by the expected share of such endings (from the parameters), which makes
+  // the share of new plans that are repeats the parameter.
+  double RepeatPerEnding() const {
+    const double esc = (1 - p.Num("child_protection.long_plan_share")) * p.Num("child_protection.escalate_to_legal_share");
+    const double pre = p.Num("pre_proceedings.lpm_to_pre_proceedings_share");
+    const double diverted = p.Num("pre_proceedings.diverted_share");
+    double care_orders = 0;
+    for (const auto& [order, share] : p.Shares("proceedings.final_order_share")) {
+      if (order == "care_order" || order == "placement_order") care_orders += share;
+    }
+    const double issued = pre * (1 - diverted) + (1 - pre);
+    const double legal_at_home = pre * diverted + issued * (1 - p.Num("proceedings.interim_care_order_share")) * (1 - care_orders);
+    const double at_home = (1 - esc) * (1 - p.Num("children_in_care.entry_from_cp_plan_share")) + esc * legal_at_home;
+    return std::min(1.0, p.Num("child_protection.repeat_plan_within_24_months") / std::max(0.01, at_home));
+  }
   void AfterPlan(std::int64_t ended) {
-    if (rng.Chance(p.Num("child_protection.repeat_plan_within_24_months"))) {
-      forced_repeat = ended + static_cast<std::int64_t>(rng.Uniform(2, 20) * 30.44 * kDayUs);
+    if (rng.Chance(repeat_per_ending)) {
+      forced_repeat = ended + static_cast<std::int64_t>(rng.Uniform(2, 14) * 30.44 * kDayUs);
     }
   }
+  double repeat_per_ending = RepeatPerEnding();
 
   // Pre-proceedings and proceedings from a legal planning meeting at `lpm`, the CP plan (started
   // at `plan_start`) going on until the child comes into care or the matter is decided.
@@ -517,6 +534,7 @@ struct Builder {
         add(final_at, "court.final_order_made", "legal", {{"order", outcome}});
       }
       resolved = std::min(care_from, final_at);
+      busy_until = std::max(busy_until, final_at + kHourUs);
       if (outcome == "care_order" || outcome == "placement_order") {
         if (care_from == kNever) {
           care_from = final_at + 2 * kHourUs;
@@ -552,6 +570,8 @@ struct Builder {
   // decides how the episode ends.
   Next CareUntil(std::int64_t& t, const char* legal_status, std::int64_t order_at, const std::string& order) {
     const std::int64_t entry = t;
+    const std::int64_t eighteen = Birthday(18);
+    if (eighteen != kNever && entry >= eighteen - 30 * kDayUs) return Next::kClose;  // too near adulthood
     Add(entry, "cic.became_looked_after", "social_worker", {{"legal_status", legal_status}});
     // How and when it ends.
     std::int64_t exit = kNever;
@@ -572,7 +592,6 @@ struct Builder {
       exit = order_at + static_cast<std::int64_t>((rng.Uniform(2, 6) + p.Num("children_in_care.adoption_after_placement_order_months")) * 30.44 * kDayUs);
       reason = "adopted";
     }
-    const std::int64_t eighteen = Birthday(18);
     if (eighteen != kNever && eighteen < exit) {
       exit = eighteen + rng.Int(0, 2) * kDayUs + 10 * kHourUs;
       reason = "turned_18";
