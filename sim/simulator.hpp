@@ -53,7 +53,7 @@ EventLogOptions SimulationLogOptions(std::uint64_t seed, std::shared_ptr<SimCloc
 struct SimOptions {
   std::uint64_t seed = 1;
   // The number of children who come to the front door for the first time in the window (each
-  // may come back: re-contacts, step-ups, second plans). About 48,000 a year give Birmingham's
+  // may come back: re-contacts, step-ups, second plans). About 51,000 a year give Birmingham's
   // 60,000 contacts a year (K-F1); see docs/simulator.md for the open caseload this gives.
   std::uint64_t children = 1000;
   workflows::Date start;  // the first business day simulated
