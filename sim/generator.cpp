@@ -284,6 +284,7 @@ struct Builder {
     Add(summary, "tr.summary_updated", "social_worker");
     Add(done, "tr.transfer_completed", "team_manager", {{"lead_worker", "sw." + teams[static_cast<std::size_t>(to)] + ".lead"}});
     team_changes.emplace_back(done, to);
+    busy_until = std::max(busy_until, done + kHourUs);  // no closure while the transfer is pending
   }
 
   // A child in need plan from t; `after_protection`: at least T-23/T-24's 3 months before a
