@@ -74,7 +74,7 @@ TEST_CASE("the window must end before today") {
   CHECK_FALSE(Simulate(*log, *clock, workflows::RuleBook::Default(), o, kNow).ok());
 }
 
-TEST_CASE("two runs with the same seed write identical logs; another seed does not") {
+TEST_CASE("two runs with the same seed write identical logs and another seed does not") {
   Run a = Simulated(42, 150, Date::FromYmd(2020, 1, 6), 2);
   Run b = Simulated(42, 150, Date::FromYmd(2020, 1, 6), 2);
   Run c = Simulated(43, 150, Date::FromYmd(2020, 1, 6), 2);
