@@ -49,6 +49,11 @@ struct EventLogOptions {
   std::size_t max_batch_appends = 4096;
   std::size_t max_batch_bytes = 16 << 20;
   Clock clock;  // defaults to SystemClockUs
+  // Source of the event ids the store generates for events that come without one; defaults to
+  // UUID version 7 (time and random bits). Called on the appending thread, in append order, so
+  // a single-threaded writer with a deterministic source (the simulator: seed and counter)
+  // writes a log that is identical from run to run.
+  std::function<std::string()> event_ids;
 };
 
 struct ReadAllOptions {

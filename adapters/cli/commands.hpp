@@ -42,6 +42,11 @@ int Explain(EventLog& log, const workflows::RuleBook& rules, const Args& a, bool
 int Export(EventLog& log, const workflows::RuleBook& rules, const Args& a, bool json);
 // casetrail verify-bundle FILE
 int VerifyBundle(const Args& a, bool json);
+// casetrail simulate [--data DIR] [--preset birmingham|england] [--children N] [--years Y]
+// [--seed S] [--start DATE] [--params FILE] [--json]: a simulated caseload through the command
+// pipeline into an empty log (sim/simulator.hpp; docs/simulator.md). Opens its own log (bulk, with
+// the simulated clock); exit code 7 if any command was refused.
+int Simulate(const Args& a);
 // The projection part of casetrail verify: every sealed checkpoint against the log. Returns
 // false if one is inconsistent (and prints it); nothing is printed for unsealed projections.
 Result<bool> VerifyProjections(EventLog& log, bool json);

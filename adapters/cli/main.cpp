@@ -90,6 +90,13 @@ commands (DIR defaults to ./casetrail-data):
                              the Trust's measures for a period (to is exclusive)
   deadlines [--due-within DAYS] [--as-of TIME]
                              overdue deadlines of every child, and those due soon (default 14 days)
+  simulate [--preset birmingham|england] [--children N] [--years Y] [--seed S] [--start DATE]
+           [--params FILE]
+                             generate children's journeys through the workflows into an empty log
+                             (bulk mode, business dates in the past, deterministic for a seed);
+                             N: children who first come to the front door in the window (default
+                             1,000; birmingham 102,000 over 2 years ~ 60,000 contacts a year);
+                             docs/simulator.md
 
 options:
   --json                     machine-readable output (one JSON document per line)
@@ -817,6 +824,13 @@ int main(int argc, char** argv) {
     std::cout << "token (shown once; give it to " << a.Get("user") << "): " << token
               << "\nline for the tokens file:\n" << line << "\n";
     return 0;
+  }
+  if (a.command == "simulate") {  // opens its own log: the simulated clock, bulk mode
+    try {
+      return cli::Simulate(a);
+    } catch (const std::exception& e) {
+      return Cli::Usage(std::string("simulate: ") + e.what());
+    }
   }
   static const std::set<std::string> kCommands = {"serve", "shell", "demo", "append", "record", "read",
                                                   "log",   "info", "head",   "verify", "do",

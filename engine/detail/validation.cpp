@@ -202,7 +202,7 @@ Status ValidateAndPrepare(AppendRequest* r, const EventLogOptions& o, TimestampU
       material.append(e.payload).push_back('\0');
     }
     if (e.event_id.empty()) {
-      e.event_id = NewEventId();
+      e.event_id = o.event_ids ? o.event_ids() : NewEventId();
       (*generated)[i] = true;
     } else if (auto p = NameProblem(e.event_id, o.max_id_bytes)) {
       return bad("event_id", *p);

@@ -1,0 +1,99 @@
+// The caseload simulator: children's journeys sent through the real command pipeline.
+//
+// Why a top-level sim/ (library casetrail_sim) and not workflows/sim/: the simulator drives
+// replay::CaseService (the pipeline: workflows decide, the event log records), so it sits above
+// replay/ in the dependency order (engine <- workflows <- replay <- sim <- adapters); the
+// workflows library must not depend on the pipeline it is driven by.
+//
+// What it does: a discrete-event simulation in global recorded-time order. Each child's life is
+// generated when its first contact comes due (sim/generator.hpp); its actions wait in one
+// priority queue keyed by (recorded_at, child, action index) and are executed one at a time
+// through CaseService::Execute with the log's clock reading the recorded time of the command
+// being executed. Business dates are in the past, recording lags are realistic, and nothing is
+// written around the machines: a refusal is a simulator bug, counted and reported (the child's
+// remaining actions are then dropped, since they would build on the refused one).
+//
+// Determinism: single-threaded, with seeded generators, command ids "sim-<seed>-<n>" and event
+// ids "sim-<seed>-e<n>" (EventLogOptions::event_ids) and the simulated clock: two runs with the
+// same seed write identical logs, byte for byte (LogDigest compares them).
+//
+// Thread-safety: one Simulate call per log at a time; the log must be opened with the options
+// from SimulationLogOptions (bulk, the simulated clock, the id source) and be empty.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/event_log.hpp"
+#include "sim/params.hpp"
+#include "workflows/calendar.hpp"
+#include "workflows/rules.hpp"
+
+namespace casetrail::sim {
+
+// The simulated clock the log reads: the recorded time of the command being executed.
+class SimClock {
+ public:
+  void Set(TimestampUs t) { now_.store(t, std::memory_order_release); }
+  TimestampUs Now() const { return now_.load(std::memory_order_acquire); }
+
+ private:
+  std::atomic<TimestampUs> now_{0};
+};
+
+// Bulk (non-durable: no fsync before acknowledging; a power loss may lose the last appends, a
+// process crash loses nothing), the simulated clock, and event ids "sim-<seed>-e<n>".
+EventLogOptions SimulationLogOptions(std::uint64_t seed, std::shared_ptr<SimClock> clock);
+
+struct SimOptions {
+  std::uint64_t seed = 1;
+  // The number of children who come to the front door for the first time in the window (each
+  // may come back: re-contacts, step-ups, second plans). About 51,000 a year give Birmingham's
+  // 60,000 contacts a year (K-F1); see docs/simulator.md for the open caseload this gives.
+  std::uint64_t children = 1000;
+  workflows::Date start;  // the first business day simulated
+  int years = 1;          // the window is [start, start + years)
+  const Params* params = nullptr;  // nullptr: Params::Default()
+  struct Progress {
+    TimestampUs sim_now = 0;
+    double fraction = 0;  // of the window's business time
+    std::uint64_t commands = 0, events = 0, refusals = 0, children_started = 0;
+    double elapsed_s = 0;
+  };
+  std::function<void(const Progress&)> progress;  // about every 4,096 commands, and at the end
+};
+
+struct SimReport {
+  std::uint64_t children = 0;        // children whose life began in the window
+  std::uint64_t contacts = 0;        // fd.contact_received recorded
+  std::uint64_t commands = 0;        // accepted commands
+  std::uint64_t events = 0;          // events written (actions, consequences, deadlines, flags)
+  std::uint64_t refusals = 0;        // commands the workflows refused (simulator bugs)
+  std::uint64_t errors = 0;          // commands that failed (storage, invalid input)
+  std::vector<std::string> problems; // the first refusals and errors, in words
+  double average_open = 0;           // children open to the Trust on an average day of the window
+  double average_open_last_year = 0; // ... of the window's last year (nearer the steady state)
+  std::uint64_t open_at_end = 0;
+  std::map<std::string, std::uint64_t> actions;  // accepted commands by action
+  double elapsed_s = 0;
+  TimestampUs start_us = 0, end_us = 0;
+};
+
+// The window's end: start + years. InvalidArgument if it is after `now_us` (business dates are
+// in the past), if start is before the calendar's first year, or years < 1.
+Result<TimestampUs> WindowEnd(workflows::Date start, int years, TimestampUs now_us);
+
+// Runs the simulation into `log` (empty, opened with SimulationLogOptions(o.seed, clock)).
+Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::RuleBook& rules,
+                           const SimOptions& o, TimestampUs now_us);
+
+// SHA-256 (hex) over every event's position, stream, version and hash, in position order: equal
+// digests mean identical logs (each hash covers the whole envelope and the chain before it).
+Result<std::string> LogDigest(EventLog& log);
+
+}  // namespace casetrail::sim
