@@ -1,0 +1,16 @@
+// The demo caseload: four children on different journeys, recorded through the workflows (the
+// README's tour, `casetrail demo`, `serve --demo`, and the test that checks docs/api.md's examples).
+#pragma once
+
+#include <cstddef>
+
+#include "engine/status.hpp"
+#include "replay/case_service.hpp"
+
+namespace casetrail {
+
+// Records the demo actions (command ids "demo-<child>-<action>", so loading twice writes nothing
+// new). *actions is the number of actions.
+Status LoadDemoCaseload(replay::CaseService& service, std::size_t* actions = nullptr);
+
+}  // namespace casetrail
