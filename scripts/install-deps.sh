@@ -13,6 +13,9 @@ PACKAGES=(
   libssl-dev                # SHA-256 hash chains, TLS
   libpq-dev postgresql      # PostgreSQL peer in the event-store benchmark
   libsqlite3-dev            # SQLite peer in the event-store benchmark
+  clang                     # clang 14: the fuzz build (scripts/fuzz.sh)
+  libclang-rt-14-dev        # libFuzzer, ASan and UBSan runtimes (only Recommended by clang-14)
+  llvm-14                   # llvm-symbolizer: file:line in fuzz crash reports
 )
 
 missing=()
