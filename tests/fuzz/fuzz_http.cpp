@@ -22,7 +22,9 @@
 //      so an error answer (and every read, and a 200 duplicate) writes nothing but access-log
 //      entries: a denial (401, 403) writes an access.denied entry, and a privileged role's read
 //      writes access.read before the route answers (also when it then answers 400 or 404);
-//   4. a 401 wrote exactly one access-log entry, access.denied.
+//   4. a 401 wrote exactly one access-log entry, access.denied;
+//   5. before a log is dropped (every kResetEvery inputs), it verifies (Verify: hash chains and
+//      indexes).
 // Nothing is allowed to throw out of Handle (the server's worker pool would terminate).
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/error.hpp>
@@ -154,6 +156,14 @@ struct World {
   }
 
   void Reset() {
+    if (log) {  // 5. what the inputs wrote verifies (hash chains, indexes) before it is dropped
+      auto v = log->Verify();
+      if (!v.ok() || !v->ok) {
+        std::fprintf(stderr, "fuzz_http: invariant violated: the log does not verify: %s\n",
+                     v.ok() ? v->reason.c_str() : v.status().ToString().c_str());
+        std::abort();
+      }
+    }
     api.reset();
     log = std::make_unique<SettlingLog>(OpenMemoryEventLog());
     api = std::make_unique<http::Api>(*log, workflows::RuleBook::Default(), tokens);
