@@ -14,6 +14,9 @@ PACKAGES=(
   libpq-dev postgresql      # PostgreSQL peer in the event-store benchmark
   libsqlite3-dev            # SQLite peer in the event-store benchmark
   wrk curl                  # HTTP benchmark (scripts/bench-http.sh)
+  clang                     # clang 14: the fuzz build (scripts/fuzz.sh)
+  libclang-rt-14-dev        # libFuzzer, ASan and UBSan runtimes (only Recommended by clang-14)
+  llvm-14                   # llvm-symbolizer: file:line in fuzz crash reports
 )
 
 missing=()

@@ -32,7 +32,7 @@ bool Privileged(const std::string& role) { return !kTeamScoped.count(role) && ro
 Response JsonResponse(int status, const Json& body) {
   Response r;
   r.status = status;
-  r.body = body.dump();
+  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);  // bad UTF-8 in a quoted input: U+FFFD
   return r;
 }
 
@@ -276,7 +276,7 @@ void Api::AccessLog(const Principal& who, const std::string& type, const std::st
   Json p = {{"what", what}};
   if (!child.empty()) p["child"] = child;
   if (!reason.empty()) p["reason"] = reason;
-  e.payload = p.dump();
+  e.payload = p.dump(-1, ' ', false, Json::error_handler_t::replace);  // the path may hold any bytes
   req.events.push_back(std::move(e));
   // Bulk-ish: the access log must not make reads wait for an fsync of their own; it rides on the
   // next group commit (AppendAsync).

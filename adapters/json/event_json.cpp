@@ -2,6 +2,7 @@
 
 #include "workflows/calendar.hpp"
 
+#include <cstdint>
 #include <ctime>
 #include <set>
 
@@ -39,6 +40,39 @@ int Digits(std::string_view s, std::size_t at, std::size_t n, bool* ok) {
     v = v * 10 + (s[i] - '0');
   }
   return v;
+}
+
+// `s` with each byte that is not part of well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing past U+10FFFF) replaced by U+FFFD. Error messages quote the caller's input
+// (a query parameter, a time, a path), and nlohmann's dump() throws on invalid UTF-8: the API
+// would throw out of Handle instead of answering 400.
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    std::uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (std::size_t k = 1; ok && k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      ok = (cc & 0xC0) == 0x80;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (ok && n > 1) {
+      ok = !(n == 2 && cp < 0x80) && !(n == 3 && cp < 0x800) && !(n == 4 && cp < 0x10000) &&
+           !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
+    }
+    if (ok) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -90,7 +124,14 @@ Result<TimestampUs> ParseTime(std::string_view s, const std::string& field) {
   std::tm check = tm;
   std::time_t t = timegm(&tm);
   if (tm.tm_mday != check.tm_mday) return bad();  // e.g. 2025-02-30 normalised to March
-  return (static_cast<std::int64_t>(t) - offset_s) * 1000000 + micros;
+  const std::int64_t utc_s = static_cast<std::int64_t>(t) - offset_s;
+  // The years workflows::Date knows, in UTC (year 126 parsed, and printed back as "126-10-22T..").
+  constexpr std::int64_t k1900 = -2208988800, k2201 = 7289654400;  // 1900-01-01, 2201-01-01 UTC
+  if (utc_s < k1900 || utc_s >= k2201) {
+    return Status::InvalidArgument(field, "must be a time in the years 1900 to 2200 (UTC), got '" +
+                                              std::string(s.substr(0, 40)) + "'");
+  }
+  return utc_s * 1000000 + micros;
 }
 
 Result<TimestampUs> ParseAsOf(std::string_view text, const std::string& field) {
@@ -254,8 +295,8 @@ json ToJson(const VerifyReport& r) {
 }
 
 json ToJson(const Status& s) {
-  json j = {{"code", Status::CodeName(s.code())}, {"message", s.message()}};
-  if (!s.field().empty()) j["field"] = s.field();
+  json j = {{"code", Status::CodeName(s.code())}, {"message", ValidUtf8(s.message())}};
+  if (!s.field().empty()) j["field"] = ValidUtf8(s.field());
   if (s.actual_version()) j["actual_version"] = *s.actual_version();
   return j;
 }

@@ -62,3 +62,39 @@ TEST_CASE("malformed append requests name the field at fault", "[adapters][json]
   CHECK(field_of(R"({"stream":"s","events":[{"type":7,"occurred_at":"2026-01-01"}]})") ==
         "events[0].type");
 }
+
+// Found by tests/fuzz/fuzz_command: an error quoting bytes that are not UTF-8 (or a multi-byte
+// character cut at the 40-byte quote) made ToJson(status).dump() throw.
+TEST_CASE("an error that quotes bad UTF-8 still renders as JSON", "[adapters][json][fuzz]") {
+  for (const std::string& bad : {std::string("2016-12-31T2\xfd\xff\xff\xff\xff\xff\xff\x07" "3:29:60Z"),
+                                std::string(39, '2') + "\xc3\xa9", std::string("\xed\xa0\x80"),
+                                std::string("\xc0\xaf")}) {
+    auto t = json::ParseTime(bad, "as_of\xff");
+    REQUIRE_FALSE(t.ok());
+    std::string out;
+    REQUIRE_NOTHROW(out = json::ToJson(t.status()).dump());
+    CHECK(out.find("\xef\xbf\xbd") != std::string::npos);  // U+FFFD stands for the bad bytes
+  }
+  auto ok = json::ParseTime("2026-03-01T00:00:00Z\xc3\xa9", "t");  // valid UTF-8 is quoted as is
+  REQUIRE_FALSE(ok.ok());
+  CHECK(json::ToJson(ok.status()).dump().find("\xc3\xa9") != std::string::npos);
+}
+
+// Found by tests/fuzz/fuzz_command: "0126-10-22" parsed, and FormatTime printed it back as
+// "126-10-22T00:00:00Z", which is not RFC 3339. Times are now limited to workflows::Date's years.
+TEST_CASE("times outside the years 1900 to 2200 are refused; the rest print back as they parse",
+          "[adapters][json][fuzz]") {
+  for (const char* bad : {"0126-10-22", "0000-01-01T00:00:00Z", "1899-12-31T23:59:59Z", "1900-01-01T00:30:00+01:00",
+                          "2200-12-31T23:30:00-01:00", "2201-01-01", "9999-12-31"}) {
+    INFO(bad);
+    auto t = json::ParseTime(bad, "occurred_at");
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.status().field() == "occurred_at");
+  }
+  for (const char* good : {"1900-01-01T00:30:00-01:00", "1900-01-01", "2200-12-31T23:59:59.999999Z"}) {
+    INFO(good);
+    auto t = json::ParseTime(good, "t");
+    REQUIRE(t.ok());
+    CHECK(*json::ParseTime(json::FormatTime(*t), "t") == *t);
+  }
+}

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <thread>
+#include <tuple>
 
 #include "adapters/http/server.hpp"
 #include "engine/event_log.hpp"
@@ -277,4 +278,22 @@ TEST_CASE("tokens come from a file of salted hashes; deleting a line revokes one
   CHECK(bad.message().find("line 2") != std::string::npos);
   CHECK(tokens.Authenticate(other));
   std::remove(path.c_str());
+}
+
+// Found by tests/fuzz/fuzz_http: bytes that are not UTF-8 in the path or a query parameter made
+// Handle throw (nlohmann's dump() of the error, or of the access-log entry), which would end the
+// server; an unauthenticated request was enough.
+TEST_CASE("paths and query parameters that are not UTF-8 get an answer, not an exception", "[adapters][http][fuzz]") {
+  Fixture f;
+  for (const auto& [target, token, status] : {std::tuple<std::string, std::string, int>{"/v1/\xff", "", 401},
+                                              {"/v1/\xff", "tm", 404},
+                                              {"/v1/plo?%FF=1", "tm", 400},
+                                              {"/v1/events?from\xff=%zz", "audit", 400},
+                                              {"/v1/children/1002/as-of?as_of=2016-12-31T2%FD%FF3:29:60Z", "chair", 400}}) {
+    INFO(target);
+    Response r;
+    REQUIRE_NOTHROW(r = f.Call("GET", target, token));
+    CHECK(r.status == status);
+    CHECK(f.Body(r)["error"]["code"].is_string());
+  }
 }
