@@ -153,6 +153,18 @@ Result<CommandOutcome> CaseService::Execute(const Command& cmd) {
       CommandOutcome out;
       out.accepted = true;
       out.append = *found;
+      // What the original append wrote, as its answer said.
+      auto written = log_.ReadStream(found->stream, found->first_version, Direction::kForward,
+                                     static_cast<std::size_t>(found->last_version - found->first_version + 1));
+      if (!written.ok()) return written.status();
+      for (const auto& e : *written) out.event_types.push_back(e.type);
+      if (!written->empty()) {
+        const auto& first = written->front();
+        out.verdict.journey = first.journey;
+        out.verdict.verdict.accepted = true;
+        out.verdict.verdict.from_state = first.from_state;
+        out.verdict.verdict.to_state = first.to_state;
+      }
       auto h = Hydrate(cmd.child_id);
       if (!h.ok()) return h.status();
       out.states = (*h)->c.States();

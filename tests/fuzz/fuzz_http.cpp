@@ -189,6 +189,30 @@ World& TheWorld() {
   return w;
 }
 
+// The stream a successful write route may write to (besides access-log), or "": a command's or
+// a registration's child, a restriction, a persistent subscription's definition.
+std::string WrittenStream(const http::Request& req, const http::Response& res) {
+  const std::string path = req.target.substr(0, req.target.find('?'));
+  if (req.method == "POST" && path == "/v1/children" && res.status == 201) {
+    const Json body = Json::parse(req.body, nullptr, false);
+    if (body.is_object() && body.contains("child_id") && body["child_id"].is_string()) {
+      return "child-" + body["child_id"].get<std::string>();
+    }
+    return "";
+  }
+  const std::string children = "/v1/children/", restriction = "/restriction";
+  if ((req.method == "PUT" || req.method == "DELETE") && res.status == 200 && path.rfind(children, 0) == 0 &&
+      path.size() > children.size() + restriction.size() &&
+      path.compare(path.size() - restriction.size(), restriction.size(), restriction) == 0) {
+    return "restriction-" + path.substr(children.size(), path.size() - children.size() - restriction.size());
+  }
+  const std::string subscriptions = "/v1/subscriptions/";
+  if (req.method == "PUT" && res.status == 201 && path.rfind(subscriptions, 0) == 0) {
+    return "subscription-" + path.substr(subscriptions.size());
+  }
+  return "";
+}
+
 // The child of a POST /v1/children/{child}/commands target, or "".
 std::string CommandChild(const http::Request& req) {
   const std::string path = req.target.substr(0, req.target.find('?'));
@@ -223,8 +247,10 @@ void Check(World& w, const http::Request& req, const http::Response& res, std::u
   w.log->Settle();
   const std::uint64_t head_after = w.log->HeadPosition();
   if (head_after < head_before) Fail("the head went back", req, res);
-  const std::string child = CommandChild(req);
-  const bool may_write_child = res.status == 201 && !child.empty();
+  const std::string command_child = CommandChild(req);
+  const std::string written = WrittenStream(req, res);
+  const std::string child = command_child.empty() ? written : "child-" + command_child;
+  const bool may_write_child = (res.status == 201 && !command_child.empty()) || !written.empty();
   int child_events = 0, access_events = 0, denials = 0;
   if (head_after > head_before) {
     ReadAllOptions o;
@@ -235,7 +261,7 @@ void Check(World& w, const http::Request& req, const http::Response& res, std::u
         if (e.type != "access.read" && e.type != "access.denied") Fail("an unknown access-log event type", req, res);
         ++access_events;
         denials += e.type == "access.denied";
-      } else if (may_write_child && e.stream == "child-" + child) {
+      } else if (may_write_child && e.stream == child) {
         ++child_events;
       } else {
         Fail("wrote to stream '" + std::string(e.stream) + "' answering " + std::to_string(res.status), req, res);
@@ -299,6 +325,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint64_t head_before = w.log->HeadPosition();
     const auto start = std::chrono::steady_clock::now();
     const http::Response res = w.api->Handle(req);
+    if (res.stream) res.stream->Cancel();  // a subscription: nobody reads it here
     Check(w, req, res, head_before);
     if (kVerbose) {
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
