@@ -584,8 +584,8 @@ class Cli {
     replay::CaseService svc(log_, rules_);
     std::size_t actions = 0;
     if (Status st = LoadDemoCaseload(svc, &actions); !st.ok()) return Fail(st);
-    std::cout << "loaded the demo caseload: " << actions << " actions on 4 children ("
-              << log_.HeadPosition() << " events with their deadlines and consequences)\n";
+    std::cout << "loaded the demo caseload: " << actions << " actions on 4 children (the log now holds "
+              << log_.HeadPosition() << " events)\n";
     return 0;
   }
 

@@ -440,12 +440,12 @@ Response Api::Dispatch(const Request& r, const Principal* who, std::string* rout
       return forbidden("role " + role + " sees team " + who->team + " only");
     }
     if (params.count("area")) return forbidden("role " + role + " sees team " + who->team + " only");
-    if (path != "/v1/caseload" && path != "/v1/deadlines") scoped += (scoped.empty() ? "team=" : "&team=") + who->team;
+    if (!params.count("team")) scoped += (scoped.empty() ? "team=" : "&team=") + who->team;
   }
   if (path == "/v1/plo") return Plo(scoped, *who);
   if (path == "/v1/deadlines") return Deadlines(scoped, *who);
   if (path == "/v1/kpis") return Kpis(scoped);
-  if (path == "/v1/caseload") return Caseload();
+  if (path == "/v1/caseload") return Caseload(scoped);
   if (path == "/v1/events") return Events(query, *who);
   return Verify();
 }
@@ -995,11 +995,14 @@ Response Api::Kpis(const std::string& query) {
                                 {"measures", measures}});
 }
 
-Response Api::Caseload() {
+Response Api::Caseload(const std::string& query) {
+  std::map<std::string, std::string> q;
+  if (Status s = ReadQuery(query, {"team"}, &q); !s.ok()) return Error(s);
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
   Json teams = Json::array();
   for (const auto& [team, workers] : summary_.Caseload()) {
+    if (q.count("team") && team != q["team"]) continue;
     int total = 0;
     for (const auto& [w, n] : workers) total += n;
     teams.push_back({{"team", team}, {"children", total}, {"by_worker", workers}});

@@ -83,7 +83,7 @@ class Api {
   Response Plo(const std::string& query, const Principal& who);
   Response Deadlines(const std::string& query, const Principal& who);
   Response Kpis(const std::string& query);
-  Response Caseload();
+  Response Caseload(const std::string& query);
   Response Events(const std::string& query, const Principal& who);
   Response Verify();
   Response Register(const Request& r, const Principal& who);

@@ -234,6 +234,7 @@ struct ApiFixture {
     tokens.Add("cass", {"cass.adams", "cass_worker", "north-1"});
     tokens.Add("sw", {"sw.jones", "social_worker", "north-1"});
     tokens.Add("sw2", {"sw.brown", "social_worker", "north-1"});
+    tokens.Add("sw-south", {"sw.patel", "social_worker", "south-2"});
     tokens.Add("tm", {"tm.khan", "team_manager", "north-1"});
     tokens.Add("legal", {"legal.ng", "legal", "legal"});
     tokens.Add("audit", {"audit.reid", "auditor", "audit"});
@@ -480,4 +481,19 @@ TEST_CASE("the server streams a subscription as chunked text/event-stream and en
   CHECK(read_until("\r\n0\r\n\r\n"));
   stopper.join();
   ::close(fd);
+}
+
+TEST_CASE("team-scoped roles see only their team in the caseload and deadline views", "[adapters][http]") {
+  ApiFixture f;
+  REQUIRE(f.Do("6001", "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "police"}}).status == 201);
+  const std::string view = "/v1/deadlines?due_within=60&as_of=2026-09-05T12:00:00Z";
+  CHECK(Body(f.Call("GET", view, "sw"))["due_soon"].size() == 1);        // north-1: the contact's decision
+  CHECK(Body(f.Call("GET", view, "sw-south"))["due_soon"].empty());      // south-2 sees nothing of north-1
+  CHECK(f.Call("GET", view + "&team=north-1", "sw-south").status == 403);
+  const Json north = Body(f.Call("GET", "/v1/caseload", "sw"));
+  REQUIRE(north["teams"].size() == 1);
+  CHECK(north["teams"][0]["team"] == "north-1");
+  CHECK(Body(f.Call("GET", "/v1/caseload", "sw-south"))["teams"].empty());
+  CHECK(Body(f.Call("GET", "/v1/caseload?team=north-1", "audit"))["teams"].size() == 1);
+  CHECK(Body(f.Call("GET", "/v1/caseload?colour=red", "audit"))["error"]["field"] == "colour");
 }
