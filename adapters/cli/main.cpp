@@ -19,6 +19,7 @@
 
 #include "adapters/cli/commands.hpp"
 #include "adapters/demo.hpp"
+#include "adapters/cli/relay_command.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/http/tokens.hpp"
 #include "adapters/json/command_json.hpp"
@@ -45,6 +46,12 @@ commands (DIR defaults to ./casetrail-data):
                              in-flight requests; --demo loads the demo history into an empty
                              log and, if FILE does not exist, writes demo tokens to it and
                              prints them (default ADDR:PORT 127.0.0.1:8080, FILE DIR/tokens)
+        [--kafka-brokers HOST:PORT --kafka-topic T [--kafka-name N] [--kafka-config FILE]]
+                             also relay every event to Kafka (docs/kafka.md)
+  relay kafka --brokers HOST:PORT --topic T [--name N] [--kafka-config FILE] [--once]
+                             publish every event from the checkpoint N (default kafka-relay) to
+                             topic T, when no server runs; until SIGINT/SIGTERM, or with --once
+                             until caught up with the head (docs/kafka.md)
   token --user U --role R --team T
                              a new API token: prints it once, and the line for the tokens file
   shell                      interactive prompt on the log (loads the demo history if empty)
@@ -112,7 +119,7 @@ exit codes: 0 ok, 1 storage error, 2 usage, 3 invalid input, 4 conflict, 5 not f
 using cli::Args;
 using cli::ExitCodeFor;
 
-const std::set<std::string> kFlags = {"json", "bulk", "backward", "demo"};
+const std::set<std::string> kFlags = {"json", "bulk", "backward", "demo", "once"};
 
 bool ParseArgs(const std::vector<std::string>& argv, Args* a, std::string* err) {
   for (std::size_t i = 0; i < argv.size(); ++i) {
@@ -752,7 +759,13 @@ int Serve(EventLog& log, const workflows::RuleBook& rules, const Args& a, const 
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto relay = cli::StartServeRelay(log, a);  // after the mask: its threads inherit it
+  if (!relay.ok()) return cli::Fail(relay.status(), false);
   http::Api api(log, rules, tokens);
+  if (*relay) {
+    kafka::Relay* r = relay->get();
+    api.SetExtraMetrics([r] { return kafka::RelayMetricsText(r->Stats()); });
+  }
   http::Server server(api, so);
   if (Status s = server.Start(); !s.ok()) {
     std::cerr << "error: " << s.ToString() << "\n";
@@ -765,6 +778,7 @@ int Serve(EventLog& log, const workflows::RuleBook& rules, const Args& a, const 
   sigwait(&signals, &sig);
   std::cout << "stopping (signal " << sig << "): draining requests in flight" << std::endl;
   server.Stop();
+  if (*relay) (*relay)->Stop();
   log.Close();
   std::cout << "stopped" << std::endl;
   return 0;
@@ -796,7 +810,8 @@ int main(int argc, char** argv) {
   static const std::set<std::string> kCommands = {"serve", "shell", "demo", "append", "record", "read",
                                                   "log",   "info", "head",   "verify", "do",
                                                   "case",  "chronology", "deadlines", "plo", "caseload", "kpis",
-                                                  "replay", "show", "explain", "export", "verify-bundle"};
+                                                  "replay", "show", "explain", "export", "verify-bundle",
+                                                  "relay"};
   if (!kCommands.count(a.command)) return Cli::Usage("unknown command '" + a.command + "'");
   const std::string data = a.Get("data", kDefaultData);
   EventLogOptions options;
@@ -828,6 +843,7 @@ int main(int argc, char** argv) {
   try {
     if (a.command == "shell") return cli.Shell(data);
     if (a.command == "serve") return Serve(*log, rules, a, data, cli);
+    if (a.command == "relay") return cli::RelayCommand(*log, a, a.Has("json"));
     return cli.Dispatch(a);
   } catch (const std::exception& e) {  // malformed numbers in options
     std::cerr << "error: " << e.what() << "\n";

@@ -37,7 +37,7 @@ TEST_CASE("the CLI appends, refuses bad input with the field named, and verifies
   TempDir dir;
   auto demo = Cli(dir, "demo");
   REQUIRE(demo.code == 0);
-  CHECK_THAT(demo.out, Catch::Contains("21 actions on 4 children (50 events"));
+  CHECK_THAT(demo.out, Catch::Contains("21 actions on 4 children (the log now holds 50 events"));
 
   auto ok = Cli(dir, "append --stream referral-1 --type cin.visit_held --occurred-at 2026-01-05T10:00:00Z");
   CHECK(ok.code == 0);

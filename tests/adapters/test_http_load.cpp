@@ -65,7 +65,7 @@ void Subscribe(std::uint16_t port, std::uint64_t from, const std::atomic<std::ui
 
 }  // namespace
 
-TEST_CASE("load: writers, readers and subscribers at once; nothing lost, order kept", "[adapters][http][slow]") {
+TEST_CASE("load test: concurrent writers and readers and subscribers lose nothing and keep order", "[adapters][http][slow]") {
   const auto dir = std::filesystem::temp_directory_path() / ("casetrail-load-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   auto opened = OpenRocksEventLog(dir.string());
