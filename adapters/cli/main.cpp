@@ -41,11 +41,14 @@ constexpr const char* kUsage = R"(casetrail: an event-sourced case workflow engi
 usage: casetrail <command> [--data DIR] [options]
 
 commands (DIR defaults to ./casetrail-data):
-  serve [--listen ADDR:PORT] [--tokens FILE] [--demo]
+  serve [--listen ADDR:PORT] [--tokens FILE] [--demo] [--config FILE]
                              the HTTP API (docs/api.md) until SIGTERM or SIGINT, which drain
                              in-flight requests; --demo loads the demo history into an empty
                              log and, if FILE does not exist, writes demo tokens to it and
-                             prints them (default ADDR:PORT 127.0.0.1:8080, FILE DIR/tokens)
+                             prints them (default ADDR:PORT 127.0.0.1:8080, FILE DIR/tokens);
+                             --config: "key = value" lines for these options and io-threads,
+                             worker-threads, max-body-bytes, read-timeout-seconds,
+                             subscriber-buffer-bytes, max-subscribers, heartbeat-seconds
         [--kafka-brokers HOST:PORT --kafka-topic T [--kafka-name N] [--kafka-config FILE]]
                              also relay every event to Kafka (docs/kafka.md)
   relay kafka --brokers HOST:PORT --topic T [--name N] [--kafka-config FILE] [--once]
@@ -713,7 +716,55 @@ const std::vector<http::Principal> kDemoUsers = {
     {"relay.svc", "subscriber", "integration"}, {"ops.admin", "admin", "operations"},
 };
 
-int Serve(EventLog& log, const workflows::RuleBook& rules, const Args& a, const std::string& data, Cli& cli) {
+// serve --config FILE: "key = value" lines ('#' starts a comment). Keys: serve's options
+// (listen, tokens, kafka-brokers, kafka-topic, kafka-name, kafka-config) and the tuning below.
+// An option given on the command line wins over the file.
+const std::set<std::string> kServeConfigKeys = {
+    "listen", "tokens", "kafka-brokers", "kafka-topic", "kafka-name", "kafka-config",
+    "io-threads", "worker-threads", "max-body-bytes", "read-timeout-seconds",
+    "subscriber-buffer-bytes", "max-subscribers", "heartbeat-seconds"};
+
+Result<Args> WithServeConfig(const Args& a) {
+  Args out = a;
+  if (!a.Has("config")) return out;
+  std::ifstream in(a.Get("config"));
+  if (!in) return Status::InvalidArgument("config", "cannot read '" + a.Get("config") + "'");
+  std::string line;
+  int n = 0;
+  auto trim = [](std::string t) {
+    const auto b = t.find_first_not_of(" \t\r");
+    const auto e = t.find_last_not_of(" \t\r");
+    return b == std::string::npos ? std::string() : t.substr(b, e - b + 1);
+  };
+  while (std::getline(in, line)) {
+    ++n;
+    line = trim(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    const auto eq = line.find('=');
+    const std::string where = a.Get("config") + ":" + std::to_string(n);
+    if (eq == std::string::npos) return Status::InvalidArgument(where, "is not 'key = value'");
+    const std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    if (!kServeConfigKeys.count(key)) return Status::InvalidArgument(where, "'" + key + "' is not a serve setting");
+    if (!out.Has(key)) out.opts[key] = value;
+  }
+  return out;
+}
+
+// A whole-number setting in [lo, hi].
+Result<std::uint64_t> Setting(const Args& a, const std::string& key, std::uint64_t def, std::uint64_t lo, std::uint64_t hi) {
+  if (!a.Has(key)) return def;
+  const std::string v = a.Get(key);
+  if (v.empty() || v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos || std::stoull(v) < lo ||
+      std::stoull(v) > hi) {
+    return Status::InvalidArgument(key, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+  }
+  return std::stoull(v);
+}
+
+int Serve(EventLog& log, const workflows::RuleBook& rules, const Args& given, const std::string& data, Cli& cli) {
+  auto configured = WithServeConfig(given);
+  if (!configured.ok()) return cli::Fail(configured.status(), false);
+  const Args& a = *configured;
   const std::string listen = a.Get("listen", "127.0.0.1:8080");
   const auto colon = listen.rfind(':');
   http::ServerOptions so;
@@ -725,6 +776,26 @@ int Serve(EventLog& log, const workflows::RuleBook& rules, const Args& a, const 
     return 3;
   }
   so.port = static_cast<std::uint16_t>(std::stoi(port));
+  http::ApiOptions ao;
+  struct Tuning {
+    const char* key;
+    std::uint64_t def, lo, hi;
+  };
+  for (const Tuning& t : {Tuning{"io-threads", 2, 1, 64}, Tuning{"worker-threads", 64, 1, 1024},
+                          Tuning{"max-body-bytes", 1 << 20, 1024, 64 << 20}, Tuning{"read-timeout-seconds", 30, 1, 3600},
+                          Tuning{"subscriber-buffer-bytes", 4 << 20, 64 << 10, 1 << 30},
+                          Tuning{"max-subscribers", 1024, 1, 100000}, Tuning{"heartbeat-seconds", 15, 1, 300}}) {
+    auto v = Setting(a, t.key, t.def, t.lo, t.hi);
+    if (!v.ok()) return cli::Fail(v.status(), false);
+    const std::string k = t.key;
+    if (k == "io-threads") so.io_threads = static_cast<int>(*v);
+    if (k == "worker-threads") so.worker_threads = static_cast<int>(*v);
+    if (k == "max-body-bytes") so.max_body_bytes = ao.max_body_bytes = *v;
+    if (k == "read-timeout-seconds") so.read_timeout = std::chrono::seconds(*v);
+    if (k == "subscriber-buffer-bytes") ao.subscriptions.max_buffer_bytes = *v;
+    if (k == "max-subscribers") ao.subscriptions.max_subscribers = *v;
+    if (k == "heartbeat-seconds") ao.subscriptions.default_heartbeat = std::chrono::seconds(*v);
+  }
   const std::string tokens_file = a.Get("tokens", (std::filesystem::path(data) / "tokens").string());
   if (a.Has("demo")) {
     if (cli.Demo() != 0) return 1;
@@ -761,7 +832,7 @@ int Serve(EventLog& log, const workflows::RuleBook& rules, const Args& a, const 
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto relay = cli::StartServeRelay(log, a);  // after the mask: its threads inherit it
   if (!relay.ok()) return cli::Fail(relay.status(), false);
-  http::Api api(log, rules, tokens);
+  http::Api api(log, rules, tokens, ao);
   if (*relay) {
     kafka::Relay* r = relay->get();
     api.SetExtraMetrics([r] { return kafka::RelayMetricsText(r->Stats()); });

@@ -497,3 +497,32 @@ TEST_CASE("team-scoped roles see only their team in the caseload and deadline vi
   CHECK(Body(f.Call("GET", "/v1/caseload?team=north-1", "audit"))["teams"].size() == 1);
   CHECK(Body(f.Call("GET", "/v1/caseload?colour=red", "audit"))["error"]["field"] == "colour");
 }
+
+TEST_CASE("a client that stalls mid-request is dropped after the read timeout, and nothing is written",
+          "[adapters][http][server]") {
+  ApiFixture f;
+  const std::uint64_t head = f.log->HeadPosition();
+  ServerOptions o;
+  o.port = 0;
+  o.read_timeout = std::chrono::seconds(1);
+  Server server(f.api, o);
+  REQUIRE(server.Start().ok());
+  const int fd = Connect(server.port());
+  const std::string part = "POST /v1/children/7001/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer cass\r\n"
+                           "Content-Length: 200\r\n\r\n{\"action\":";
+  REQUIRE(::send(fd, part.data(), part.size(), 0) == static_cast<ssize_t>(part.size()));
+  const auto start = std::chrono::steady_clock::now();
+  char buf[256];
+  const ssize_t n = ::recv(fd, buf, sizeof buf, 0);  // blocks until the server gives up on us
+  const auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(n == 0);  // closed without an answer
+  CHECK(waited >= std::chrono::milliseconds(900));
+  CHECK(waited < std::chrono::seconds(5));
+  ::close(fd);
+  // Invalid UTF-8 inside a JSON body is malformed JSON: 400, nothing written.
+  auto bad = f.Call("POST", "/v1/children/7002/commands", "cass",
+                    "{\"action\":\"fd.contact_received\",\"occurred_at\":\"2026-09-05T11:00:00Z\",\"params\":{\"source\":\"\xff\xfe\"}}");
+  CHECK(bad.status == 400);
+  CHECK(f.log->HeadPosition() == head);
+  server.Stop(std::chrono::seconds(2));
+}
