@@ -396,9 +396,10 @@ std::string ProjectionRunner::CheckpointName(const Projection& p) {
   return std::string("projection.") + p.name() + ".v" + std::to_string(p.version());
 }
 
-Result<std::uint64_t> ProjectionRunner::CatchUp(Projection& p) {
+Result<std::uint64_t> ProjectionRunner::CatchUp(Projection& p, std::uint64_t max_events) {
   ReadAllOptions o;
   o.from_position = p.position_ + 1;
+  o.max_count = max_events;
   Status s = log_.ReadAll(o, [&](const EventView& e) {
     p.Apply(e);
     p.position_ = e.position;

@@ -136,8 +136,9 @@ class Projection {
 class ProjectionRunner {
  public:
   explicit ProjectionRunner(EventLog& log) : log_(log) {}
-  // Applies every event after the projection's position, up to the head; stores the checkpoint.
-  Result<std::uint64_t> CatchUp(Projection& p);
+  // Applies every event after the projection's position, up to the head (or at most
+  // `max_events` of them); stores the checkpoint.
+  Result<std::uint64_t> CatchUp(Projection& p, std::uint64_t max_events = UINT64_MAX);
   // Resets and applies the whole log.
   Result<std::uint64_t> Rebuild(Projection& p);
   // Rebuilds several projections in one pass over the log; `progress` (if given) is called

@@ -190,11 +190,34 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       audit_(log, rules),
       runner_(log),
       hub_(log, options.subscriptions),
-      counters_(std::make_unique<Counters>()) {}
+      counters_(std::make_unique<Counters>()) {
+  maintainer_ = std::thread([this] { MaintainViews(); });
+}
 
-Api::~Api() { hub_.Stop(); }
+Api::~Api() {
+  stopping_ = true;
+  if (maintainer_.joinable()) maintainer_.join();
+  hub_.Stop();
+}
 
 void Api::StopStreams() { hub_.Stop(); }
+
+void Api::MaintainViews() {
+  constexpr std::uint64_t kStep = 512;  // events per lock hold (a few milliseconds)
+  while (!stopping_) {
+    std::uint64_t at;
+    {
+      std::shared_lock lk(views_mu_);
+      at = summary_.position();
+    }
+    if (log_.WaitForPosition(at, std::chrono::milliseconds(100)) <= at) continue;
+    std::unique_lock lk(views_mu_);
+    for (replay::Projection* p : std::initializer_list<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_}) {
+      (void)runner_.CatchUp(*p, kStep);  // a read error is retried on the next turn (and reported by reads)
+    }
+    views_position_ = summary_.position();
+  }
+}
 
 void Api::SetExtraMetrics(std::function<std::string()> extra) {
   std::lock_guard<std::mutex> lk(extra_mu_);
@@ -242,6 +265,9 @@ bool Api::Restricted(const std::string& child, const Principal& who) {
 
 bool Api::Inline(const Request& r) const {
   if (r.method != "GET") return false;
+  // Far behind (the maintainer is catching up after a burst of writes): a read may have to
+  // catch up itself, so it goes to a worker rather than hold up an I/O thread.
+  if (views_position_.load() + 4096 < log_.HeadPosition()) return false;
   const std::string path = r.target.substr(0, r.target.find('?'));
   if (path == "/health" || path == "/metrics" || path == "/v1/subscribe") return true;
   const std::string kChildren = "/v1/children/";
@@ -256,12 +282,13 @@ Status Api::CatchUp() {
   const std::uint64_t head = log_.HeadPosition();
   {
     std::shared_lock lk(views_mu_);
-    if (kpis_.position() >= head) return Status::Ok();
+    if (summary_.position() >= head) return Status::Ok();  // the first caught up is the furthest behind
   }
   std::unique_lock lk(views_mu_);
   for (replay::Projection* p : std::initializer_list<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_}) {
     if (auto r = runner_.CatchUp(*p); !r.ok()) return r.status();
   }
+  views_position_ = summary_.position();
   return Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <thread>
 #include <functional>
 #include <cstdint>
 #include <memory>
@@ -125,6 +126,13 @@ class Api {
   std::mutex ack_mu_;
   mutable std::mutex extra_mu_;
   std::function<std::string()> extra_metrics_;
+
+  // Keeps the views close to the head in small steps, so that a read rarely has much to catch
+  // up on (and never holds the views' lock for long).
+  void MaintainViews();
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> views_position_{0};  // where the views are (all at least here)
+  std::thread maintainer_;
 
   struct Counters;
   std::unique_ptr<Counters> counters_;
