@@ -45,18 +45,7 @@ fi
 out=$build/case-bench.md
 "$bin" "$@" --out "$out"
 
+source "$root/scripts/docs-block.sh"
+replace_docs_block docs/benchmarks.md case-results "$out"
 doc=docs/benchmarks.md
-begin='<!-- BEGIN case-results'
-end='<!-- END case-results -->'
-if ! grep -q "^$begin" "$doc" || ! grep -q "^$end" "$doc"; then
-  echo "bench-case.sh: $doc has no case-results markers; results are in $out" >&2
-  exit 1
-fi
-tmp=$(mktemp)
-awk -v begin="$begin" -v end="$end" -v results="$out" '
-  index($0, begin) == 1 { print; while ((getline line < results) > 0) print line; skip = 1; next }
-  index($0, end) == 1 { skip = 0 }
-  !skip { print }
-' "$doc" > "$tmp"
-mv "$tmp" "$doc"
 echo "bench-case.sh: results written to $doc (Case service, projections and replay section)" >&2

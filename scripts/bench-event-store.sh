@@ -43,18 +43,7 @@ fi
 out=$build/event-store-bench.md
 "$bin" "$@" --out "$out"
 
+source "$root/scripts/docs-block.sh"
+replace_docs_block docs/benchmarks.md event-store-results "$out"
 doc=docs/benchmarks.md
-begin='<!-- BEGIN event-store-results'
-end='<!-- END event-store-results -->'
-if ! grep -q "^$begin" "$doc" || ! grep -q "^$end" "$doc"; then
-  echo "bench-event-store.sh: $doc has no event-store-results markers; results are in $out" >&2
-  exit 1
-fi
-tmp=$(mktemp)
-awk -v begin="$begin" -v end="$end" -v results="$out" '
-  index($0, begin) == 1 { print; while ((getline line < results) > 0) print line; skip = 1; next }
-  index($0, end) == 1 { skip = 0 }
-  !skip { print }
-' "$doc" > "$tmp"
-mv "$tmp" "$doc"
 echo "bench-event-store.sh: results written to $doc (Event store section)" >&2

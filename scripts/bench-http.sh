@@ -136,19 +136,8 @@ cat "$out"
 if [[ $errors -ne 0 ]]; then echo "bench-http.sh: $errors requests failed" >&2; exit 1; fi
 
 if [[ $update_docs -eq 1 ]]; then
+  source scripts/docs-block.sh
+  replace_docs_block docs/benchmarks.md http-results "$out"
   doc=docs/benchmarks.md
-  begin='<!-- BEGIN http-results'
-  end='<!-- END http-results -->'
-  if ! grep -q "^$begin" "$doc"; then
-    echo "bench-http.sh: $doc has no http-results markers; results are in $out" >&2
-    exit 1
-  fi
-  tmp=$(mktemp)
-  awk -v begin="$begin" -v end="$end" -v results="$out" '
-    index($0, begin) == 1 { print; while ((getline line < results) > 0) print line; skip = 1; next }
-    index($0, end) == 1 { skip = 0 }
-    !skip { print }
-  ' "$doc" >"$tmp"
-  mv "$tmp" "$doc"
   echo "updated $doc" >&2
 fi

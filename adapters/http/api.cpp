@@ -169,6 +169,23 @@ Response MethodNotAllowed(const std::string& method, const char* allowed) {
   return res;
 }
 
+// The `heartbeat` query parameter (seconds); zero (the hub's default) when absent.
+Result<std::chrono::milliseconds> HeartbeatOf(std::map<std::string, std::string>& q) {
+  if (!q.count("heartbeat")) return std::chrono::milliseconds(0);
+  auto h = Number(q["heartbeat"], "heartbeat", 300);
+  if (!h.ok() || *h == 0) return Status::InvalidArgument("heartbeat", "must be 1 to 300 seconds");
+  return std::chrono::milliseconds(std::chrono::seconds(*h));
+}
+
+// The answer that hands a subscription to the server to stream.
+Response StreamResponse(std::shared_ptr<Subscription> s) {
+  Response res;
+  res.content_type = "text/event-stream";
+  res.headers.push_back({"Cache-Control", "no-cache"});
+  res.stream = std::move(s);
+  return res;
+}
+
 Json FilterJson(const SubscriptionFilter& f) {
   return Json{{"type_prefix", f.type_prefix}, {"stream_prefix", f.stream_prefix}, {"journey", f.journey}, {"team", f.team}};
 }
@@ -677,20 +694,12 @@ Response Api::Subscribe(const std::string& query, const Request& r, const Princi
     return Error(Status::InvalidArgument(r.last_event_id.empty() ? "from" : "Last-Event-ID",
                                          "is beyond the log's head (" + std::to_string(head) + ")"));
   }
-  std::chrono::milliseconds heartbeat{0};
-  if (q.count("heartbeat")) {
-    auto h = Number(q["heartbeat"], "heartbeat", 300);
-    if (!h.ok() || *h == 0) return Error(Status::InvalidArgument("heartbeat", "must be 1 to 300 seconds"));
-    heartbeat = std::chrono::seconds(*h);
-  }
+  auto heartbeat = HeartbeatOf(q);
+  if (!heartbeat.ok()) return Error(heartbeat.status());
   SubscriptionFilter f{q["type_prefix"], q["stream_prefix"], q["journey"], q["team"]};
-  auto sub = hub_.Subscribe(from, std::move(f), "", heartbeat);
+  auto sub = hub_.Subscribe(from, std::move(f), "", *heartbeat);
   if (!sub.ok()) return Error(sub.status());
-  Response res;
-  res.content_type = "text/event-stream";
-  res.headers.push_back({"Cache-Control", "no-cache"});
-  res.stream = *sub;
-  return res;
+  return StreamResponse(*sub);
 }
 
 Response Api::Subscriptions(const std::string& rest_and_query, const Request& r, const Principal& who) {
@@ -807,22 +816,14 @@ Response Api::Subscriptions(const std::string& rest_and_query, const Request& r,
   if (r.method != "GET") return MethodNotAllowed(r.method, "GET");
   std::map<std::string, std::string> q;
   if (Status s = ReadQuery(query, {"heartbeat"}, &q); !s.ok()) return Error(s);
-  std::chrono::milliseconds heartbeat{0};
-  if (q.count("heartbeat")) {
-    auto h = Number(q["heartbeat"], "heartbeat", 300);
-    if (!h.ok() || *h == 0) return Error(Status::InvalidArgument("heartbeat", "must be 1 to 300 seconds"));
-    heartbeat = std::chrono::seconds(*h);
-  }
+  auto heartbeat = HeartbeatOf(q);
+  if (!heartbeat.ok()) return Error(heartbeat.status());
   std::uint64_t from = def->first;
   if (auto c = log_.GetCheckpoint(checkpoint); c.ok()) from = std::max(from, *c + 1);
   from = std::min(from, log_.HeadPosition() + 1);
-  auto s = hub_.Subscribe(from, def->second, name, heartbeat);
+  auto s = hub_.Subscribe(from, def->second, name, *heartbeat);
   if (!s.ok()) return Error(s.status());
-  Response res;
-  res.content_type = "text/event-stream";
-  res.headers.push_back({"Cache-Control", "no-cache"});
-  res.stream = *s;
-  return res;
+  return StreamResponse(*s);
 }
 
 Response Api::Child(const std::string& child, const Principal&) {
