@@ -142,12 +142,7 @@ struct Builder {
   // ---- recording ---------------------------------------------------------------------------
   SimAction& Add(std::int64_t t, const char* action, const char* role,
                  std::vector<std::pair<const char*, std::string>> params = {}) {
-    SimAction a;
-    a.occurred_at = t;
-    a.action = action;
-    a.role = role;
-    a.params = std::move(params);
-    acts.push_back(std::move(a));
+    acts.push_back(SimAction::At(t, action, role, std::move(params)));
     return acts.back();
   }
   void Open(std::int64_t t) {
@@ -451,12 +446,7 @@ struct Builder {
     std::vector<SimAction> legal;  // collected here, added after the plan's series
     auto add = [&](std::int64_t at, const char* action, const char* role,
                    std::vector<std::pair<const char*, std::string>> params = {}) {
-      SimAction a;
-      a.occurred_at = at;
-      a.action = action;
-      a.role = role;
-      a.params = std::move(params);
-      legal.push_back(std::move(a));
+      legal.push_back(SimAction::At(at, action, role, std::move(params)));
     };
     add(lpm, "plo.legal_planning_meeting_held", "legal", {{"decision", pre ? "pre_proceedings" : "issue_proceedings"}});
     std::int64_t issue = kNever;

@@ -33,6 +33,16 @@ struct SimAction {
   const char* role = "";
   std::vector<std::pair<const char*, std::string>> params;
   int team = 0;  // index into LifeGenerator::teams()
+
+  static SimAction At(std::int64_t occurred_at, const char* action, const char* role,
+                      std::vector<std::pair<const char*, std::string>> params = {}) {
+    SimAction a;
+    a.occurred_at = occurred_at;
+    a.action = action;
+    a.role = role;
+    a.params = std::move(params);
+    return a;
+  }
 };
 
 struct Life {
