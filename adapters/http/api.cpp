@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cctype>
+#include <optional>
 #include <chrono>
 #include <tuple>
 #include <map>
@@ -100,11 +102,16 @@ bool ValidChildId(const std::string& id) {
   return true;
 }
 
+bool OneOf(const std::string& key, std::initializer_list<const char*> allowed) {
+  for (const char* a : allowed) {
+    if (key == a) return true;
+  }
+  return false;
+}
+
 Status OnlyParams(const std::map<std::string, std::string>& q, std::initializer_list<const char*> allowed) {
   for (const auto& [k, v] : q) {
-    bool ok = false;
-    for (const char* a : allowed) ok |= (k == a);
-    if (!ok) return Status::InvalidArgument(k, "is not a query parameter of this route");
+    if (!OneOf(k, allowed)) return Status::InvalidArgument(k, "is not a query parameter of this route");
   }
   return Status::Ok();
 }
@@ -138,9 +145,7 @@ Result<Json> ParseBody(const std::string& body, std::initializer_list<const char
   if (doc.is_discarded()) return Status::InvalidArgument("body", "is not valid JSON");
   if (!doc.is_object()) return Status::InvalidArgument("body", "must be a JSON object");
   for (auto it = doc.begin(); it != doc.end(); ++it) {
-    bool ok = false;
-    for (const char* a : allowed) ok |= (it.key() == a);
-    if (!ok) return Status::InvalidArgument(it.key(), "is not a field of this request");
+    if (!OneOf(it.key(), allowed)) return Status::InvalidArgument(it.key(), "is not a field of this request");
   }
   return doc;
 }
@@ -160,6 +165,17 @@ Result<std::uint64_t> Number(const std::string& v, const std::string& field, std
     return Status::InvalidArgument(field, "must be a whole number up to " + std::to_string(max));
   }
   return std::stoull(v);
+}
+
+// Roles that read or subscribe but never record actions.
+bool NeverWrites(const std::string& role) { return role == "auditor" || role == "subscriber" || role == "admin"; }
+
+// A body over the limit (the server refuses it before the API; this covers direct callers).
+std::optional<Response> OverLimit(const Request& r, std::size_t limit) {
+  if (r.body.size() <= limit) return std::nullopt;
+  return JsonResponse(413, Json{{"error", {{"code", "too_large"},
+                                           {"message", "the body is " + std::to_string(r.body.size()) +
+                                                           " bytes; the limit is " + std::to_string(limit)}}}});
 }
 
 Response MethodNotAllowed(const std::string& method, const char* allowed) {
@@ -229,12 +245,14 @@ void Api::MaintainViews() {
     }
     if (log_.WaitForPosition(at, std::chrono::milliseconds(100)) <= at) continue;
     std::unique_lock lk(views_mu_);
-    for (replay::Projection* p : std::initializer_list<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_}) {
+    for (replay::Projection* p : Views()) {
       (void)runner_.CatchUp(*p, kStep);  // a read error is retried on the next turn (and reported by reads)
     }
     views_position_ = summary_.position();
   }
 }
+
+std::array<replay::Projection*, 5> Api::Views() { return {&summary_, &chronology_, &deadlines_, &plo_, &kpis_}; }
 
 void Api::SetExtraMetrics(std::function<std::string()> extra) {
   std::lock_guard<std::mutex> lk(extra_mu_);
@@ -275,9 +293,20 @@ std::shared_ptr<const std::set<std::string>> Api::RestrictionOf(const std::strin
   return named;
 }
 
-bool Api::Restricted(const std::string& child, const Principal& who) {
+bool Api::Restricted(const std::string& child, const Principal& who, std::string* why) {
   auto named = RestrictionOf(child);
-  return named && !named->count(who.user);
+  if (!named || named->count(who.user)) return false;
+  if (why) *why = "child " + child + "'s record is restricted to named users, and " + who.user + " is not one of them";
+  return true;
+}
+
+Result<workflows::Case> Api::Record(const std::string& child, std::uint64_t* version) {
+  std::uint64_t v = 0;
+  auto c = cases_.Load(child, &v);
+  if (!c.ok()) return c.status();
+  if (v == 0) return Status::NotFound("child '" + child + "' has no record");
+  if (version) *version = v;
+  return c;
 }
 
 bool Api::Inline(const Request& r) const {
@@ -302,7 +331,7 @@ Status Api::CatchUp() {
     if (summary_.position() >= head) return Status::Ok();  // the first caught up is the furthest behind
   }
   std::unique_lock lk(views_mu_);
-  for (replay::Projection* p : std::initializer_list<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_}) {
+  for (replay::Projection* p : Views()) {
     if (auto r = runner_.CatchUp(*p); !r.ok()) return r.status();
   }
   views_position_ = summary_.position();
@@ -332,10 +361,7 @@ bool Api::MaySee(const Principal& who, const std::string& child, const std::stri
     *why = "role subscriber may only subscribe to events";
     return false;
   }
-  if (Restricted(child, who)) {
-    *why = "child " + child + "'s record is restricted to named users, and " + who.user + " is not one of them";
-    return false;
-  }
+  if (Restricted(child, who, why)) return false;
   if (Privileged(who.role)) {
     AccessLog(who, "access.read", child, what, "");
     return true;
@@ -495,12 +521,8 @@ Response Api::Dispatch(const Request& r, const Principal* who, std::string* rout
 }
 
 Response Api::Command(const std::string& child, const Request& r, const Principal& who) {
-  if (r.body.size() > options_.max_body_bytes) {
-    return JsonResponse(413, Json{{"error", {{"code", "too_large"},
-                                             {"message", "the body is " + std::to_string(r.body.size()) +
-                                                             " bytes; the limit is " + std::to_string(options_.max_body_bytes)}}}});
-  }
-  if (who.role == "auditor" || who.role == "subscriber" || who.role == "admin") {
+  if (auto over = OverLimit(r, options_.max_body_bytes)) return *over;
+  if (NeverWrites(who.role)) {
     return Error(Status::Forbidden("role " + who.role + " never records actions"));
   }
   Json doc = Json::parse(r.body, nullptr, false);
@@ -513,10 +535,8 @@ Response Api::Command(const std::string& child, const Request& r, const Principa
   // Team-scoped roles write only on their team's children (or new ones); nobody writes on a
   // restricted child unless named.
   std::string why;
-  if (kTeamScoped.count(who.role) && !MaySee(who, child, "command", &why)) return Error(Status::Forbidden(why));
-  if (Restricted(child, who)) {
-    return Error(Status::Forbidden("child " + child + "'s record is restricted to named users, and " + who.user +
-                                   " is not one of them"));
+  if (kTeamScoped.count(who.role) ? !MaySee(who, child, "command", &why) : Restricted(child, who, &why)) {
+    return Error(Status::Forbidden(why));
   }
   return Execute(c);
 }
@@ -546,8 +566,8 @@ Response Api::Execute(const replay::Command& c) {
 }
 
 Response Api::Register(const Request& r, const Principal& who) {
-  if (r.body.size() > options_.max_body_bytes) return Error(Status::InvalidArgument("body", "is over the limit"));
-  if (who.role == "auditor" || who.role == "subscriber" || who.role == "admin") {
+  if (auto over = OverLimit(r, options_.max_body_bytes)) return *over;
+  if (NeverWrites(who.role)) {
     return Error(Status::Forbidden("role " + who.role + " never records actions"));
   }
   auto doc = ParseBody(r.body, {"child_id", "date_of_birth", "unborn", "expected_due_date", "occurred_at", "command_id"});
@@ -589,15 +609,14 @@ Response Api::Register(const Request& r, const Principal& who) {
 
 Response Api::AllowedActions(const std::string& child, const Principal& who) {
   std::uint64_t version = 0;
-  auto c = cases_.Load(child, &version);
+  auto c = Record(child, &version);
   if (!c.ok()) return Error(c.status());
-  if (version == 0) return Error(Status::NotFound("child '" + child + "' has no record"));
   const auto states = c->States();
   std::map<std::string, std::vector<std::string>> roles;
   for (const auto& [journey, state] : states) {
     for (const auto& p : c->journey(journey).Permissions()) roles[p.action] = p.roles;
   }
-  const bool writer = who.role != "auditor" && who.role != "subscriber" && who.role != "admin";
+  const bool writer = !NeverWrites(who.role);
   Json actions = Json::array();
   Json mine = Json::array();
   for (const auto& a : c->AllowedActions()) {
@@ -621,7 +640,7 @@ Response Api::Restriction(const std::string& child, const Request& r, const Prin
   if (who.role != "admin" && who.role != "team_manager") {
     return Error(Status::Forbidden("only an admin or a team manager restricts a child's record (not " + who.role + ")"));
   }
-  if (r.body.size() > options_.max_body_bytes) return Error(Status::InvalidArgument("body", "is over the limit"));
+  if (auto over = OverLimit(r, options_.max_body_bytes)) return *over;
   const bool restrict = r.method == "PUT";
   auto doc = restrict ? ParseBody(r.body, {"users", "reason"}) : ParseBody(r.body, {"reason"});
   if (!doc.ok()) return Error(doc.status());
@@ -640,9 +659,7 @@ Response Api::Restriction(const std::string& child, const Request& r, const Prin
       users.push_back(u);
     }
   }
-  std::uint64_t version = 0;
-  if (auto c = cases_.Load(child, &version); !c.ok()) return Error(c.status());
-  if (version == 0) return Error(Status::NotFound("child '" + child + "' has no record"));
+  if (auto c = Record(child); !c.ok()) return Error(c.status());
   std::string why;
   if (who.role == "team_manager" && !MaySee(who, child, "restriction", &why)) return Error(Status::Forbidden(why));
   AppendRequest req;
@@ -747,7 +764,7 @@ Response Api::Subscriptions(const std::string& rest_and_query, const Request& r,
   };
   if (sub.empty() && r.method == "PUT") {
     if (!query.empty()) return Error(Status::InvalidArgument(query.substr(0, query.find('=')), "is not a query parameter of this route"));
-    if (r.body.size() > options_.max_body_bytes) return Error(Status::InvalidArgument("body", "is over the limit"));
+    if (auto over = OverLimit(r, options_.max_body_bytes)) return *over;
     auto doc = ParseBody(r.body.empty() ? "{}" : r.body, {"from", "type_prefix", "stream_prefix", "journey", "team"});
     if (!doc.ok()) return Error(doc.status());
     SubscriptionFilter f;
@@ -828,9 +845,8 @@ Response Api::Subscriptions(const std::string& rest_and_query, const Request& r,
 
 Response Api::Child(const std::string& child, const Principal&) {
   std::uint64_t version = 0;
-  auto c = cases_.Load(child, &version);
+  auto c = Record(child, &version);
   if (!c.ok()) return Error(c.status());
-  if (version == 0) return Error(Status::NotFound("child '" + child + "' has no record"));
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   const TimestampUs now = SystemClockUs();
   Json deadlines = Json::array();
@@ -936,11 +952,10 @@ Response Api::Plo(const std::string& query, const Principal& who) {
   const TimestampUs now = *as_of;
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
-  auto hidden = [&](const std::string& child) { return Restricted(child, who); };
   Json list = Json::array();
   using P = replay::PloTrackerProjection;
   for (const auto& c : plo_.List(q["team"], q["area"])) {
-    if (hidden(c.child)) continue;
+    if (Restricted(c.child, who)) continue;
     Json j = {{"child", c.child}, {"team", c.team}, {"area", c.area},
               {"stage", c.in_proceedings ? "proceedings" : "pre_proceedings"},
               {"week", P::WeeksElapsed(c, now)}, {"rag", P::Rag(c, now)}};
@@ -1045,11 +1060,9 @@ Response Api::Events(const std::string& query, const Principal& who) {
   for (auto [key, out, max] : {std::tuple<const char*, std::uint64_t*, std::uint64_t>{"from", &o.from_position, UINT64_MAX / 2},
                                {"limit", &o.max_count, 10000}}) {
     if (!q.count(key)) continue;
-    const std::string& v = q[key];
-    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos || std::stoull(v) > max) {
-      return Error(Status::InvalidArgument(key, "must be a whole number up to " + std::to_string(max)));
-    }
-    *out = std::stoull(v);
+    auto n = Number(q[key], key, max);
+    if (!n.ok()) return Error(n.status());
+    *out = *n;
   }
   if (!q.count("limit")) o.max_count = 1000;
   if (o.from_position == 0) o.from_position = 1;

@@ -5,6 +5,7 @@
 // Thread-safety: Handle may be called from many threads at once.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <thread>
 #include <functional>
@@ -93,8 +94,13 @@ class Api {
   Response Subscribe(const std::string& query, const Request& r, const Principal& who);
   Response Subscriptions(const std::string& rest, const Request& r, const Principal& who);
   Response Execute(const replay::Command& c);
+  // The child's case; NotFound when the child has no record.
+  Result<workflows::Case> Record(const std::string& child, std::uint64_t* version = nullptr);
+  // The live views, in the order they are caught up.
+  std::array<replay::Projection*, 5> Views();
   // Restricted children: may `who` see this child at all? (Named users only.)
-  bool Restricted(const std::string& child, const Principal& who);
+  // (*why, when given, says why not.)
+  bool Restricted(const std::string& child, const Principal& who, std::string* why = nullptr);
   std::shared_ptr<const std::set<std::string>> RestrictionOf(const std::string& child);
   // Read scope: may `who` see this child's record? (Logs privileged reads and denials.)
   bool MaySee(const Principal& who, const std::string& child, const std::string& what, std::string* why);
