@@ -19,6 +19,7 @@
 
 #include "adapters/cli/commands.hpp"
 #include "adapters/demo.hpp"
+#include "adapters/key_value_file.hpp"
 #include "adapters/cli/relay_command.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/http/tokens.hpp"
@@ -716,7 +717,7 @@ const std::vector<http::Principal> kDemoUsers = {
     {"relay.svc", "subscriber", "integration"}, {"ops.admin", "admin", "operations"},
 };
 
-// serve --config FILE: "key = value" lines ('#' starts a comment). Keys: serve's options
+// serve --config FILE: "key = value" lines (adapters/key_value_file.hpp). Keys: serve's options
 // (listen, tokens, kafka-brokers, kafka-topic, kafka-name, kafka-config) and the tuning below.
 // An option given on the command line wins over the file.
 const std::set<std::string> kServeConfigKeys = {
@@ -727,25 +728,13 @@ const std::set<std::string> kServeConfigKeys = {
 Result<Args> WithServeConfig(const Args& a) {
   Args out = a;
   if (!a.Has("config")) return out;
-  std::ifstream in(a.Get("config"));
-  if (!in) return Status::InvalidArgument("config", "cannot read '" + a.Get("config") + "'");
-  std::string line;
-  int n = 0;
-  auto trim = [](std::string t) {
-    const auto b = t.find_first_not_of(" \t\r");
-    const auto e = t.find_last_not_of(" \t\r");
-    return b == std::string::npos ? std::string() : t.substr(b, e - b + 1);
-  };
-  while (std::getline(in, line)) {
-    ++n;
-    line = trim(line.substr(0, line.find('#')));
-    if (line.empty()) continue;
-    const auto eq = line.find('=');
-    const std::string where = a.Get("config") + ":" + std::to_string(n);
-    if (eq == std::string::npos) return Status::InvalidArgument(where, "is not 'key = value'");
-    const std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
-    if (!kServeConfigKeys.count(key)) return Status::InvalidArgument(where, "'" + key + "' is not a serve setting");
-    if (!out.Has(key)) out.opts[key] = value;
+  auto lines = ReadKeyValueFile(a.Get("config"), "config");
+  if (!lines.ok()) return lines.status();
+  for (const auto& l : *lines) {
+    if (!kServeConfigKeys.count(l.key)) {
+      return Status::InvalidArgument(a.Get("config") + ":" + std::to_string(l.line), "'" + l.key + "' is not a serve setting");
+    }
+    if (!out.Has(l.key)) out.opts[l.key] = l.value;
   }
   return out;
 }

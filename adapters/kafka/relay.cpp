@@ -1,11 +1,12 @@
 #include "adapters/kafka/relay.hpp"
 
+#include "adapters/key_value_file.hpp"
+
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <fstream>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -25,13 +26,6 @@ constexpr std::uint64_t kReadBatch = 1000;
 // Properties that carry the relay's guarantees: the caller may not change them.
 const std::set<std::string> kFixedProperties = {"enable.idempotence", "acks", "request.required.acks",
                                                 "dr_cb", "dr_msg_cb", "opaque"};
-
-std::string Trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
 
 std::string EscapeLabel(const std::string& v) {
   std::string out;
@@ -464,19 +458,10 @@ std::string RelayMetricsText(const RelayStats& s) {
 }
 
 Result<std::map<std::string, std::string>> LoadKafkaProperties(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::InvalidArgument("kafka-config", "cannot read '" + path + "'");
+  auto lines = ReadKeyValueFile(path, "kafka-config");
+  if (!lines.ok()) return lines.status();
   std::map<std::string, std::string> props;
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    line = Trim(line);
-    if (line.empty() || line[0] == '#') continue;
-    const auto eq = line.find('=');
-    if (eq == std::string::npos || Trim(line.substr(0, eq)).empty()) {
-      return Status::InvalidArgument("kafka-config", path + ":" + std::to_string(n) + ": expected key=value");
-    }
-    props[Trim(line.substr(0, eq))] = Trim(line.substr(eq + 1));
-  }
+  for (auto& l : *lines) props[l.key] = std::move(l.value);
   return props;
 }
 
