@@ -410,6 +410,38 @@ Result<std::uint64_t> ProjectionRunner::CatchUp(Projection& p, std::uint64_t max
   return p.position_;
 }
 
+Result<std::uint64_t> ProjectionRunner::CatchUpAll(std::span<Projection* const> ps, std::uint64_t max_events,
+                                                   bool checkpoint) {
+  if (ps.empty()) return std::uint64_t{0};
+  std::uint64_t from = UINT64_MAX;
+  for (const Projection* p : ps) from = std::min(from, p->position_);
+  ReadAllOptions o;
+  o.from_position = from + 1;
+  o.max_count = max_events;
+  Status s = log_.ReadAll(o, [&](const EventView& e) {
+    for (Projection* p : ps) {
+      if (e.position <= p->position_) continue;
+      p->Apply(e);
+      p->position_ = e.position;
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (checkpoint) {
+    if (Status c = StoreCheckpoints(ps); !c.ok()) return c;
+  }
+  std::uint64_t reached = UINT64_MAX;
+  for (const Projection* p : ps) reached = std::min(reached, p->position_);
+  return reached;
+}
+
+Status ProjectionRunner::StoreCheckpoints(std::span<Projection* const> ps) {
+  for (const Projection* p : ps) {
+    if (Status c = log_.SetCheckpoint(CheckpointName(*p), p->position_); !c.ok()) return c;
+  }
+  return Status::Ok();
+}
+
 namespace {
 std::string SealName(const Projection& p) { return ProjectionRunner::CheckpointName(p) + ".seal"; }
 }  // namespace

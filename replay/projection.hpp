@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <string>
@@ -139,6 +140,14 @@ class ProjectionRunner {
   // Applies every event after the projection's position, up to the head (or at most
   // `max_events` of them); stores the checkpoint.
   Result<std::uint64_t> CatchUp(Projection& p, std::uint64_t max_events = UINT64_MAX);
+  // Brings several projections up to date in one scan of the log, from the earliest of their
+  // positions (each sees only the events after its own), up to the head or `max_events` past the
+  // earliest. Stores their checkpoints when `checkpoint` (a live server does it now and then,
+  // not on every step: a checkpoint is a write). Returns the earliest position reached.
+  Result<std::uint64_t> CatchUpAll(std::span<Projection* const> ps, std::uint64_t max_events = UINT64_MAX,
+                                   bool checkpoint = true);
+  // Stores the checkpoints of projections kept up to date with CatchUpAll(..., false).
+  Status StoreCheckpoints(std::span<Projection* const> ps);
   // Resets and applies the whole log.
   Result<std::uint64_t> Rebuild(Projection& p);
   // Rebuilds several projections in one pass over the log; `progress` (if given) is called

@@ -11,6 +11,7 @@ PACKAGES=(
   catch2                    # v2, tests
   librdkafka-dev            # Kafka relay
   libssl-dev                # SHA-256 hash chains, TLS
+  libtcmalloc-minimal4      # tcmalloc for the server and benchmarks (CASETRAIL_TCMALLOC)
   libpq-dev postgresql      # PostgreSQL peer in the event-store benchmark
   libsqlite3-dev            # SQLite peer in the event-store benchmark
   wrk curl                  # HTTP benchmark (scripts/bench-http.sh)

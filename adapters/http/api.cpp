@@ -228,28 +228,46 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
 }
 
 Api::~Api() {
+  StopMaintainer();
+  hub_.Stop();
+}
+
+void Api::StopMaintainer() {
   stopping_ = true;
   if (maintainer_.joinable()) maintainer_.join();
-  hub_.Stop();
 }
 
 void Api::StopStreams() { hub_.Stop(); }
 
 void Api::MaintainViews() {
   constexpr std::uint64_t kStep = 512;  // events per lock hold (a few milliseconds)
+  // Under a stream of writes, waiting a little lets one scan take many events (a scan and its
+  // iterator cost more than a few events); views stay within ~10 ms of the head.
+  constexpr auto kBatchWait = std::chrono::milliseconds(10);
+  constexpr auto kCheckpointEvery = std::chrono::seconds(1);  // a checkpoint is a write
+  auto checkpointed = std::chrono::steady_clock::now() - kCheckpointEvery;
+  bool dirty = true;  // Warm() caught up without storing them
   while (!stopping_) {
     std::uint64_t at;
     {
       std::shared_lock lk(views_mu_);
       at = summary_.position();
     }
-    if (log_.WaitForPosition(at, std::chrono::milliseconds(100)) <= at) continue;
-    std::unique_lock lk(views_mu_);
-    for (replay::Projection* p : Views()) {
-      (void)runner_.CatchUp(*p, kStep);  // a read error is retried on the next turn (and reported by reads)
+    const auto now = std::chrono::steady_clock::now();
+    if (dirty && now - checkpointed >= kCheckpointEvery) {
+      std::unique_lock lk(views_mu_);
+      if (runner_.StoreCheckpoints(Views()).ok()) dirty = false;
+      checkpointed = now;
     }
+    if (log_.WaitForPosition(at, std::chrono::milliseconds(100)) <= at) continue;
+    if (log_.HeadPosition() < at + kStep) std::this_thread::sleep_for(kBatchWait);
+    std::unique_lock lk(views_mu_);
+    // A read error is retried on the next turn (and reported by reads).
+    if (runner_.CatchUpAll(Views(), kStep, false).ok()) dirty = true;
     views_position_ = summary_.position();
   }
+  std::unique_lock lk(views_mu_);
+  if (dirty) (void)runner_.StoreCheckpoints(Views());
 }
 
 std::array<replay::Projection*, 5> Api::Views() { return {&summary_, &chronology_, &deadlines_, &plo_, &kpis_}; }
@@ -331,9 +349,8 @@ Status Api::CatchUp() {
     if (summary_.position() >= head) return Status::Ok();  // the first caught up is the furthest behind
   }
   std::unique_lock lk(views_mu_);
-  for (replay::Projection* p : Views()) {
-    if (auto r = runner_.CatchUp(*p); !r.ok()) return r.status();
-  }
+  // The maintainer stores the checkpoints (at most once a second).
+  if (auto r = runner_.CatchUpAll(Views(), UINT64_MAX, false); !r.ok()) return r.status();
   views_position_ = summary_.position();
   return Status::Ok();
 }

@@ -72,6 +72,9 @@ class Api {
 
   // Ends every subscription (queued frames are still sent); the server calls it when stopping.
   void StopStreams();
+  // Stops the thread that keeps the views near the head and stores their checkpoints; the
+  // server calls it once no request runs, before the log is closed (the destructor does too).
+  void StopMaintainer();
 
  private:
   struct Route;

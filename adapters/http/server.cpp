@@ -255,6 +255,9 @@ void Server::Stop(std::chrono::seconds drain) {
   for (auto& t : impl_->io_threads) t.join();
   impl_->io_threads.clear();
   impl_->workers.join();
+  // No request runs any more: the views' maintainer stops (storing their checkpoints) before
+  // the caller closes the log.
+  impl_->api.StopMaintainer();
 }
 
 }  // namespace casetrail::http

@@ -284,6 +284,18 @@ void SubscriptionHub::Tail() {
       from = next_;
     }
     log_.WaitForPosition(from - 1, std::chrono::milliseconds(200));
+    {
+      // Nobody subscribed: skip to the head without reading or encoding (a new subscriber
+      // catches up from the log up to ring_start_, then joins live from there).
+      std::lock_guard<std::mutex> lk(mu_);
+      if (stopping_) return;
+      if (all_.empty()) {
+        next_ = std::max(next_, log_.HeadPosition() + 1);
+        ring_.clear();
+        ring_start_ = next_;
+        continue;
+      }
+    }
     batch.clear();
     ReadAllOptions o;
     o.from_position = from;

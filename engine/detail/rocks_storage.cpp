@@ -303,14 +303,21 @@ class RocksStorage final : public Storage {
       rocksdb::BlockBasedTableOptions t;
       t.block_cache = cache;
       t.block_size = 16 << 10;
-      if (point_lookups) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      if (point_lookups) {
+        t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+        // Most point lookups of a busy server miss (a new child has no stream, no snapshot, no
+        // restriction; a new command id is not yet known): a Bloom filter over the memtable's
+        // whole keys answers those without searching its skiplist.
+        o.memtable_prefix_bloom_size_ratio = 0.1;
+        o.memtable_whole_key_filtering = true;
+      }
       o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
       o.compression = rocksdb::kLZ4Compression;
       return o;
     };
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
     for (int i = 0; i < kNumCf; ++i) {
-      const bool point = (i == kStreamMeta || i == kIds || i == kCheckpoints);
+      const bool point = (i == kStreamMeta || i == kIds || i == kCheckpoints || i == kProjections);
       cfs.emplace_back(kCfNames[i], cf_options(point, i == kEvents ? (64u << 20) : (8u << 20)));
     }
     // Refuse a directory that holds some other RocksDB database.

@@ -5,6 +5,7 @@
 #include <boost/msm/back/state_machine.hpp>
 #include <boost/msm/back/tools.hpp>
 #include <boost/msm/front/functor_row.hpp>
+#include <boost/msm/back/queue_container_circular.hpp>
 #include <boost/msm/front/state_machine_def.hpp>
 #include <boost/mpl/for_each.hpp>
 #include <boost/mpl/vector.hpp>
@@ -233,6 +234,9 @@ struct Dispatcher {
 template <typename Derived, typename Ctx, typename Initial>
 struct JourneyDef : msmf::state_machine_def<Derived> {
   using initial_state = Initial;
+  // No action posts events from inside a transition, so MSM's event queue (a std::deque, two
+  // allocations each time a machine is built or copied) is left out; see also MsmJourney::Machine.
+  using no_message_queue = int;
   Ctx ctx;
   int rejected_state = -1;
   template <class Fsm, class Event>
@@ -249,7 +253,9 @@ struct JourneyDef : msmf::state_machine_def<Derived> {
 template <typename Def>
 class MsmJourney final : public Journey {
  public:
-  using Machine = boost::msm::back::state_machine<Def>;
+  // The deferred-events queue as an empty boost::circular_buffer (no state defers events): a
+  // std::deque allocates on construction, and a case builds nine machines per child it loads.
+  using Machine = boost::msm::back::state_machine<Def, boost::msm::back::queue_container_circular>;
 
   explicit MsmJourney(const RuleBook& rules) {
     machine_.ctx.rules = &rules;
