@@ -17,6 +17,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -60,6 +62,22 @@ class CaseService {
   // refusal by the workflows is an ok Result with accepted = false and nothing written.
   Result<CommandOutcome> Execute(const Command& command);
 
+  // Execute without blocking on the fsync: decides on the calling thread (or, when a command on
+  // the same child is still in flight, after it, on the executor), appends with
+  // EventLog::AppendAsync, and calls `done` exactly once: with the outcome once the events are
+  // durable, or with a refusal or an error. Commands on one child still run one at a time, in
+  // the order they arrived; a retried command answers as Execute does.
+  using Done = std::function<void(Result<CommandOutcome>)>;
+  void ExecuteAsync(Command command, Done done);
+  // Where ExecuteAsync continues (the answer to a durable append, a command that waited for
+  // its child): by default inline, on the log's committer thread or the thread that freed the
+  // child. The HTTP server posts to its I/O threads.
+  using Executor = std::function<void(std::function<void()>)>;
+  void SetExecutor(Executor post) {
+    std::lock_guard<std::mutex> lk(executor_mu_);
+    executor_ = std::make_shared<const Executor>(std::move(post));
+  }
+
   // The child's case as the log holds it now (from the cache, or rebuilt from the log).
   Result<workflows::Case> Load(const std::string& child_id, std::uint64_t* version = nullptr);
 
@@ -81,18 +99,62 @@ class CaseService {
   // The child's case under its lock: shared with the cache (never modified in place; a
   // command decides on a copy and replaces it once durable).
   Result<std::shared_ptr<const Cached>> Hydrate(const std::string& child_id);
-  Result<CommandOutcome> ExecuteCorrection(const Command& command, const Cached& cached);
-  Result<CommandOutcome> Commit(const Command& command, AppendRequest request, Cached next,
-                                CommandOutcome out);
-  std::mutex& LockFor(const std::string& child_id);
+  // A decided command: either answered now (refused, an error, a retried command) or an append
+  // to make, with the case it leads to and the answer to give once it is durable.
+  struct Pending {
+    AppendRequest request;
+    std::optional<Cached> next;
+    CommandOutcome out;
+  };
+  struct Decision {
+    Decision(Status s) : now(Result<CommandOutcome>(std::move(s))) {}        // NOLINT: implicit on purpose
+    Decision(CommandOutcome o) : now(Result<CommandOutcome>(std::move(o))) {}  // NOLINT
+    Decision(Result<CommandOutcome> r) : now(std::move(r)) {}                  // NOLINT
+    Decision(Pending p) : pending(std::move(p)) {}                             // NOLINT
+    std::optional<Result<CommandOutcome>> now;
+    Pending pending;
+  };
+  Decision Decide(const Command& command);  // under the child's stripe
+  Decision ExecuteCorrection(const Command& command, const Cached& cached);
+  Decision Prepare(const Command& command, AppendRequest request, Cached next, CommandOutcome out);
+  Result<CommandOutcome> Finish(const Command& command, Pending pending, Result<AppendResult> appended);
+
+  // One child's commands run one at a time: each child hashes to a stripe, and a stripe is
+  // held from the decision until the append is durable (across threads, for ExecuteAsync).
+  struct Stripe {
+    std::mutex mu;
+    bool busy = false;
+    std::deque<std::function<void()>> waiting;  // who gets the stripe next, in arrival order
+  };
+  Stripe& StripeFor(const std::string& child_id);
+  void Lock(Stripe& s);                                    // blocks until held
+  bool TryLock(Stripe& s);                                 // holds it if free
+  void LockAsync(Stripe& s, std::function<void()> run);    // runs `run` holding it, now or later
+  void Unlock(Stripe& s);                                  // hands it to the next waiter
+  class StripeGuard;
+  void Post(std::function<void()> fn) {
+    std::shared_ptr<const Executor> post;
+    {
+      std::lock_guard<std::mutex> lk(executor_mu_);
+      post = executor_;
+    }
+    if (post && *post) return (*post)(std::move(fn));
+    fn();
+  }
 
   EventLog& log_;
   const workflows::RuleBook& rules_;
+  std::mutex executor_mu_;
+  std::shared_ptr<const Executor> executor_;
   // Commands on children that share a stripe wait for each other's fsync: many stripes.
   static constexpr std::size_t kStripes = 4096;
-  std::mutex stripes_[kStripes];
+  Stripe stripes_[kStripes];
   mutable std::mutex cache_mu_;
   std::unordered_map<std::string, std::shared_ptr<const Cached>> cache_;
+  std::deque<std::string> cache_order_;  // children in the order they entered the cache
+  // Caches `c` (under cache_mu_); returns a case evicted to make room, for the caller to free
+  // after unlocking.
+  std::shared_ptr<const Cached> CacheLocked(const std::string& child_id, std::shared_ptr<const Cached> c);
   HydrationStats hydrations_;
 };
 

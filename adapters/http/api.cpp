@@ -416,19 +416,68 @@ Response Api::Handle(const Request& r) {
       AccessLog(Principal{}, "access.denied", "", r.method + " " + path, "unauthenticated");
     } else {
       res = Dispatch(r, &*who, &route);
-      if (res.status == 403) {
-        std::string reason;
-        Json body = Json::parse(res.body, nullptr, false);
-        if (body.is_object() && body.contains("error")) reason = body["error"].value("message", "");
-        AccessLog(*who, "access.denied", "", r.method + " " + path, reason);
-      }
+      LogDenied(*who, r, res);
     }
   }
+  Count(route, res.status, start);
+  return res;
+}
+
+void Api::LogDenied(const Principal& who, const Request& r, const Response& res) {
+  if (res.status != 403) return;
+  std::string reason;
+  Json body = Json::parse(res.body, nullptr, false);
+  if (body.is_object() && body.contains("error")) reason = body["error"].value("message", "");
+  AccessLog(who, "access.denied", "", r.method + " " + r.target.substr(0, r.target.find('?')), reason);
+}
+
+void Api::Count(const std::string& route, int status, std::chrono::steady_clock::time_point start) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::lock_guard<std::mutex> lk(counters_->mu);
-  ++counters_->requests[{route, res.status}];
+  ++counters_->requests[{route, status}];
   counters_->seconds[route] += secs;
-  return res;
+}
+
+namespace {
+// "/v1/children/{id}/commands" -> id; empty for any other path.
+std::string CommandsChild(const std::string& path) {
+  const std::string kChildren = "/v1/children/", kCommands = "/commands";
+  if (path.size() <= kChildren.size() + kCommands.size() || path.rfind(kChildren, 0) != 0 ||
+      path.compare(path.size() - kCommands.size(), kCommands.size(), kCommands) != 0) {
+    return {};
+  }
+  std::string child = path.substr(kChildren.size(), path.size() - kChildren.size() - kCommands.size());
+  return child.find('/') == std::string::npos ? child : std::string();
+}
+}  // namespace
+
+bool Api::Async(const Request& r) const {
+  if (r.method != "POST") return false;
+  const std::string child = CommandsChild(r.target.substr(0, r.target.find('?')));
+  return !child.empty() && ValidChildId(child);
+}
+
+void Api::HandleAsync(const Request& r, std::function<void(Response)> done) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string bearer = "Bearer ";
+  std::optional<Principal> who;
+  if (r.authorization.rfind(bearer, 0) == 0) who = tokens_.Authenticate(r.authorization.substr(bearer.size()));
+  const std::string child = CommandsChild(r.target.substr(0, r.target.find('?')));
+  if (!who || child.empty() || !ValidChildId(child)) return done(Handle(r));  // 401 and the like
+  auto c = CommandOf(child, r, *who);
+  if (auto* error = std::get_if<Response>(&c)) {
+    LogDenied(*who, r, *error);
+    Count("command", error->status, start);
+    return done(std::move(*error));
+  }
+  replay::Command cmd = std::move(std::get<replay::Command>(c));
+  auto answer = [this, start, who = *who, r, done = std::move(done), c = cmd](Result<replay::CommandOutcome> out) mutable {
+    Response res = CommandAnswer(c, out);
+    LogDenied(who, r, res);
+    Count("command", res.status, start);
+    done(std::move(res));
+  };
+  cases_.ExecuteAsync(std::move(cmd), std::move(answer));
 }
 
 Response Api::Dispatch(const Request& r, const Principal* who, std::string* route) {
@@ -538,6 +587,13 @@ Response Api::Dispatch(const Request& r, const Principal* who, std::string* rout
 }
 
 Response Api::Command(const std::string& child, const Request& r, const Principal& who) {
+  auto c = CommandOf(child, r, who);
+  if (auto* error = std::get_if<Response>(&c)) return std::move(*error);
+  return Execute(std::get<replay::Command>(c));
+}
+
+std::variant<replay::Command, Response> Api::CommandOf(const std::string& child, const Request& r,
+                                                       const Principal& who) {
   if (auto over = OverLimit(r, options_.max_body_bytes)) return *over;
   if (NeverWrites(who.role)) {
     return Error(Status::Forbidden("role " + who.role + " never records actions"));
@@ -555,11 +611,12 @@ Response Api::Command(const std::string& child, const Request& r, const Principa
   if (kTeamScoped.count(who.role) ? !MaySee(who, child, "command", &why) : Restricted(child, who, &why)) {
     return Error(Status::Forbidden(why));
   }
-  return Execute(c);
+  return c;
 }
 
-Response Api::Execute(const replay::Command& c) {
-  auto out = cases_.Execute(c);
+Response Api::Execute(const replay::Command& c) { return CommandAnswer(c, cases_.Execute(c)); }
+
+Response Api::CommandAnswer(const replay::Command& c, const Result<replay::CommandOutcome>& out) {
   if (!out.ok()) return Error(out.status());
   Json body = {{"accepted", out->accepted},
                {"child", c.child_id},

@@ -16,6 +16,7 @@
 #include <shared_mutex>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "adapters/http/subscriptions.hpp"
@@ -62,6 +63,13 @@ class Api {
   // of handing it to a worker (writes wait for an fsync; exports and verify read much of the log).
   // The views must be warm (Warm()) for that to hold.
   bool Inline(const Request& request) const;
+  // Commands (POST /v1/children/{id}/commands) need no worker thread: the server calls
+  // HandleAsync on its I/O thread, the command is decided there, and `done` gets the response
+  // once its events are durable, on the executor given to SetExecutor (or on the log's
+  // committer thread without one). Handle answers the same requests synchronously.
+  bool Async(const Request& request) const;
+  void HandleAsync(const Request& request, std::function<void(Response)> done);
+  void SetExecutor(replay::CaseService::Executor post) { cases_.SetExecutor(std::move(post)); }
   // Brings the live views up to the log's head (the server calls it before listening).
   Status Warm();
 
@@ -97,6 +105,12 @@ class Api {
   Response Subscribe(const std::string& query, const Request& r, const Principal& who);
   Response Subscriptions(const std::string& rest, const Request& r, const Principal& who);
   Response Execute(const replay::Command& c);
+  Response CommandAnswer(const replay::Command& c, const Result<replay::CommandOutcome>& out);
+  // The command a POST .../commands asks for, or the error to answer (over the limit, a role
+  // that never writes, bad JSON, a child the caller may not write on).
+  std::variant<replay::Command, Response> CommandOf(const std::string& child, const Request& r, const Principal& who);
+  void Count(const std::string& route, int status, std::chrono::steady_clock::time_point start);
+  void LogDenied(const Principal& who, const Request& r, const Response& res);
   // The child's case; NotFound when the child has no record.
   Result<workflows::Case> Record(const std::string& child, std::uint64_t* version = nullptr);
   // The live views, in the order they are caught up.

@@ -100,6 +100,15 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write(std::move(busy), false);
     }
     ++server_->inflight;
+    if (server_->api.Async(r)) {
+      // A command: decided here, answered when durable (no worker thread waits for the fsync).
+      server_->api.HandleAsync(r, [self = shared_from_this(), keep_alive](Response res) {
+        asio::post(self->stream_.get_executor(), [self, res = std::move(res), keep_alive]() mutable {
+          self->Write(std::move(res), keep_alive, true);
+        });
+      });
+      return;
+    }
     if (server_->api.Inline(r)) {
       Response res = server_->api.Handle(r);
       if (res.stream) return StartStream(std::move(res));
@@ -214,6 +223,8 @@ Server::~Server() { Stop(std::chrono::seconds(5)); }
 
 Status Server::Start() {
   if (Status s = impl_->api.Warm(); !s.ok()) return s;
+  // Commands continue on the I/O threads once durable (HandleAsync).
+  impl_->api.SetExecutor([impl = impl_.get()](std::function<void()> fn) { asio::post(impl->ioc, std::move(fn)); });
   beast::error_code ec;
   auto address = asio::ip::make_address(impl_->options.address, ec);
   if (ec) return Status::InvalidArgument("listen", "'" + impl_->options.address + "' is not an IP address");
@@ -255,6 +266,7 @@ void Server::Stop(std::chrono::seconds drain) {
   for (auto& t : impl_->io_threads) t.join();
   impl_->io_threads.clear();
   impl_->workers.join();
+  impl_->api.SetExecutor(nullptr);  // the I/O context is gone
   // No request runs any more: the views' maintainer stops (storing their checkpoints) before
   // the caller closes the log.
   impl_->api.StopMaintainer();

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
+#include <deque>
 #include <thread>
 
 #include "tests/engine/test_util.hpp"
@@ -152,4 +154,126 @@ TEST_CASE("commands on different children run in parallel; on one child they nev
   CHECK(accepted == 1);
   CHECK(refused == 7);
   CHECK(log->Verify()->ok);
+}
+
+namespace {
+// Collects ExecuteAsync answers; Wait() blocks until `n` have come.
+struct Answers {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<int, Result<CommandOutcome>>> got;
+  CaseService::Done For(int i) {
+    return [this, i](Result<CommandOutcome> r) {
+      std::lock_guard<std::mutex> lk(mu);
+      got.emplace_back(i, std::move(r));
+      cv.notify_all();
+    };
+  }
+  void Wait(std::size_t n) {
+    std::unique_lock<std::mutex> lk(mu);
+    REQUIRE(cv.wait_for(lk, std::chrono::seconds(20), [&] { return got.size() >= n; }));
+  }
+};
+}  // namespace
+
+TEST_CASE("async commands on one child run one at a time, in the order they came, each on the last",
+          "[replay][pipeline][async]") {
+  testing::TempDir dir;
+  auto log = std::move(OpenRocksEventLog(dir.str())).value();  // durable: answers come from the committer
+  CaseService svc(*log);
+  // A second thread pool as the executor, as the HTTP server's I/O threads are.
+  std::mutex qmu;
+  std::condition_variable qcv;
+  std::deque<std::function<void()>> queue;
+  bool stop = false;
+  std::thread executor([&] {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lk(qmu);
+        qcv.wait(lk, [&] { return stop || !queue.empty(); });
+        if (queue.empty()) return;
+        fn = std::move(queue.front());
+        queue.pop_front();
+      }
+      fn();
+    }
+  });
+  svc.SetExecutor([&](std::function<void()> fn) {
+    std::lock_guard<std::mutex> lk(qmu);
+    queue.push_back(std::move(fn));
+    qcv.notify_one();
+  });
+  // Each action is legal only after the one before: out of order, one would be refused.
+  const std::vector<Command> steps = {
+      Cmd("77", "cp.strategy_discussion_held", "2026-02-02", "team_manager", {{"outcome", "s47"}}),
+      Cmd("77", "cp.s47_concluded", "2026-02-06", "social_worker", {{"outcome", "icpc"}}),
+      Cmd("77", "cp.icpc_held", "2026-02-20", "cp_chair", {{"outcome", "cp_plan"}, {"category", "neglect"}}),
+      Cmd("77", "cp.visit_held", "2026-02-25", "social_worker"),
+      Cmd("77", "cp.core_group_held", "2026-03-02", "social_worker"),
+  };
+  Answers answers;
+  for (std::size_t i = 0; i < steps.size(); ++i) svc.ExecuteAsync(steps[i], answers.For(static_cast<int>(i)));
+  // Other children at the same time, from other threads, some through the blocking Execute.
+  std::vector<std::thread> others;
+  std::atomic<int> others_accepted{0};
+  for (int t = 0; t < 4; ++t) {
+    others.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        auto r = svc.Execute(Cmd("o" + std::to_string(t) + "-" + std::to_string(i), "fd.contact_received",
+                                 "2026-03-02", "cass_worker", {{"source", "school"}}));
+        if (r.ok() && r->accepted) ++others_accepted;
+      }
+    });
+  }
+  answers.Wait(steps.size());
+  for (auto& th : others) th.join();
+  {
+    std::lock_guard<std::mutex> lk(qmu);
+    stop = true;
+    qcv.notify_all();
+  }
+  executor.join();
+  std::uint64_t last_version = 0;
+  for (const auto& [i, r] : answers.got) {
+    INFO("step " << i);
+    REQUIRE(r.ok());
+    CHECK(r->accepted);
+    CHECK(r->append.first_version == last_version + 1);  // answered in order, each after the last
+    last_version = r->append.last_version;
+  }
+  CHECK(answers.got.back().second->states.at("child_protection") == "OnCpPlan");
+  CHECK(others_accepted == 40);
+  CHECK(log->GetStreamInfo("child-77")->last_version == last_version);
+  CHECK(log->Verify()->ok);
+}
+
+TEST_CASE("async and blocking commands on one child never both win", "[replay][pipeline][async]") {
+  auto log = OpenMemoryEventLog();
+  CaseService svc(*log);  // no executor: continuations run inline
+  Answers answers;
+  std::atomic<int> sync_accepted{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t) {
+    ts.emplace_back([&, t] {
+      auto c = Cmd("shared", "cp.strategy_discussion_held", "2026-03-02", "team_manager", {{"outcome", "s47"}});
+      if (t % 2 == 0) {
+        svc.ExecuteAsync(c, answers.For(t));
+      } else {
+        auto r = svc.Execute(c);
+        if (r.ok() && r->accepted) ++sync_accepted;
+      }
+    });
+  }
+  for (auto& th : ts) th.join();
+  answers.Wait(2);
+  int async_accepted = 0;
+  for (const auto& [i, r] : answers.got) async_accepted += (r.ok() && r->accepted) ? 1 : 0;
+  CHECK(async_accepted + sync_accepted == 1);
+  CHECK(log->HeadPosition() == 2);  // one action and its deadline
+  // A bad command is answered at once, with the field.
+  Answers bad;
+  svc.ExecuteAsync(Cmd("bad id", "cp.x", "2026-03-02", "cp_chair"), bad.For(0));
+  bad.Wait(1);
+  CHECK(bad.got[0].second.status().field() == "child_id");
 }
