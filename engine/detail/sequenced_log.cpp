@@ -72,6 +72,7 @@ class SequencedLog final : public EventLog {
   Result<std::vector<RecordedEvent>> ReadStream(const std::string& stream,
                                                 std::uint64_t from_version, Direction direction,
                                                 std::size_t max_count) override {
+    if (storage_closed_.load(std::memory_order_acquire)) return Closed();
     if (Status s = ValidateStreamId(stream, options_); !s.ok()) return s;
     auto meta = storage_->GetStreamMeta(stream);
     if (!meta.ok()) return meta.status();
@@ -106,6 +107,7 @@ class SequencedLog final : public EventLog {
   }
 
   Status ReadAll(const ReadAllOptions& o, const EventVisitor& visit) override {
+    if (storage_closed_.load(std::memory_order_acquire)) return Closed();
     const std::uint64_t head = head_.load(std::memory_order_acquire);
     const std::uint64_t from = std::max<std::uint64_t>(o.from_position, 1);
     if (from > head || o.max_count == 0) return Status::Ok();
@@ -140,6 +142,7 @@ class SequencedLog final : public EventLog {
   }
 
   Result<RecordedEvent> ReadPosition(std::uint64_t position) override {
+    if (storage_closed_.load(std::memory_order_acquire)) return Closed();
     if (position == 0 || position > head_.load(std::memory_order_acquire)) {
       return Status::NotFound("no event at position " + std::to_string(position));
     }
@@ -162,6 +165,7 @@ class SequencedLog final : public EventLog {
   }
 
   Result<StreamInfo> GetStreamInfo(const std::string& stream) override {
+    if (storage_closed_.load(std::memory_order_acquire)) return Closed();
     if (Status s = ValidateStreamId(stream, options_); !s.ok()) return s;
     auto meta = storage_->GetStreamMeta(stream);
     if (!meta.ok()) return meta.status();
@@ -187,11 +191,13 @@ class SequencedLog final : public EventLog {
   Result<VerifyReport> Verify() override;
 
   Status SetCheckpoint(const std::string& name, std::uint64_t position) override {
+    if (storage_closed_.load(std::memory_order_acquire)) return Closed();
     if (Status s = ValidateName("checkpoint", name, options_.max_id_bytes); !s.ok()) return s;
     return storage_->PutCheckpoint(name, position);
   }
 
   Result<std::uint64_t> GetCheckpoint(const std::string& name) override {
+    if (storage_closed_.load(std::memory_order_acquire)) return Closed();
     if (Status s = ValidateName("checkpoint", name, options_.max_id_bytes); !s.ok()) return s;
     auto r = storage_->GetCheckpoint(name);
     if (!r.ok()) return r.status();
@@ -200,6 +206,7 @@ class SequencedLog final : public EventLog {
   }
 
   Status PutSnapshot(const std::string& name, std::string_view value) override {
+    if (storage_closed_.load(std::memory_order_acquire)) return Closed();
     if (Status s = ValidateName("snapshot", name, options_.max_stream_id_bytes + 64); !s.ok()) return s;
     if (value.size() > kMaxSnapshotBytes) {
       return Status::InvalidArgument("snapshot", "is " + std::to_string(value.size()) +
@@ -209,6 +216,7 @@ class SequencedLog final : public EventLog {
   }
 
   Result<std::string> GetSnapshot(const std::string& name) override {
+    if (storage_closed_.load(std::memory_order_acquire)) return Closed();
     if (Status s = ValidateName("snapshot", name, options_.max_stream_id_bytes + 64); !s.ok()) return s;
     auto r = storage_->GetSnapshot(name);
     if (!r.ok()) return r.status();
@@ -217,6 +225,7 @@ class SequencedLog final : public EventLog {
   }
 
   Result<AppendResult> FindCommand(const std::string& command_id) override {
+    if (storage_closed_.load(std::memory_order_acquire)) return Closed();
     if (Status s = ValidateName("command_id", command_id, options_.max_id_bytes); !s.ok()) return s;
     auto c = storage_->GetCommand(command_id);
     if (!c.ok()) return c.status();
@@ -237,6 +246,7 @@ class SequencedLog final : public EventLog {
       if (closed_) return;
       closed_ = true;
     }
+    storage_closed_.store(true, std::memory_order_release);  // later reads and writes: Unavailable
     queue_cv_.notify_all();
     if (sequencer_.joinable()) sequencer_.join();
     if (committer_.joinable()) committer_.join();
@@ -616,6 +626,10 @@ class SequencedLog final : public EventLog {
   std::condition_variable queue_cv_;
   std::deque<std::unique_ptr<Pending>> queue_;
   bool closed_ = false;
+  // Set when Close starts: a read or checkpoint after it answers Unavailable instead of touching
+  // closed storage (Close must still not run concurrently with them).
+  std::atomic<bool> storage_closed_{false};
+  static Status Closed() { return Status::Unavailable("the event log is closed"); }
 
   // The id keys added by the batch being sequenced (for pruning once it is committed).
   std::vector<std::pair<bool, std::string>>& InflightKeys() {
