@@ -10,8 +10,11 @@
 #      projections rebuilt over a 10-million-event caseload, as-of queries scripts/bench-case.sh
 #   4. the HTTP API: reads and durable writes with wrk, SSE fan-out to 100 subscribers
 #                                                                          scripts/bench-http.sh
+#   5. replay and the projections rebuilt over a simulated log of 10+ million events (720,000
+#      children through `casetrail simulate`), against PostgreSQL's ordered scan
+#                                                                          scripts/bench-sim-replay.sh
 #
-#   scripts/bench-all.sh            the full suite (about an hour; takes both cores; run by hand,
+#   scripts/bench-all.sh            the full suite (about 75 minutes; takes both cores; run by hand,
 #                                   commit docs/benchmarks.md)
 #   scripts/bench-all.sh --smoke    every benchmark tiny, in about two minutes (what CI runs as
 #                                   the ctest label "bench"); changes no docs
@@ -34,12 +37,14 @@ fi
 
 start=$(date +%s)
 step() { echo; echo "== $* ($(( $(date +%s) - start )) s so far)"; }
-step "1/4 event store"
+step "1/5 event store"
 scripts/bench-event-store.sh
-step "2/4 workflows"
+step "2/5 workflows"
 "$build/tests/bench/workflow_bench"
-step "3/4 case service, projections and replay"
+step "3/5 case service, projections and replay"
 scripts/bench-case.sh
-step "4/4 HTTP API and subscriptions"
+step "4/5 HTTP API and subscriptions"
 scripts/bench-http.sh --repeat 3 --seconds 15 --update-docs
+step "5/5 replay over a simulated log"
+scripts/bench-sim-replay.sh
 step "done: docs/benchmarks.md rewritten"

@@ -83,25 +83,41 @@ declare -a fan_p99 fan_p50 fan_max fan_lost one_p99
 errors=0
 for i in $(seq 1 "$repeat"); do
   echo "run $i/$repeat: wrk reads" >&2
+  sync  # each measurement starts with no dirty pages of the last one to write back (fsync stalls)
   read -r r p e < <(wrk -t2 -c64 -d"${seconds}s" --latency -H "Authorization: Bearer $sw_token" "$url/v1/children/1001" | parse_wrk)
   read_rate+=("$r"); read_p99+=("$p"); errors=$((errors + e))
   echo "run $i/$repeat: wrk writes" >&2
+  sync
   read -r r p e < <(wrk -t2 -c64 -d"${seconds}s" --latency -s scripts/wrk/commands.lua "$url" -- "r$i$RANDOM" "$cass_token" | parse_wrk)
   write_rate+=("$r"); write_p99+=("$p"); errors=$((errors + e))
 done
 kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+# http_bench, its RESULT line on stdout; a failure prints what it said and stops the script.
+# Each run gets a fresh data directory (a log left by the previous run compacts meanwhile).
+hb_run() {
+  local out rc=0 dir=$work/hb
+  rm -rf "$dir"
+  sync
+  out=$("$hb" "$@" --dir "$dir" 2>"$work/hb.err") || rc=$?
+  rm -rf "$dir"
+  if [[ $rc -ne 0 ]]; then
+    { echo "bench-http.sh: http_bench $* failed (exit $rc):"; echo "$out"; cat "$work/hb.err"; } >&2
+    exit 1
+  fi
+  grep '^RESULT' <<<"$out"
+}
 for i in $(seq 1 "$repeat"); do
   echo "run $i/$repeat: in-process peers, fan-out" >&2
-  line=$("$hb" inprocess --mode reads --threads 2 --seconds "$seconds" --dir "$work/ip")
+  line=$(hb_run inprocess --mode reads --threads 2 --seconds "$seconds")
   ip_read+=("$(field rate <<<"$line")"); ip_read_p99+=("$(field p99_ms <<<"$line")")
-  line=$("$hb" inprocess --mode writes --threads 64 --seconds "$seconds" --dir "$work/ip")
+  line=$(hb_run inprocess --mode writes --threads 64 --seconds "$seconds")
   ip_write+=("$(field rate <<<"$line")"); ip_write_p99+=("$(field p99_ms <<<"$line")")
-  line=$("$hb" fanout --subscribers 100 --rate 5000 --seconds 10 --dir "$work/fan")
+  line=$(hb_run fanout --subscribers 100 --rate 5000 --seconds 10)
   fan_p50+=("$(field p50_ms <<<"$line")"); fan_p99+=("$(field p99_ms <<<"$line")")
   fan_max+=("$(field max_ms <<<"$line")"); fan_lost+=("$(field lost <<<"$line")")
-  line=$("$hb" fanout --subscribers 1 --rate 5000 --seconds 10 --dir "$work/fan")
+  line=$(hb_run fanout --subscribers 1 --rate 5000 --seconds 10)
   one_p99+=("$(field p99_ms <<<"$line")")
 done
 
