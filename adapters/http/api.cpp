@@ -224,7 +224,24 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       runner_(log),
       hub_(log, options.subscriptions),
       counters_(std::make_unique<Counters>()) {
+  startup_head_ = log_.HeadPosition();
   maintainer_ = std::thread([this] { MaintainViews(); });
+}
+
+void Api::RestrictionIndex::Apply(const EventView& e) {
+  constexpr std::string_view kPrefix = kRestrictionStreamPrefix;
+  if (!e.stream.starts_with(kPrefix)) return;
+  std::lock_guard<std::mutex> lk(api_.restrictions_mu_);
+  api_.ever_restricted_.emplace(e.stream.substr(kPrefix.size()));
+}
+
+std::array<replay::Projection*, 6> Api::Followed() {
+  return {&summary_, &chronology_, &deadlines_, &plo_, &kpis_, &restriction_index_};
+}
+
+void Api::NoteFollowed() {
+  views_position_ = summary_.position();
+  if (restriction_index_.position() >= startup_head_) index_complete_ = true;
 }
 
 Api::~Api() {
@@ -263,8 +280,8 @@ void Api::MaintainViews() {
     if (log_.HeadPosition() < at + kStep) std::this_thread::sleep_for(kBatchWait);
     std::unique_lock lk(views_mu_);
     // A read error is retried on the next turn (and reported by reads).
-    if (runner_.CatchUpAll(Views(), kStep, false).ok()) dirty = true;
-    views_position_ = summary_.position();
+    if (runner_.CatchUpAll(Followed(), kStep, false).ok()) dirty = true;
+    NoteFollowed();
   }
   std::unique_lock lk(views_mu_);
   if (dirty) (void)runner_.StoreCheckpoints(Views());
@@ -285,6 +302,7 @@ std::shared_ptr<const std::set<std::string>> Api::RestrictionOf(const std::strin
   std::uint64_t generation;
   {
     std::lock_guard<std::mutex> lk(restrictions_mu_);
+    if (index_complete_ && !ever_restricted_.count(child)) return nullptr;  // never restricted
     auto it = restrictions_.find(child);
     if (it != restrictions_.end()) return it->second;
     generation = restrictions_generation_;
@@ -350,8 +368,8 @@ Status Api::CatchUp() {
   }
   std::unique_lock lk(views_mu_);
   // The maintainer stores the checkpoints (at most once a second).
-  if (auto r = runner_.CatchUpAll(Views(), UINT64_MAX, false); !r.ok()) return r.status();
-  views_position_ = summary_.position();
+  if (auto r = runner_.CatchUpAll(Followed(), UINT64_MAX, false); !r.ok()) return r.status();
+  NoteFollowed();
   return Status::Ok();
 }
 
@@ -746,6 +764,11 @@ Response Api::Restriction(const std::string& child, const Request& r, const Prin
   if (restrict) payload["users"] = users;
   e.payload = payload.dump();
   req.events.push_back(std::move(e));
+  {
+    // Before the write: from now on every check of this child looks the restriction up.
+    std::lock_guard<std::mutex> lk(restrictions_mu_);
+    ever_restricted_.insert(child);
+  }
   auto res = log_.Append(std::move(req));
   {
     std::lock_guard<std::mutex> lk(restrictions_mu_);

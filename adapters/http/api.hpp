@@ -13,6 +13,7 @@
 #include <memory>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 #include <shared_mutex>
 #include <string>
 #include <utility>
@@ -144,6 +145,28 @@ class Api {
   std::uint64_t restrictions_generation_ = 0;  // bumped by every restriction written
   // child -> named users (nullptr: not restricted); a cache of the restriction streams' last events
   std::unordered_map<std::string, std::shared_ptr<const std::set<std::string>>> restrictions_;
+  // The children that have (or had) a restriction stream, so that most checks need no lookup:
+  // from the log (followed with the views) and from the restrictions this process writes (it is
+  // the only writer). Trusted once it has followed the log past the head at start-up.
+  class RestrictionIndex final : public replay::Projection {
+   public:
+    explicit RestrictionIndex(Api& api) : api_(api) {}
+    const char* name() const override { return "restriction_index"; }
+    int version() const override { return 1; }
+    void Apply(const EventView& e) override;
+    void Reset() override {}
+    std::string Serialize() const override { return {}; }
+
+   private:
+    Api& api_;
+  };
+  RestrictionIndex restriction_index_{*this};
+  std::unordered_set<std::string> ever_restricted_;  // under restrictions_mu_
+  std::uint64_t startup_head_ = 0;
+  std::atomic<bool> index_complete_{false};
+  // The views and the restriction index, as the runner follows them.
+  std::array<replay::Projection*, 6> Followed();
+  void NoteFollowed();  // under views_mu_, after following
 
   SubscriptionHub hub_;
   std::mutex ack_mu_;

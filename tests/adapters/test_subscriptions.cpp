@@ -390,6 +390,27 @@ TEST_CASE("a restricted child's record is seen only by named users", "[adapters]
   CHECK(f.Call("GET", "/v1/children/3001", "sw2").status == 200);
 }
 
+TEST_CASE("a restriction written before the server started still holds, for reads and writes",
+          "[adapters][http][restricted]") {
+  ApiFixture f;
+  REQUIRE(f.Do("3101", "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "police"}}).status == 201);
+  REQUIRE(f.Call("PUT", "/v1/children/3101/restriction", "tm", R"({"users":["tm.khan"],"reason":"r"})").status == 200);
+  // A new API over the same log, as after a restart; the first request is a write (which does not
+  // catch the views up), then a read, then another child (never restricted) for both.
+  Api restarted(*f.log, workflows::RuleBook::Default(), f.tokens);
+  auto call = [&](const std::string& method, const std::string& target, const std::string& token, const std::string& body = {}) {
+    return restarted.Handle(Request{method, target, "Bearer " + token, body, {}});
+  };
+  auto cmd = Json{{"action", "fd.decision_made"}, {"occurred_at", "2026-09-05T15:00:00Z"}, {"params", {{"decision", "nfa"}}}}.dump();
+  CHECK(call("POST", "/v1/children/3101/commands", "sw", cmd).status == 403);
+  CHECK(call("GET", "/v1/children/3101", "sw").status == 403);
+  CHECK(call("GET", "/v1/children/3101", "tm").status == 200);
+  CHECK(call("POST", "/v1/children/3101/commands", "sw", cmd).status == 403);  // after the views caught up
+  CHECK(call("POST", "/v1/children/3102/commands", "cass",
+             Json{{"action", "fd.contact_received"}, {"occurred_at", "2026-09-05T11:00:00Z"}, {"params", {{"source", "school"}}}}.dump())
+            .status == 201);
+}
+
 TEST_CASE("POST /v1/children registers a child (or an unborn one); allowed-actions says who may do what",
           "[adapters][http]") {
   ApiFixture f;

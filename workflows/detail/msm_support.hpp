@@ -271,15 +271,21 @@ class MsmJourney final : public Journey {
     return StateNames<Machine>()[static_cast<std::size_t>(machine_.current_state()[0])];
   }
   std::vector<std::string> AllowedActions() const override {
-    std::vector<std::string> out;
-    const std::string state = State();
-    for (const auto& r : Table().rows) {
-      if (r.source != state) continue;
-      bool seen = false;
-      for (const auto& x : out) seen |= (x == r.action);
-      if (!seen) out.push_back(r.action);
-    }
-    return out;
+    // Per state, computed once from the transition table (every command's answer lists them).
+    static const std::vector<std::vector<std::string>> by_state = [this] {
+      const auto& names = StateNames<Machine>();
+      std::vector<std::vector<std::string>> out(names.size());
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        for (const auto& r : Table().rows) {
+          if (r.source != names[k]) continue;
+          bool seen = false;
+          for (const auto& x : out[k]) seen |= (x == r.action);
+          if (!seen) out[k].push_back(r.action);
+        }
+      }
+      return out;
+    }();
+    return by_state[static_cast<std::size_t>(machine_.current_state()[0])];
   }
   std::vector<Deadline> OpenDeadlines() const override {
     std::vector<Deadline> out;
