@@ -40,7 +40,7 @@ else
   mv "$dir.loading" "$dir"
   { echo "$sim_cmd"; cat "$build/sim-replay-summary.txt"; } >"$marker"
 fi
-summary=$(sed -n '2,$p' "$marker" | grep -E '^ +(children|commands|events|elapsed)' | sed 's/^ *//; s/  */ /g' | paste -sd ';' -)
+summary=$(sed -n '2,$p' "$marker" | grep -E '^ +(children|commands|events|elapsed)' | sed 's/^ *//; s/  */ /g' | paste -sd ';' - | sed 's/;/; /g')
 note="written by \`$sim_cmd\` (through \`CaseService\`, every event decided by the workflows; bulk, non-durable): $summary"
 
 out=$build/sim-replay.md

@@ -123,12 +123,14 @@ exit codes: 0 ok, 1 storage error, 2 usage, 3 invalid input, 4 conflict, 5 not f
 using cli::Args;
 using cli::ExitCodeFor;
 
-const std::set<std::string> kFlags = {"json", "bulk", "backward", "demo", "once"};
+const std::set<std::string> kFlags = {"json", "bulk", "backward", "demo", "once", "help"};
 
 bool ParseArgs(const std::vector<std::string>& argv, Args* a, std::string* err) {
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& s = argv[i];
-    if (s.rfind("--", 0) == 0) {
+    if (s == "-h") {
+      a->opts["help"] = "1";
+    } else if (s.rfind("--", 0) == 0) {
       std::string key = s.substr(2);
       if (auto eq = key.find('='); eq != std::string::npos) {
         a->opts[key.substr(0, eq)] = key.substr(eq + 1);

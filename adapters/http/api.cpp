@@ -1,5 +1,7 @@
 #include "adapters/http/api.hpp"
 
+#include <pthread.h>
+
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -225,7 +227,10 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       hub_(log, options.subscriptions),
       counters_(std::make_unique<Counters>()) {
   startup_head_ = log_.HeadPosition();
-  maintainer_ = std::thread([this] { MaintainViews(); });
+  maintainer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ct-views");
+    MaintainViews();
+  });
 }
 
 void Api::RestrictionIndex::Apply(const EventView& e) {

@@ -1,5 +1,7 @@
 #include "adapters/http/server.hpp"
 
+#include <pthread.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -241,7 +243,10 @@ Status Server::Start() {
   impl_->port = acc.local_endpoint().port();
   impl_->Accept();
   for (int i = 0; i < impl_->options.io_threads; ++i) {
-    impl_->io_threads.emplace_back([this] { impl_->ioc.run(); });
+    impl_->io_threads.emplace_back([this, i] {
+      pthread_setname_np(pthread_self(), ("ct-io-" + std::to_string(i)).c_str());
+      impl_->ioc.run();
+    });
   }
   return Status::Ok();
 }

@@ -1,5 +1,7 @@
 #include "adapters/http/subscriptions.hpp"
 
+#include <pthread.h>
+
 #include <nlohmann/json.hpp>
 
 #include "adapters/json/event_json.hpp"
@@ -210,7 +212,10 @@ HubOptions Checked(HubOptions o) {
 SubscriptionHub::SubscriptionHub(EventLog& log, HubOptions options) : log_(log), options_(Checked(options)) {
   next_ = log_.HeadPosition() + 1;
   ring_start_ = next_;
-  tail_ = std::thread([this] { Tail(); });
+  tail_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ct-sub-tail");
+    Tail();
+  });
 }
 
 SubscriptionHub::~SubscriptionHub() {

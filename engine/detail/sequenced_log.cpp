@@ -1,6 +1,8 @@
 // The event log's rules, shared by every storage backend: validation on the caller's thread,
 // then one sequencer thread that decides versions, positions, idempotency and the hash chain
 // for a whole group of appends and commits them with one storage write (group commit).
+#include <pthread.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
@@ -42,8 +44,14 @@ class SequencedLog final : public EventLog {
       : storage_(std::move(storage)), options_(std::move(options)), next_position_(last + 1) {
     if (!options_.clock) options_.clock = SystemClockUs;
     head_.store(last);
-    sequencer_ = std::thread([this] { Run(); });
-    committer_ = std::thread([this] { CommitLoop(); });
+    sequencer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "ct-sequencer");
+      Run();
+    });
+    committer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "ct-committer");
+      CommitLoop();
+    });
   }
   ~SequencedLog() override { Close(); }
 

@@ -65,6 +65,15 @@ TEST_CASE("the CLI appends, refuses bad input with the field named, and verifies
 
   auto usage = Cli(dir, "frobnicate");
   CHECK(usage.code == 2);
+  // --help (or -h) after any command prints the usage and succeeds; it is not an option
+  // missing its value.
+  for (const char* help : {"replay --help", "serve -h", "--help"}) {
+    INFO(help);
+    auto h = Cli(dir, help);
+    CHECK(h.code == 0);
+    CHECK(h.out.find("usage: casetrail <command>") != std::string::npos);
+    CHECK(h.out.find("needs a value") == std::string::npos);
+  }
 
   auto head = Cli(dir, "head");
   CHECK(head.out == "51\n");  // none of the refused commands wrote anything

@@ -31,6 +31,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cctype>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
@@ -896,6 +897,50 @@ void PgExec(PGconn* c, const std::string& sql) {
   PQclear(r);
 }
 
+// The peer's event_id column is a uuid. Commands recorded through the API carry uuids; the
+// simulator's event ids are readable names ("sim-1-e1"). Those are mapped to a uuid derived from
+// the name (two independent 64-bit hashes), so the copy keeps one distinct id per event.
+bool IsUuid(std::string_view v) {
+  if (v.size() != 36) return false;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const char ch = v[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (ch != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(ch))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::uint64_t Mix64(std::uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+void CopyEventId(std::string* out, std::string_view v) {
+  if (IsUuid(v)) {
+    out->append(v);
+    return;
+  }
+  std::uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+  for (unsigned char ch : v) {
+    a = (a ^ ch) * 0x100000001b3ULL;
+    b = Mix64(b ^ ch);
+  }
+  a = Mix64(a ^ v.size());
+  char hex[33];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(a),
+                static_cast<unsigned long long>(b));
+  const std::string_view h(hex, 32);
+  out->append(h.substr(0, 8)).append("-").append(h.substr(8, 4)).append("-");
+  out->append(h.substr(12, 4)).append("-").append(h.substr(16, 4)).append("-").append(h.substr(20, 12));
+}
+
 // Empties PostgreSQL's events table and copies the casetrail log's events into it, in position
 // order (COPY FROM STDIN), then VACUUM ANALYZE and CHECKPOINT: the scan then meets a table in the
 // state autovacuum would leave it in. Returns the seconds the copy took.
@@ -933,7 +978,7 @@ double LoadPostgres(const std::string& conninfo, const std::string& log_dir, std
       buf += '\t';
       CopyText(&buf, v.type);
       buf += '\t';
-      CopyText(&buf, v.event_id);
+      CopyEventId(&buf, v.event_id);
       buf += '\t';
       CopyText(&buf, v.payload);
       buf += '\t';
