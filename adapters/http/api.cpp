@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <optional>
 #include <chrono>
 #include <tuple>
@@ -139,6 +140,90 @@ Json ActiveStates(const std::map<std::string, std::string>& states) {
     if (!replay::IsInitialState(journey, state)) j[journey] = state;
   }
   return j;
+}
+
+// A JSON string as nlohmann::json's compact dump writes it (the escapes it uses; anything
+// beyond ASCII goes through the library, which also replaces invalid UTF-8).
+void AppendJsonString(std::string* out, std::string_view v) {
+  for (unsigned char ch : v) {
+    if (ch >= 0x80) {
+      out->append(Json(std::string(v)).dump(-1, ' ', false, Json::error_handler_t::replace));
+      return;
+    }
+  }
+  out->push_back('"');
+  for (char ch : v) {
+    switch (ch) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+          out->append(buf);
+        } else {
+          out->push_back(ch);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+void AppendJsonStrings(std::string* out, const std::vector<std::string>& v) {
+  out->push_back('[');
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, v[i]);
+  }
+  out->push_back(']');
+}
+
+// The answer to an accepted command, written straight into the body: the same bytes as the
+// compact dump of the JSON object with these keys (which sorts them), without building one on
+// the busiest route. tests/adapters/test_http_api.cpp checks the body is canonical.
+std::string AcceptedAnswer(const replay::Command& c, const replay::CommandOutcome& out) {
+  const auto& v = out.verdict;
+  const auto& a = out.append;
+  std::string b;
+  b.reserve(256 + 32 * out.allowed_actions.size());
+  b.append("{\"accepted\":true,\"allowed_actions\":");
+  AppendJsonStrings(&b, out.allowed_actions);
+  b.append(",\"append\":{\"duplicate\":").append(a.duplicate ? "true" : "false");
+  b.append(",\"first_position\":").append(std::to_string(a.first_position));
+  b.append(",\"first_version\":").append(std::to_string(a.first_version));
+  b.append(",\"last_position\":").append(std::to_string(a.last_position));
+  b.append(",\"last_version\":").append(std::to_string(a.last_version));
+  b.append(",\"recorded_at\":");
+  AppendJsonString(&b, cj::FormatTime(a.recorded_at));
+  b.append(",\"stream\":");
+  AppendJsonString(&b, a.stream);
+  b.append("},\"child\":");
+  AppendJsonString(&b, c.child_id);
+  b.append(",\"events\":");
+  AppendJsonStrings(&b, out.event_types);
+  b.append(",\"from_state\":");
+  AppendJsonString(&b, v.verdict.from_state);
+  b.append(",\"journey\":");
+  AppendJsonString(&b, v.journey);
+  b.append(",\"states\":{");
+  bool first = true;
+  for (const auto& [journey, state] : out.states) {  // a std::map: sorted, as the dump sorts
+    if (replay::IsInitialState(journey, state)) continue;
+    if (!first) b.push_back(',');
+    first = false;
+    AppendJsonString(&b, journey);
+    b.push_back(':');
+    AppendJsonString(&b, state);
+  }
+  b.append("},\"to_state\":");
+  AppendJsonString(&b, v.verdict.to_state);
+  b.append(",\"version\":").append(std::to_string(out.version)).push_back('}');
+  return b;
 }
 
 // A JSON body for the small admin routes: an object with only these fields.
@@ -654,12 +739,10 @@ Response Api::CommandAnswer(const replay::Command& c, const Result<replay::Comma
     if (!v.verdict.guard.empty()) body["error"]["guard"] = v.verdict.guard;
     return JsonResponse(v.verdict.rule == "forbidden_role" ? 403 : 422, body);
   }
-  body["append"] = cj::ToJson(out->append);
-  body["events"] = out->event_types;
-  body["journey"] = v.journey;
-  body["from_state"] = v.verdict.from_state;
-  body["to_state"] = v.verdict.to_state;
-  return JsonResponse(out->append.duplicate ? 200 : 201, body);
+  Response res;
+  res.status = out->append.duplicate ? 200 : 201;
+  res.body = AcceptedAnswer(c, *out);
+  return res;
 }
 
 Response Api::Register(const Request& r, const Principal& who) {

@@ -82,6 +82,8 @@ Status Tokens::Reload() {
   std::error_code ec;
   std::lock_guard<std::mutex> lk(mu_);
   entries_ = std::move(next);
+  known_.clear();
+  ++generation_;
   mtime_ = std::filesystem::last_write_time(file_, ec);
   size_ = std::filesystem::file_size(file_, ec);
   return Status::Ok();
@@ -92,6 +94,8 @@ void Tokens::Add(const std::string& token, const Principal& p) {
   e.hash = Sha256Hex(e.salt + token);
   std::lock_guard<std::mutex> lk(mu_);
   entries_.push_back(std::move(e));
+  known_.clear();
+  ++generation_;
 }
 
 std::optional<Principal> Tokens::Authenticate(const std::string& token) {
@@ -111,10 +115,26 @@ std::optional<Principal> Tokens::Authenticate(const std::string& token) {
     }
     if (stale) (void)Reload();  // a malformed file keeps the tokens in force; serve logs it at start
   }
-  std::lock_guard<std::mutex> lk(mu_);
-  for (const auto& e : entries_) {
+  const std::string key = Sha256Hex(token);
+  std::vector<Entry> entries;
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (auto it = known_.find(key); it != known_.end()) return it->second;
+    entries = entries_;
+    generation = generation_;
+  }
+  // Not seen since the last load: try every line (one salted hash each), outside the lock.
+  for (const auto& e : entries) {
     const std::string h = Sha256Hex(e.salt + token);
-    if (h.size() == e.hash.size() && CRYPTO_memcmp(h.data(), e.hash.data(), h.size()) == 0) return e.who;
+    if (h.size() == e.hash.size() && CRYPTO_memcmp(h.data(), e.hash.data(), h.size()) == 0) {
+      std::lock_guard<std::mutex> lk(mu_);
+      // Only if the entries did not change meanwhile (a reload may have revoked this line).
+      if (generation == generation_ && known_.size() < 100000) {
+        known_.emplace(key, e.who);
+      }
+      return e.who;
+    }
   }
   return std::nullopt;
 }

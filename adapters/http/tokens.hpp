@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/event.hpp"
@@ -54,6 +55,11 @@ class Tokens {
   std::filesystem::path file_;
   std::mutex mu_;
   std::vector<Entry> entries_;
+  // Tokens that authenticated since the last (re)load, by their unsalted SHA-256 (memory only),
+  // so that a request costs one hash, not one per line of the file. Cleared by every change of
+  // the entries: a revoked token stops working at the next re-read.
+  std::unordered_map<std::string, Principal> known_;
+  std::uint64_t generation_ = 0;  // +1 at every change of entries_
   std::filesystem::file_time_type mtime_{};
   std::uintmax_t size_ = 0;
   std::chrono::steady_clock::time_point checked_{};

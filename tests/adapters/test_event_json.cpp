@@ -82,7 +82,7 @@ TEST_CASE("an error that quotes bad UTF-8 still renders as JSON", "[adapters][js
 
 // Found by tests/fuzz/fuzz_command: "0126-10-22" parsed, and FormatTime printed it back as
 // "126-10-22T00:00:00Z", which is not RFC 3339. Times are now limited to workflows::Date's years.
-TEST_CASE("times outside the years 1900 to 2200 are refused; the rest print back as they parse",
+TEST_CASE("times outside the years 1900 to 2200 are refused, the rest print back as they parse",
           "[adapters][json][fuzz]") {
   for (const char* bad : {"0126-10-22", "0000-01-01T00:00:00Z", "1899-12-31T23:59:59Z", "1900-01-01T00:30:00+01:00",
                           "2200-12-31T23:30:00-01:00", "2201-01-01", "9999-12-31"}) {

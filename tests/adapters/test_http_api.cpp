@@ -53,12 +53,25 @@ Json Cmd(const std::string& action, const std::string& at, Json params = Json::o
 
 }  // namespace
 
-TEST_CASE("recording an action returns the events written; a refusal says why and writes nothing",
+TEST_CASE("recording an action returns the events written, a refusal says why and writes nothing",
           "[adapters][http]") {
   Fixture f;
   auto r = f.Post("1002", "tm", Cmd("cp.strategy_discussion_held", "2026-09-05T13:30:00Z", {{"outcome", "s47"}}));
   REQUIRE(r.status == 201);
   Json b = f.Body(r);
+  // The accepted answer is written without a JSON DOM: it must be the canonical compact form
+  // (the same bytes as nlohmann's dump of it, keys sorted), and say everything.
+  CHECK(r.body == Json::parse(r.body).dump());
+  CHECK(b.size() == 10);
+  CHECK(b["accepted"] == true);
+  CHECK(b["child"] == "1002");
+  CHECK(b["journey"] == "child_protection");
+  CHECK(b["to_state"] == "S47Enquiry");
+  CHECK(b["version"] == b["append"]["last_version"]);
+  CHECK(b["append"]["stream"] == "child-1002");
+  CHECK(b["append"]["duplicate"] == false);
+  CHECK(b["append"]["recorded_at"].get<std::string>().size() >= 20);
+  CHECK_FALSE(b["allowed_actions"].empty());
   CHECK(b["events"] == Json::array({"cp.strategy_discussion_held", "deadline.scheduled"}));
   CHECK(b["append"]["first_position"] == 1);
   CHECK(b["states"]["child_protection"] == "S47Enquiry");
@@ -82,6 +95,7 @@ TEST_CASE("recording an action returns the events written; a refusal says why an
   CHECK(first.status == 201);
   CHECK(again.status == 200);
   CHECK(f.Body(again)["append"]["duplicate"] == true);
+  CHECK(again.body == Json::parse(again.body).dump());
   CHECK(f.Body(again)["append"]["first_position"] == f.Body(first)["append"]["first_position"]);
 
   // Stale expected version.
@@ -121,7 +135,7 @@ TEST_CASE("bad requests name the field and write nothing", "[adapters][http]") {
   CHECK(f.Head() == head);
 }
 
-TEST_CASE("tokens and roles decide who may do what; denials and privileged reads are logged",
+TEST_CASE("tokens and roles decide who may do what, denials and privileged reads are logged",
           "[adapters][http][access]") {
   Fixture f;
   REQUIRE(f.Post("1002", "tm", Cmd("cp.strategy_discussion_held", "2026-09-05T13:30:00Z", {{"outcome", "s47"}})).status == 201);
@@ -246,7 +260,7 @@ TEST_CASE("the server answers broken HTTP with the right status and stops gracef
   CHECK(f.Head() >= 2);
 }
 
-TEST_CASE("tokens come from a file of salted hashes; deleting a line revokes one without a restart",
+TEST_CASE("tokens come from a file of salted hashes, deleting a line revokes one without a restart",
           "[adapters][http][tokens]") {
   const std::string path = "/tmp/casetrail-tokens-test-" + std::to_string(::getpid());
   auto [token, line] = Tokens::Make({"sw.jones", "social_worker", "north-1"});

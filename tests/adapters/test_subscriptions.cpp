@@ -184,7 +184,7 @@ TEST_CASE("subscriptions filter by type, stream, journey and team, and start any
   CHECK(t.ids.back() == 199);
 }
 
-TEST_CASE("a slow live subscriber is ended with the position to resume from; writers never wait",
+TEST_CASE("a slow live subscriber is ended with the position to resume from, writers never wait",
           "[adapters][subscriptions]") {
   auto log = OpenMemoryEventLog();
   HubOptions o;
@@ -256,7 +256,7 @@ Json Body(const Response& r) { return Json::parse(r.body); }
 
 }  // namespace
 
-TEST_CASE("GET /v1/subscribe streams events; Last-Event-ID resumes; only subscriber services subscribe",
+TEST_CASE("GET /v1/subscribe streams events, Last-Event-ID resumes, only subscriber services subscribe",
           "[adapters][subscriptions][http]") {
   ApiFixture f;
   REQUIRE(f.Do("1002", "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "police"}}).status == 201);
@@ -411,7 +411,7 @@ TEST_CASE("a restriction written before the server started still holds, for read
             .status == 201);
 }
 
-TEST_CASE("POST /v1/children registers a child (or an unborn one); allowed-actions says who may do what",
+TEST_CASE("POST /v1/children registers a child (or an unborn one), allowed-actions says who may do what",
           "[adapters][http]") {
   ApiFixture f;
   auto r = f.Call("POST", "/v1/children", "sw", R"({"child_id":"4001","date_of_birth":"2015-03-02","command_id":"reg-4001"})");

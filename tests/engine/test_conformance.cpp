@@ -160,7 +160,7 @@ LOG_TEST("a retried command id returns the original positions and writes no seco
   CHECK(log->HeadPosition() == 2);
 }
 
-LOG_TEST("a retried event id returns the original positions; a partial overlap is refused") {
+LOG_TEST("a retried event id returns the original positions, a partial overlap is refused") {
   TestType f;
   auto log = f.Open();
   auto first = log->Append(Append("child-1", {Event("a.x", "{}", "ev-1"), Event("a.y", "{}", "ev-2")}));

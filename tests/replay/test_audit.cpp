@@ -282,7 +282,7 @@ TEST_CASE("a correction changes the views and keeps the original for audit", "[r
   CHECK(ProjectionsOf(*f.log) != live_before);
 }
 
-TEST_CASE("a withdrawal that later actions depend on is refused; one they do not is applied",
+TEST_CASE("a withdrawal that later actions depend on is refused, one they do not is applied",
           "[replay][correction]") {
   Fixture f;
   OnPlan(f, "2011");

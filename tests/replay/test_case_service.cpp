@@ -132,7 +132,7 @@ TEST_CASE("a case rebuilt from the log equals the live one, also in a new servic
   CHECK(version == log->GetStreamInfo("child-42")->last_version);
 }
 
-TEST_CASE("commands on different children run in parallel; on one child they never both win",
+TEST_CASE("commands on different children run in parallel, on one child they never both win",
           "[replay][pipeline]") {
   auto log = OpenMemoryEventLog();
   CaseService svc(*log);

@@ -160,7 +160,7 @@ TEST_CASE("X-10: a step-up within a month of a step-down returns to the previous
   CHECK_THAT(up.verdict.flags_raised[0], Catch::Contains("T-21"));
 }
 
-TEST_CASE("X-12: an unborn child is not looked after until born; CP plans may start pre-birth",
+TEST_CASE("X-12: an unborn child is not looked after until born, CP plans may start pre-birth",
           "[workflows][case]") {
   Case c;
   Do(c, A("case.child_registered", "2026-01-01", "social_worker", {{"unborn", "yes"}, {"expected_due_date", "2026-05-20"}}));
