@@ -79,7 +79,7 @@ parse_wrk() {
 }
 
 declare -a read_rate read_p99 write_rate write_p99 ip_read ip_read_p99 ip_write ip_write_p99
-declare -a fan_p99 fan_p50 fan_max fan_lost one_p99
+declare -a fan_p99 fan_p50 fan_max fan_lost fan_over one_p99
 errors=0
 for i in $(seq 1 "$repeat"); do
   echo "run $i/$repeat: wrk reads" >&2
@@ -117,6 +117,7 @@ for i in $(seq 1 "$repeat"); do
   line=$(hb_run fanout --subscribers 100 --rate 5000 --seconds 10)
   fan_p50+=("$(field p50_ms <<<"$line")"); fan_p99+=("$(field p99_ms <<<"$line")")
   fan_max+=("$(field max_ms <<<"$line")"); fan_lost+=("$(field lost <<<"$line")")
+  fan_over+=("$(field overflows <<<"$line")")
   line=$(hb_run fanout --subscribers 1 --rate 5000 --seconds 10)
   one_p99+=("$(field p99_ms <<<"$line")")
 done
@@ -145,6 +146,7 @@ out=$build/http-bench.md
   echo "| Fan-out to 100 subscribers at 5,000 events/s, end-to-end p99 ms | $(fmt "${fan_p99[@]}") | $(fmt "${one_p99[@]}") (1 subscriber) | | < 50 | $(verdict "$(med "${fan_p99[@]}")" 50 max) |"
   echo "| Fan-out, p50 / max ms | $(med "${fan_p50[@]}") / $(fmt "${fan_max[@]}") | | | | |"
   echo "| Fan-out, events lost or out of order | $(printf '%s\n' "${fan_lost[@]}" | awk '{ s += $1 } END { print s }') | | | 0 | |"
+  echo "| Fan-out, subscribers cut off for falling 4 MiB behind (each resumed from the position given) | $(printf '%s\n' "${fan_over[@]}" | awk '{ s += $1 } END { print s }') in all runs | | | | |"
   echo
   echo "Non-2xx answers during the wrk runs: $errors."
 } >"$out"

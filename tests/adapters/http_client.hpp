@@ -122,13 +122,17 @@ class SseClient {
   // The next frame; empty when the stream ended (the last chunk).
   std::string Next() {
     for (;;) {
-      const auto at = data_.find("\n\n");
+      const auto at = data_.find("\n\n", pos_);
       if (at != std::string::npos) {
-        std::string frame = data_.substr(0, at);
-        data_.erase(0, at + 2);
+        std::string frame = data_.substr(pos_, at - pos_);
+        pos_ = at + 2;
         return frame;
       }
       if (ended_) return {};
+      // Drop what was consumed only before reading more: erasing the front of a chunk of
+      // thousands of frames after each one would cost a copy of the rest per frame.
+      data_.erase(0, pos_);
+      pos_ = 0;
       const std::size_t size = std::strtoull(socket_.ReadUntil("\r\n").c_str(), nullptr, 16);
       if (size == 0) {
         ended_ = true;
@@ -143,6 +147,7 @@ class SseClient {
   Socket socket_;
   int status_ = 0;
   std::string data_;
+  std::size_t pos_ = 0;  // data_ before pos_ is consumed
   bool ended_ = false;
 };
 

@@ -66,6 +66,7 @@ std::unique_ptr<EventLog> OpenFresh(const std::string& dir) {
 struct SubResult {
   std::vector<double> latencies_ms;
   std::uint64_t first = 0, last = 0, count = 0;
+  std::uint64_t overflows = 0;  // times the server cut it off for falling behind (it resumed)
   bool in_order = true;
   std::string error;
 };
@@ -95,8 +96,15 @@ int Fanout(const std::map<std::string, std::string>& f) {
     threads.emplace_back([&, i] {
       SubResult& r = results[static_cast<std::size_t>(i)];
       try {
-        testing::SseClient sse(port, "/v1/subscribe?from=end&heartbeat=1", "sub");
-        ++connected;
+        // A consumer as docs/api.md describes one: cut off for falling behind (event: overflow,
+        // its bounded buffer full), it reconnects from the position the server gave it.
+        std::string target = "/v1/subscribe?from=end&heartbeat=1";
+        bool first_connection = true;
+        for (bool resume = true; resume;) {
+          resume = false;
+          testing::SseClient sse(port, target, "sub");
+          if (first_connection) ++connected;
+          first_connection = false;
         for (;;) {
           const std::string frame = sse.Next();
           const std::int64_t now = NowUs();
@@ -105,6 +113,16 @@ int Fanout(const std::map<std::string, std::string>& f) {
             if (writing_done && r.last >= last_position) break;
             continue;
           }
+          if (frame.rfind("event: overflow\n", 0) == 0) {
+            const auto at = frame.find("\"resume_from\":");
+            if (at == std::string::npos) throw std::runtime_error("overflow frame without resume_from: " + frame);
+            ++r.overflows;
+            target = "/v1/subscribe?heartbeat=1&from=" +
+                     std::to_string(std::strtoull(frame.c_str() + at + 14, nullptr, 10));
+            resume = true;
+            break;
+          }
+          if (frame.rfind("id: ", 0) != 0) throw std::runtime_error("unexpected frame: " + frame.substr(0, 200));
           const std::uint64_t id = std::strtoull(frame.c_str() + 4, nullptr, 10);
           const auto sent = frame.find("\"sent_us\":");
           if (sent != std::string::npos) {
@@ -116,6 +134,7 @@ int Fanout(const std::map<std::string, std::string>& f) {
           r.last = id;
           ++r.count;
           if (writing_done && r.last >= last_position) break;
+        }
         }
       } catch (const std::exception& e) {
         r.error = e.what();
@@ -160,12 +179,13 @@ int Fanout(const std::map<std::string, std::string>& f) {
   server.Stop(std::chrono::seconds(5));
 
   std::vector<double> all;
-  std::uint64_t lost = 0, out_of_order = 0, errors = 0;
+  std::uint64_t lost = 0, out_of_order = 0, errors = 0, overflows = 0;
   const std::uint64_t expected = last_position - first_head;
   for (auto& r : results) {
     all.insert(all.end(), r.latencies_ms.begin(), r.latencies_ms.end());
     if (r.count < expected) lost += expected - r.count;
     out_of_order += !r.in_order;
+    overflows += r.overflows;
     errors += !r.error.empty();
     if (!r.error.empty()) std::cerr << "subscriber error: " << r.error << "\n";
   }
@@ -173,11 +193,11 @@ int Fanout(const std::map<std::string, std::string>& f) {
   const double mx = all.empty() ? 0 : *std::max_element(all.begin(), all.end());
   std::printf("RESULT fanout subscribers=%d rate=%d seconds=%d events=%llu achieved_rate=%.0f deliveries=%zu "
               "p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f lost=%llu out_of_order=%llu errors=%llu "
-              "append_failures=%llu\n",
+              "append_failures=%llu overflows=%llu\n",
               subscribers, rate, seconds, static_cast<unsigned long long>(expected), double(total) / write_seconds,
               all.size(), p50, p99, p999, mx, static_cast<unsigned long long>(lost),
               static_cast<unsigned long long>(out_of_order), static_cast<unsigned long long>(errors),
-              static_cast<unsigned long long>(failed.load()));
+              static_cast<unsigned long long>(failed.load()), static_cast<unsigned long long>(overflows));
   log->Close();
   std::filesystem::remove_all(f.at("dir"));
   return lost == 0 && out_of_order == 0 && errors == 0 && failed == 0 ? 0 : 1;
