@@ -14,7 +14,8 @@
 #      children through `casetrail simulate`), against PostgreSQL's ordered scan
 #                                                                          scripts/bench-sim-replay.sh
 #
-#   scripts/bench-all.sh            the full suite (about 75 minutes; takes both cores; run by hand,
+#   scripts/bench-all.sh            the full suite (about 30 minutes with the simulated log of step 5
+#                                   kept from a previous run, 55 without; takes both cores; run by hand,
 #                                   commit docs/benchmarks.md)
 #   scripts/bench-all.sh --smoke    every benchmark tiny, in about two minutes (what CI runs as
 #                                   the ctest label "bench"); changes no docs
