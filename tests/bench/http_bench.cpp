@@ -105,36 +105,36 @@ int Fanout(const std::map<std::string, std::string>& f) {
           testing::SseClient sse(port, target, "sub");
           if (first_connection) ++connected;
           first_connection = false;
-        for (;;) {
-          const std::string frame = sse.Next();
-          const std::int64_t now = NowUs();
-          if (frame.empty()) break;
-          if (frame[0] == ':') {
+          for (;;) {
+            const std::string frame = sse.Next();
+            const std::int64_t now = NowUs();
+            if (frame.empty()) break;
+            if (frame[0] == ':') {
+              if (writing_done && r.last >= last_position) break;
+              continue;
+            }
+            if (frame.rfind("event: overflow\n", 0) == 0) {
+              const auto at = frame.find("\"resume_from\":");
+              if (at == std::string::npos) throw std::runtime_error("overflow frame without resume_from: " + frame);
+              ++r.overflows;
+              target = "/v1/subscribe?heartbeat=1&from=" +
+                       std::to_string(std::strtoull(frame.c_str() + at + 14, nullptr, 10));
+              resume = true;
+              break;
+            }
+            if (frame.rfind("id: ", 0) != 0) throw std::runtime_error("unexpected frame: " + frame.substr(0, 200));
+            const std::uint64_t id = std::strtoull(frame.c_str() + 4, nullptr, 10);
+            const auto sent = frame.find("\"sent_us\":");
+            if (sent != std::string::npos) {
+              const std::int64_t us = std::strtoll(frame.c_str() + sent + 10, nullptr, 10);
+              r.latencies_ms.push_back(static_cast<double>(now - us) / 1000.0);
+            }
+            if (r.count == 0) r.first = id;
+            else if (id != r.last + 1) r.in_order = false;
+            r.last = id;
+            ++r.count;
             if (writing_done && r.last >= last_position) break;
-            continue;
           }
-          if (frame.rfind("event: overflow\n", 0) == 0) {
-            const auto at = frame.find("\"resume_from\":");
-            if (at == std::string::npos) throw std::runtime_error("overflow frame without resume_from: " + frame);
-            ++r.overflows;
-            target = "/v1/subscribe?heartbeat=1&from=" +
-                     std::to_string(std::strtoull(frame.c_str() + at + 14, nullptr, 10));
-            resume = true;
-            break;
-          }
-          if (frame.rfind("id: ", 0) != 0) throw std::runtime_error("unexpected frame: " + frame.substr(0, 200));
-          const std::uint64_t id = std::strtoull(frame.c_str() + 4, nullptr, 10);
-          const auto sent = frame.find("\"sent_us\":");
-          if (sent != std::string::npos) {
-            const std::int64_t us = std::strtoll(frame.c_str() + sent + 10, nullptr, 10);
-            r.latencies_ms.push_back(static_cast<double>(now - us) / 1000.0);
-          }
-          if (r.count == 0) r.first = id;
-          else if (id != r.last + 1) r.in_order = false;
-          r.last = id;
-          ++r.count;
-          if (writing_done && r.last >= last_position) break;
-        }
         }
       } catch (const std::exception& e) {
         r.error = e.what();
