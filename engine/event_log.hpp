@@ -49,6 +49,12 @@ struct EventLogOptions {
   std::size_t max_batch_appends = 4096;
   std::size_t max_batch_bytes = 16 << 20;
   Clock clock;  // defaults to SystemClockUs
+  // When an append's recorded_at is read from the clock: by default once per group commit, as
+  // it is sequenced (the moment it takes its position). With this set, when the append is
+  // submitted (on the caller's thread, in AppendAsync), still never going backwards. For one
+  // writer driving a simulated clock with appends in flight (the simulator): each append
+  // records the time the writer set for it, whatever batch it lands in.
+  bool recorded_at_submission = false;
   // Source of the event ids the store generates for events that come without one; defaults to
   // UUID version 7 (time and random bits). Called on the appending thread, in append order, so
   // a single-threaded writer with a deterministic source (the simulator: seed and counter)

@@ -17,8 +17,6 @@ using workflows::CaseVerdict;
 using workflows::DeadlineEffect;
 using workflows::Verdict;
 
-constexpr std::size_t kMaxCachedChildren = 100000;
-
 const char* DeadlineType(DeadlineEffect::Kind k) {
   switch (k) {
     case DeadlineEffect::Kind::kScheduled: return "deadline.scheduled";
@@ -100,6 +98,12 @@ void CaseService::LockAsync(Stripe& s, std::function<void()> run) {
   run();
 }
 
+bool CaseService::WouldWait(const std::string& child_id) {
+  Stripe& s = StripeFor(child_id);
+  std::lock_guard<std::mutex> lk(s.mu);
+  return s.busy;
+}
+
 void CaseService::Unlock(Stripe& s) {
   std::function<void()> next;
   {
@@ -131,6 +135,12 @@ CaseService::HydrationStats CaseService::hydrations() const {
   return hydrations_;
 }
 
+void CaseService::SetCacheCapacity(std::size_t children) {
+  std::lock_guard<std::mutex> lk(cache_mu_);
+  cache_capacity_ = std::max<std::size_t>(children, 1);
+  // Shrinking frees the oldest entries at the next insertion, one at a time.
+}
+
 void CaseService::ClearCache() {
   std::lock_guard<std::mutex> lk(cache_mu_);
   cache_.clear();
@@ -144,7 +154,7 @@ std::shared_ptr<const CaseService::Cached> CaseService::CacheLocked(const std::s
   auto [it, inserted] = cache_.insert_or_assign(child_id, std::move(c));
   if (inserted) cache_order_.push_back(child_id);
   std::shared_ptr<const Cached> evicted;
-  while (cache_.size() > kMaxCachedChildren && !cache_order_.empty()) {
+  while (cache_.size() > cache_capacity_ && !cache_order_.empty()) {
     auto old = cache_.find(cache_order_.front());
     cache_order_.pop_front();
     if (old != cache_.end() && old != it) {

@@ -69,6 +69,12 @@ class CaseService {
   // the order they arrived; a retried command answers as Execute does.
   using Done = std::function<void(Result<CommandOutcome>)>;
   void ExecuteAsync(Command command, Done done);
+  // Whether a command on this child would wait now (one on it, or on a child sharing its lock
+  // stripe, is in flight); false means ExecuteAsync decides on the calling thread before it
+  // returns. For a single caller that needs its commands appended in the order it sends them
+  // (the simulator, pipelining deterministically); the answer is stale once another thread
+  // sends commands.
+  bool WouldWait(const std::string& child_id);
   // Where ExecuteAsync continues (the answer to a durable append, a command that waited for
   // its child): by default inline, on the log's committer thread or the thread that freed the
   // child. The HTTP server posts to its I/O threads.
@@ -93,6 +99,12 @@ class CaseService {
   HydrationStats hydrations() const;
   // Drops the in-memory cache (the next command on each child hydrates from a snapshot or the log).
   void ClearCache();
+  // How many children's cases the cache holds at most (first in, first out beyond that); the
+  // default, kDefaultCacheChildren, bounds a server's memory (a case is a few KB). A bulk
+  // loader that touches more children than that in turn (the simulator) raises it: a command
+  // on an evicted child rebuilds its case from a snapshot or the log first.
+  static constexpr std::size_t kDefaultCacheChildren = 100000;
+  void SetCacheCapacity(std::size_t children);
 
  private:
   using Cached = CaseState;
@@ -152,6 +164,7 @@ class CaseService {
   mutable std::mutex cache_mu_;
   std::unordered_map<std::string, std::shared_ptr<const Cached>> cache_;
   std::deque<std::string> cache_order_;  // children in the order they entered the cache
+  std::size_t cache_capacity_ = kDefaultCacheChildren;
   // Caches `c` (under cache_mu_); returns a case evicted to make room, for the caller to free
   // after unlocking.
   std::shared_ptr<const Cached> CacheLocked(const std::string& child_id, std::shared_ptr<const Cached> c);

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <queue>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "engine/hash.hpp"
 #include "replay/case_service.hpp"
@@ -17,6 +20,7 @@ EventLogOptions SimulationLogOptions(std::uint64_t seed, std::shared_ptr<SimCloc
   EventLogOptions o;
   o.durable = false;
   o.clock = [clock] { return clock->Now(); };
+  o.recorded_at_submission = true;  // commands are pipelined: each records the time set for it
   auto counter = std::make_shared<std::uint64_t>(0);
   const std::string prefix = "sim-" + std::to_string(seed) + "-e";
   // Called on the appending thread in append order (one simulator thread): deterministic.
@@ -76,6 +80,7 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
   rep.end_us = *end;
   LifeGenerator gen(params, rules, rep.start_us, rep.end_us);
   replay::CaseService service(log, rules);
+  service.SetCacheCapacity(o.cache_children);
 
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
   for (std::uint64_t i = 0; i < o.children; ++i) {
@@ -105,7 +110,46 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
     if (rep.problems.size() < 20) rep.problems.push_back(std::move(text));
   };
 
-  replay::Command cmd;
+  // Pipelined: up to o.in_flight commands are on their way to the log at once (the sequencer
+  // groups them into one commit), yet the log is what a one-at-a-time run writes. Every command
+  // is decided on this thread, in queue order, before the next is sent: a command is sent only
+  // when its child (its lock stripe) has nothing in flight, so ExecuteAsync decides it inline,
+  // and the log takes appends in the order they were submitted, with event ids and recorded
+  // times (EventLogOptions::recorded_at_submission) read on this thread.
+  std::mutex mu;  // guards rep's counters, in_flight and failed, written by the completions
+  std::condition_variable cv;
+  std::size_t in_flight = 0;
+  const std::size_t max_in_flight = std::max<std::size_t>(o.in_flight, 1);
+  std::unordered_set<std::uint64_t> failed;  // children whose append failed after it was sent
+  std::uint64_t sent = 0;
+  struct Sent {  // what a completion needs to count its command
+    std::uint64_t child;
+    const char* action;
+    TimestampUs occurred_at;
+  };
+  auto counted = [&](const Sent& c, const Result<replay::CommandOutcome>& r) {
+    // REQUIRES: mu held. True if the command was accepted.
+    auto when = [&] { return Date::FromTimestampUs(c.occurred_at).ToString(); };
+    const std::string child_id = "c" + std::to_string(c.child + 1);
+    if (!r.ok()) {
+      ++rep.errors;
+      problem("child " + child_id + " " + c.action + " at " + when() + ": error " + r.status().ToString());
+      failed.insert(c.child);
+      return false;
+    }
+    if (!r->accepted) {
+      ++rep.refusals;
+      problem("child " + child_id + " " + c.action + " at " + when() + ": refused (" + r->verdict.verdict.rule +
+              ") " + r->verdict.verdict.reason);
+      failed.insert(c.child);
+      return false;
+    }
+    ++rep.commands;
+    rep.events += r->event_types.size();
+    ++rep.actions[c.action];
+    if (std::string_view(c.action) == "fd.contact_received") ++rep.contacts;
+    return true;
+  };
   while (!queue.empty()) {
     const Item it = queue.top();
     queue.pop();
@@ -126,43 +170,59 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
     auto found = lives.find(it.child);
     Life& life = found->second;
     const SimAction& a = life.actions[it.index];
-    clock.Set(a.recorded_at);
+    replay::Command cmd;
     cmd.child_id = "c" + std::to_string(it.child + 1);
+    {
+      std::unique_lock<std::mutex> lk(mu);
+      cv.wait(lk, [&] { return in_flight < max_in_flight && !service.WouldWait(cmd.child_id); });
+      if (failed.count(it.child) > 0) {  // an earlier command of this child was not written
+        lives.erase(found);
+        continue;
+      }
+      ++in_flight;
+    }
+    clock.Set(a.recorded_at);
     cmd.action = a.action;
     cmd.occurred_at = a.occurred_at;
-    cmd.params.clear();
     for (const auto& [k, v] : a.params) cmd.params.emplace(k, v);
     const std::string& team = gen.teams()[static_cast<std::size_t>(a.team)];
     cmd.actor = Actor{Worker(a.role, team, it.child), a.role, team};
     cmd.command_id = "sim-" + seed_text + "-" + std::to_string(++command_no);
-    auto r = service.Execute(cmd);
-    bool drop = false;
-    if (!r.ok()) {
-      ++rep.errors;
-      problem("child " + cmd.child_id + " " + cmd.action + " at " + Date::FromTimestampUs(a.occurred_at).ToString() +
-              ": error " + r.status().ToString());
-      drop = true;
-    } else if (!r->accepted) {
-      ++rep.refusals;
-      problem("child " + cmd.child_id + " " + cmd.action + " at " + Date::FromTimestampUs(a.occurred_at).ToString() +
-              ": refused (" + r->verdict.verdict.rule + ") " + r->verdict.verdict.reason);
-      drop = true;
-    } else {
-      ++rep.commands;
-      rep.events += r->event_types.size();
-      ++rep.actions[a.action];
-      if (std::string_view(a.action) == "fd.contact_received") ++rep.contacts;
+    service.ExecuteAsync(std::move(cmd), [&, sent = Sent{it.child, a.action, a.occurred_at}](
+                                             Result<replay::CommandOutcome> r) {
+      {
+        std::lock_guard<std::mutex> lk(mu);
+        counted(sent, r);
+        --in_flight;
+      }
+      cv.notify_all();
+    });
+    if (++sent % 4096 == 0) {
+      std::lock_guard<std::mutex> lk(mu);
+      report_progress(a.recorded_at);
     }
-    if ((rep.commands + rep.refusals) % 4096 == 0) report_progress(a.recorded_at);
-    if (!drop && it.index + 1 < life.actions.size()) {
+    // A refusal is answered before ExecuteAsync returns (decided inline), so a refused child's
+    // later actions are never sent; an append that fails later stops them at the check above.
+    bool stop = false;
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      stop = failed.count(it.child) > 0;
+    }
+    if (!stop && it.index + 1 < life.actions.size()) {
       queue.push({life.actions[it.index + 1].recorded_at, it.child, it.index + 1});
     } else {
       lives.erase(found);
     }
   }
+  {
+    std::unique_lock<std::mutex> lk(mu);
+    cv.wait(lk, [&] { return in_flight == 0; });
+  }
   const double window = static_cast<double>(rep.end_us - rep.start_us);
   rep.average_open = open_days / window;
   rep.average_open_last_year = open_days_last_year / static_cast<double>(rep.end_us - last_year);
+  rep.rebuilt_from_snapshot = service.hydrations().from_snapshot;
+  rep.rebuilt_from_log = service.hydrations().from_log;
   rep.elapsed_s = elapsed();
   report_progress(rep.end_us);
   return rep;

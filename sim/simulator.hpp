@@ -7,9 +7,9 @@
 //
 // What it does: a discrete-event simulation in global recorded-time order. Each child's life is
 // generated when its first contact comes due (sim/generator.hpp); its actions wait in one
-// priority queue keyed by (recorded_at, child, action index) and are executed one at a time
-// through CaseService::Execute with the log's clock reading the recorded time of the command
-// being executed. Business dates are in the past, recording lags are realistic, and nothing is
+// priority queue keyed by (recorded_at, child, action index) and are decided one at a time, in
+// that order, through CaseService::ExecuteAsync (several appends in flight, see in_flight) with
+// the log's clock reading the recorded time of the command being sent. Business dates are in the past, recording lags are realistic, and nothing is
 // written around the machines: a refusal is a simulator bug, counted and reported (the child's
 // remaining actions are then dropped, since they would build on the refused one).
 //
@@ -59,6 +59,13 @@ struct SimOptions {
   workflows::Date start;  // the first business day simulated
   int years = 1;          // the window is [start, start + years)
   const Params* params = nullptr;  // nullptr: Params::Default()
+  // Cases the pipeline keeps in memory (CaseService::SetCacheCapacity). Beyond it a command on
+  // a child rebuilds the case from a snapshot or the log first, which made an England-sized run
+  // (about a million children on the go) slow down as it went; a few KB each.
+  std::size_t cache_children = 2000000;
+  // Commands on their way to the log at once (1: one at a time). The log is the same for any
+  // value (see Simulate); more in flight lets the log group them into fewer, larger commits.
+  std::size_t in_flight = 256;
   struct Progress {
     TimestampUs sim_now = 0;
     double fraction = 0;  // of the window's business time
@@ -80,6 +87,8 @@ struct SimReport {
   double average_open_last_year = 0; // ... of the window's last year (nearer the steady state)
   std::uint64_t open_at_end = 0;
   std::map<std::string, std::uint64_t> actions;  // accepted commands by action
+  // Cases the pipeline rebuilt because they were no longer cached (see cache_children).
+  std::uint64_t rebuilt_from_snapshot = 0, rebuilt_from_log = 0;
   double elapsed_s = 0;
   TimestampUs start_us = 0, end_us = 0;
 };

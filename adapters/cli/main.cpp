@@ -49,7 +49,8 @@ commands (DIR defaults to ./casetrail-data):
                              prints them (default ADDR:PORT 127.0.0.1:8080, FILE DIR/tokens);
                              --config: "key = value" lines for these options and io-threads,
                              worker-threads, max-body-bytes, read-timeout-seconds,
-                             subscriber-buffer-bytes, max-subscribers, heartbeat-seconds
+                             subscriber-buffer-bytes, max-subscribers, heartbeat-seconds,
+                             cache-children
         [--kafka-brokers HOST:PORT --kafka-topic T [--kafka-name N] [--kafka-config FILE]]
                              also relay every event to Kafka (docs/kafka.md)
   relay kafka --brokers HOST:PORT --topic T [--name N] [--kafka-config FILE] [--once]
@@ -103,12 +104,14 @@ commands (DIR defaults to ./casetrail-data):
   deadlines [--due-within DAYS] [--as-of TIME]
                              overdue deadlines of every child, and those due soon (default 14 days)
   simulate [--preset birmingham|england] [--children N] [--years Y] [--seed S] [--start DATE]
-           [--params FILE]
+           [--params FILE] [--cache-children N] [--in-flight N]
                              generate children's journeys through the workflows into an empty log
                              (bulk mode, business dates in the past, deterministic for a seed);
                              N: children who first come to the front door in the window (default
                              1,000; birmingham 102,000 over 2 years ~ 60,000 contacts a year);
-                             docs/simulator.md
+                             --cache-children: cases kept in memory (default 2,000,000, a few
+                             KB each); --in-flight: commands sent ahead (default 256; the log
+                             is the same for any value); docs/simulator.md
 
 options:
   --json                     machine-readable output (one JSON document per line)
@@ -725,7 +728,7 @@ const std::vector<http::Principal> kDemoUsers = {
 const std::set<std::string> kServeConfigKeys = {
     "listen", "tokens", "kafka-brokers", "kafka-topic", "kafka-name", "kafka-config",
     "io-threads", "worker-threads", "max-body-bytes", "read-timeout-seconds",
-    "subscriber-buffer-bytes", "max-subscribers", "heartbeat-seconds"};
+    "subscriber-buffer-bytes", "max-subscribers", "heartbeat-seconds", "cache-children"};
 
 Result<Args> WithServeConfig(const Args& a) {
   Args out = a;
@@ -775,7 +778,8 @@ int Serve(EventLog& log, const workflows::RuleBook& rules, const Args& given, co
   for (const Tuning& t : {Tuning{"io-threads", 2, 1, 64}, Tuning{"worker-threads", 64, 1, 1024},
                           Tuning{"max-body-bytes", 1 << 20, 1024, 64 << 20}, Tuning{"read-timeout-seconds", 30, 1, 3600},
                           Tuning{"subscriber-buffer-bytes", 4 << 20, 64 << 10, 1 << 30},
-                          Tuning{"max-subscribers", 1024, 1, 100000}, Tuning{"heartbeat-seconds", 15, 1, 300}}) {
+                          Tuning{"max-subscribers", 1024, 1, 100000}, Tuning{"heartbeat-seconds", 15, 1, 300},
+                          Tuning{"cache-children", replay::CaseService::kDefaultCacheChildren, 1, 100000000}}) {
     auto v = Setting(a, t.key, t.def, t.lo, t.hi);
     if (!v.ok()) return cli::Fail(v.status(), false);
     const std::string k = t.key;
@@ -786,6 +790,7 @@ int Serve(EventLog& log, const workflows::RuleBook& rules, const Args& given, co
     if (k == "subscriber-buffer-bytes") ao.subscriptions.max_buffer_bytes = *v;
     if (k == "max-subscribers") ao.subscriptions.max_subscribers = *v;
     if (k == "heartbeat-seconds") ao.subscriptions.default_heartbeat = std::chrono::seconds(*v);
+    if (k == "cache-children") ao.cache_children = *v;
   }
   const std::string tokens_file = a.Get("tokens", (std::filesystem::path(data) / "tokens").string());
   if (a.Has("demo")) {

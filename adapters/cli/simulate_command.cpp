@@ -83,6 +83,8 @@ int Simulate(const Args& a) {
   o.start = *start_date;
   o.years = years;
   o.params = loaded ? &*loaded : nullptr;
+  if (a.Has("cache-children")) o.cache_children = std::stoull(a.Get("cache-children"));
+  if (a.Has("in-flight")) o.in_flight = std::stoull(a.Get("in-flight"));
   const bool tty = isatty(STDERR_FILENO) == 1;
   double last_line = -10;
   o.progress = [&](const sim::SimOptions::Progress& p) {
@@ -119,6 +121,8 @@ int Simulate(const Args& a) {
                           {"average_open_last_year", rep.average_open_last_year},
                           {"open_at_end", rep.open_at_end},
                           {"elapsed_s", rep.elapsed_s},
+                          {"rebuilt_from_snapshot", rep.rebuilt_from_snapshot},
+                          {"rebuilt_from_log", rep.rebuilt_from_log},
                           {"actions", rep.actions}};
     std::cout << out.dump() << "\n";
     return code;
@@ -133,6 +137,10 @@ int Simulate(const Args& a) {
   std::printf("  commands   %s accepted (%.0f/s)\n  events     %s\n  refusals   %s\n  errors     %s\n  elapsed    %.1f s\n",
               Grouped(rep.commands).c_str(), rate, Grouped(rep.events).c_str(), Grouped(rep.refusals).c_str(),
               Grouped(rep.errors).c_str(), rep.elapsed_s);
+  if (rep.rebuilt_from_snapshot + rep.rebuilt_from_log > 0) {
+    std::printf("  rebuilt    %s cases from snapshots, %s from the log (no longer cached; --cache-children)\n",
+                Grouped(rep.rebuilt_from_snapshot).c_str(), Grouped(rep.rebuilt_from_log).c_str());
+  }
   for (const auto& p : rep.problems) std::printf("  problem: %s\n", p.c_str());
   if (code == 0) std::printf("next: casetrail replay --data %s (projections), casetrail kpis --from ... --to ...\n", data.c_str());
   return code;

@@ -312,6 +312,7 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       hub_(log, options.subscriptions),
       counters_(std::make_unique<Counters>()) {
   startup_head_ = log_.HeadPosition();
+  cases_.SetCacheCapacity(options_.cache_children);
   maintainer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "ct-views");
     MaintainViews();

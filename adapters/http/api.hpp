@@ -50,6 +50,9 @@ struct Response {
 struct ApiOptions {
   std::size_t max_body_bytes = 1 << 20;  // larger bodies: 413
   HubOptions subscriptions;
+  // Children's cases the command pipeline keeps in memory (a few KB each); a command on another
+  // child rebuilds its case from a snapshot and the tail first.
+  std::size_t cache_children = replay::CaseService::kDefaultCacheChildren;
 };
 
 class Api {

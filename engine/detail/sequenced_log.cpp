@@ -25,6 +25,7 @@ struct Pending {
   Hash256 digest{};
   std::vector<bool> generated_ids;  // event ids the store generated: new by construction
   AppendCallback done;
+  TimestampUs submitted_at = 0;  // the clock at AppendAsync (EventLogOptions::recorded_at_submission)
   Result<AppendResult> result = Status::IOError("not processed");
   bool writes = false;            // contributes events to the current batch
   bool depends_on_inflight = false;  // its answer refers to events not yet committed
@@ -63,6 +64,7 @@ class SequencedLog final : public EventLog {
       done(std::move(s));
       return;
     }
+    p->submitted_at = now;
     p->bytes = ApproximateBytes(request);
     p->req = std::move(request);
     p->done = std::move(done);
@@ -339,16 +341,19 @@ class SequencedLog final : public EventLog {
     b->seq = ++batch_seq_;
     b->items = std::move(items);
     const auto t0 = std::chrono::steady_clock::now();
-    TimestampUs now = options_.clock();
-    if (now < last_recorded_at_) {
-      now = last_recorded_at_;  // recorded_at never goes backwards
-      b->regressed = true;
-    }
-    last_recorded_at_ = now;
+    const TimestampUs batch_now = options_.recorded_at_submission ? 0 : options_.clock();
     overlay_.clear();
     current_ = b.get();
     std::uint64_t next = next_position_;
-    for (auto& p : b->items) p->result = Decide(*p, now, &next);
+    for (auto& p : b->items) {
+      TimestampUs now = options_.recorded_at_submission ? p->submitted_at : batch_now;
+      if (now < last_recorded_at_) {
+        now = last_recorded_at_;  // recorded_at never goes backwards
+        b->regressed = true;
+      }
+      last_recorded_at_ = now;
+      p->result = Decide(*p, now, &next);
+    }
     current_ = nullptr;
     for (auto& [stream, meta] : overlay_) {
       b->commit.stream_metas.emplace_back(stream, meta);

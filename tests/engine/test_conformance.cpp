@@ -353,6 +353,34 @@ LOG_TEST("recorded_at never goes backwards, even when the clock does") {
   CHECK(c->recorded_at > b->recorded_at);
 }
 
+LOG_TEST("with recorded_at_submission each append records the clock it was submitted at") {
+  TestType f;
+  std::atomic<TimestampUs> now{kBusinessTime + 1000000000};
+  EventLogOptions o;
+  o.clock = [&] { return now.load(); };
+  o.recorded_at_submission = true;
+  auto log = f.Open(o);
+  // 300 appends in flight at once, each submitted one second after the previous one; the log
+  // groups them into commits, yet each keeps its own time.
+  constexpr int kAppends = 300;
+  std::vector<std::promise<Result<AppendResult>>> answers(kAppends);
+  std::vector<TimestampUs> submitted(kAppends);
+  for (int i = 0; i < kAppends; ++i) {
+    submitted[static_cast<std::size_t>(i)] = now.load();
+    log->AppendAsync(One("child-" + std::to_string(i % 7)), [&answers, i](Result<AppendResult> r) {
+      answers[static_cast<std::size_t>(i)].set_value(std::move(r));
+    });
+    now += 1000000;
+  }
+  for (int i = 0; i < kAppends; ++i) {
+    auto r = answers[static_cast<std::size_t>(i)].get_future().get();
+    REQUIRE(r.ok());
+    CHECK(r->first_position == static_cast<std::uint64_t>(i + 1));  // the order they were submitted in
+    CHECK(r->recorded_at == submitted[static_cast<std::size_t>(i)]);
+  }
+  CHECK(log->Stats().clock_regressions == 0);
+}
+
 LOG_TEST("concurrent appends share group commits") {
   TestType f;
   auto log = f.Open();
