@@ -271,7 +271,15 @@ void Server::Stop(std::chrono::seconds drain) {
   for (auto& t : impl_->io_threads) t.join();
   impl_->io_threads.clear();
   impl_->workers.join();
-  impl_->api.SetExecutor(nullptr);  // the I/O context is gone
+  // If the drain timed out, commands whose appends were still in flight have posted (or will
+  // post) their answers to the stopped context: from now on they run where the append
+  // finishes, and those already posted run here, so that each releases its child and its
+  // answer is written if the connection can still take it.
+  impl_->api.SetExecutor(nullptr);
+  impl_->ioc.restart();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);  // a busy client cannot hold us
+  while (std::chrono::steady_clock::now() < until && impl_->ioc.poll_one() > 0) {
+  }
   // No request runs any more: the views' maintainer stops (storing their checkpoints) before
   // the caller closes the log.
   impl_->api.StopMaintainer();
