@@ -6,17 +6,20 @@
 # replace the "sim-replay-results" block of docs/benchmarks.md.
 #
 #   scripts/bench-sim-replay.sh                 simulate (or reuse) and measure, rewrite the docs
-#   SIM_CHILDREN=720000 SIM_DIR=... scripts/bench-sim-replay.sh
+#   SIM_CHILDREN=720000 SIM_DIR=... scripts/bench-sim-replay.sh     a fifth of England, quicker
 #
-# The log is kept in SIM_DIR (default $BUILD_DIR/sim-replay-log, ~3 GB) and reused by the next
-# run when its simulation finished (a marker file records the command). Simulating 720,000
-# children over two years (~10.4 M events) takes 15-20 minutes on the reference machine; the
-# measurement about 8 more.
+# The default is the simulator's England preset: 4,080,000 children over two years, ~60 M
+# events, ~430,000 children open on an average day. The log is kept in SIM_DIR (default
+# $BUILD_DIR/sim-replay-log, ~12 GB; PostgreSQL's copy needs ~35 GB more while it runs) and
+# reused by the next run when its simulation finished (a marker file records the command).
+# On the reference machine (2 cores): simulating takes about 70 minutes, measuring about 40
+# (25 of them copying the events into PostgreSQL). SIM_CHILDREN=720000 (~10.4 M events): 11 and
+# 7 minutes.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 build=${BUILD_DIR:-build}
-children=${SIM_CHILDREN:-720000}
+children=${SIM_CHILDREN:-4080000}
 years=${SIM_YEARS:-2}
 seed=${SIM_SEED:-1}
 start=${SIM_START:-2022-04-01}
