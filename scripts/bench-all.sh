@@ -47,5 +47,5 @@ scripts/bench-case.sh
 step "4/5 HTTP API and subscriptions"
 scripts/bench-http.sh --repeat 3 --seconds 15 --update-docs
 step "5/5 replay over a simulated log"
-scripts/bench-sim-replay.sh
+scripts/bench-sim-replay.sh --rebuild-repeat 3   # the one-pass rebuild three times: median (min-max)
 step "done: docs/benchmarks.md rewritten"
