@@ -3,11 +3,14 @@
 // for a whole group of appends and commits them with one storage write (group commit).
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <future>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -199,6 +202,9 @@ class SequencedLog final : public EventLog {
   }
 
   Result<VerifyReport> Verify() override;
+  Status LocateIndexDamage(
+      const std::string& stream, std::uint64_t last_version, std::uint64_t head,
+      const std::function<void(std::string_view, std::uint64_t, std::uint64_t, std::string)>& fail);
 
   Status SetCheckpoint(const std::string& name, std::uint64_t position) override {
     if (storage_closed_.load(std::memory_order_acquire)) return Closed();
@@ -699,6 +705,56 @@ std::uint64_t MixIndexEntry(std::uint64_t version, std::uint64_t position) {
   return x;
 }
 
+// Pass 2 of Verify found that `stream`'s index entries are not those of its events: finds the
+// first version whose entry is wrong, missing or extra, and reports it with a position. Scans the
+// log once more (a verify that fails can afford it).
+Status SequencedLog::LocateIndexDamage(
+    const std::string& stream, std::uint64_t last_version, std::uint64_t head,
+    const std::function<void(std::string_view, std::uint64_t, std::uint64_t, std::string)>& fail) {
+  std::vector<std::uint64_t> events(last_version + 1, 0);  // version -> position
+  Status s = storage_->ScanEvents(1, UINT64_MAX, [&](std::uint64_t pos, std::string_view bytes) {
+    EventView v;
+    if (DecodeEvent(bytes, &v).ok() && v.stream == stream && v.version <= last_version) events[v.version] = pos;
+    return true;
+  });
+  if (!s.ok()) return s;
+  std::map<std::uint64_t, std::uint64_t> index;  // version -> position
+  s = storage_->ScanStream(stream, 0, Direction::kForward, [&](std::uint64_t ver, std::uint64_t pos) {
+    index.emplace(ver, pos);
+    return true;
+  });
+  if (!s.ok()) return s;
+  const std::uint64_t top = std::max(last_version, index.empty() ? 0 : index.rbegin()->first);
+  for (std::uint64_t ver = index.empty() ? 1 : std::min<std::uint64_t>(1, index.begin()->first); ver <= top; ++ver) {
+    const std::string v = std::to_string(ver);
+    auto it = index.find(ver);
+    const std::uint64_t actual = ver >= 1 && ver <= last_version ? events[ver] : 0;
+    if (it == index.end()) {
+      fail(stream, ver, actual, "stream index has no entry for version " + v + " (the event is at position " +
+                                    std::to_string(actual) + ")");
+      return Status::Ok();
+    }
+    if (actual == 0) {
+      const std::string at = std::to_string(it->second);
+      fail(stream, ver, it->second,
+           it->second > head ? "stream index points version " + v + " at position " + at +
+                                   ", past the log's last position " + std::to_string(head) +
+                                   ": the event is missing"
+                             : "stream index has an entry for version " + v + " at position " + at +
+                                   ", but the stream has no such event");
+      return Status::Ok();
+    }
+    if (it->second != actual) {
+      fail(stream, ver, actual, "stream index points version " + v + " at position " + std::to_string(it->second) +
+                                    ", but the event is at position " + std::to_string(actual));
+      return Status::Ok();
+    }
+  }
+  // Every entry matches: the fingerprints collided or changed under us; say so without a position.
+  fail(stream, 0, 0, "stream index does not match the events of the stream");
+  return Status::Ok();
+}
+
 Result<VerifyReport> SequencedLog::Verify() {
   struct Chain {
     std::uint64_t version = 0;
@@ -775,7 +831,8 @@ Result<VerifyReport> SequencedLog::Verify() {
   for (auto& [stream, fp] : index_fp) {
     auto it = chains.find(stream);
     if (it == chains.end() || it->second.index_fingerprint != fp) {
-      fail(stream, 0, 0, "stream index does not match the events of the stream");
+      const std::uint64_t last = it == chains.end() ? 0 : it->second.version;
+      if (Status located = LocateIndexDamage(stream, last, rep.head_position, fail); !located.ok()) return located;
       return rep;
     }
   }
@@ -796,10 +853,17 @@ Result<VerifyReport> SequencedLog::Verify() {
     }
     Chain& c = it->second;
     c.seen_in_meta = true;
-    if (m.last_version != c.version || m.last_position != c.position || m.head_hash != c.hash) {
+    if (m.last_version != c.version || m.last_position != c.position) {
       fail(stream, c.version, c.position,
-           "stream metadata (last version " + std::to_string(m.last_version) +
-               ") disagrees with the events (last version " + std::to_string(c.version) + ")");
+           "stream metadata (last version " + std::to_string(m.last_version) + " at position " +
+               std::to_string(m.last_position) + ") disagrees with the events (last version " +
+               std::to_string(c.version) + " at position " + std::to_string(c.position) + ")");
+      return false;
+    }
+    if (m.head_hash != c.hash) {
+      fail(stream, c.version, c.position,
+           "stream metadata's head hash " + HexOf(m.head_hash) + " is not the hash of the stream's last event (" +
+               HexOf(c.hash) + ")");
       return false;
     }
     return true;

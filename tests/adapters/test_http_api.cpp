@@ -16,6 +16,7 @@
 #include <tuple>
 
 #include "adapters/http/server.hpp"
+#include "adapters/json/event_json.hpp"
 #include "engine/event_log.hpp"
 
 using namespace casetrail;
@@ -157,21 +158,45 @@ TEST_CASE("tokens and roles decide who may do what, denials and privileged reads
   CHECK(f.Call("GET", "/v1/children/404", "audit").status == 404);
 
   // The access log holds the auditor's reads and the denials, with who and why.
-  // (Access-log entries ride on the next group commit: wait for them.)
-  int reads = 0, denials = 0;
-  for (int attempt = 0; attempt < 200 && (reads < 2 || denials < 5); ++attempt) {
+  // (Access-log entries ride on the next group commit: wait for all eight denials.)
+  struct Denial {
+    std::string user, what, reason;
+  };
+  std::vector<Denial> denials;
+  int reads = 0;
+  for (int attempt = 0; attempt < 200 && (reads < 2 || denials.size() < 8); ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     auto log = f.Call("GET", "/v1/events?stream_prefix=access-log", "audit");
     REQUIRE(log.status == 200);
-    reads = denials = 0;
+    reads = 0;
+    denials.clear();
     const Json body = f.Body(log);
     for (const auto& e : body["events"]) {
       if (e["type"] == "access.read" && e["actor"]["user"] == "audit.reid") ++reads;
-      if (e["type"] == "access.denied") ++denials;
+      if (e["type"] == "access.denied") {
+        denials.push_back({e["actor"]["user"], e["payload"]["what"], e["payload"].value("reason", "")});
+      }
     }
   }
   CHECK(reads >= 2);
-  CHECK(denials >= 5);
+  REQUIRE(denials.size() == 8);  // in the order they were answered
+  const std::vector<std::tuple<std::string, std::string, std::string>> expected = {
+      {"anonymous", "GET /v1/children/1002", "unauthenticated"},
+      {"anonymous", "GET /v1/children/1002", "unauthenticated"},
+      {"sw.patel", "GET /v1/children/1002", "belongs to team north-1"},
+      {"sw.patel", "POST /v1/children/1002/commands", "belongs to team north-1"},
+      {"audit.reid", "POST /v1/children/1002/commands", "auditor"},
+      {"relay.svc", "GET /v1/children/1002", "subscriber"},
+      {"sw.jones", "GET /v1/events", "social_worker"},
+      {"sw.jones", "GET /v1/plo", "sees team north-1 only"},
+  };
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto& [user, what, reason] = expected[i];
+    INFO("denial " << i << ": " << denials[i].user << " " << denials[i].what << ": " << denials[i].reason);
+    CHECK(denials[i].user == user);
+    CHECK(denials[i].what == what);
+    CHECK_THAT(denials[i].reason, Catch::Contains(reason));
+  }
 }
 
 TEST_CASE("the read routes answer from the live views", "[adapters][http]") {
@@ -231,6 +256,27 @@ std::string Raw(std::uint16_t port, const std::string& bytes) {
 
 }  // namespace
 
+TEST_CASE("GET as-of with known_at answers what the record showed at that time", "[adapters][http][audit]") {
+  Fixture f;
+  REQUIRE(f.Post("1101", "tm", Cmd("cp.strategy_discussion_held", "2026-09-05T13:30:00Z", {{"outcome", "s47"}})).status == 201);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const std::string between = json::FormatTime(SystemClockUs());  // after the first record, before the second
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(f.Post("1101", "tm", Cmd("cp.s47_concluded", "2026-09-16T09:00:00Z", {{"outcome", "icpc"}})).status == 201);
+
+  auto now = f.Call("GET", "/v1/children/1101/as-of?as_of=2026-09-20&chronology=no", "chair");
+  auto then = f.Call("GET", "/v1/children/1101/as-of?as_of=2026-09-20&chronology=no&known_at=" + between, "chair");
+  REQUIRE(now.status == 200);
+  REQUIRE(then.status == 200);
+  const Json n = f.Body(now), t = f.Body(then);
+  CHECK(n["known_at"] == nullptr);
+  CHECK(t["known_at"] == between);
+  CHECK(t["version"].get<int>() < n["version"].get<int>());
+  CHECK(n["states"]["child_protection"] == "AwaitingIcpc");
+  CHECK(t["states"]["child_protection"] != n["states"]["child_protection"]);
+  CHECK(f.Body(f.Call("GET", "/v1/children/1101/as-of?known_at=yesterday", "chair"))["error"]["field"] == "known_at");
+}
+
 TEST_CASE("the server answers broken HTTP with the right status and stops gracefully", "[adapters][http][server]") {
   Fixture f;
   ServerOptions o;
@@ -258,6 +304,37 @@ TEST_CASE("the server answers broken HTTP with the right status and stops gracef
   CHECK_THAT(post, Catch::Contains("201 Created"));
   server.Stop(std::chrono::seconds(5));
   CHECK(f.Head() >= 2);
+}
+
+TEST_CASE("the default body limit takes exactly 1 MiB and refuses 1 MiB + 1, in the API and the server",
+          "[adapters][http][server]") {
+  Fixture f;
+  constexpr std::size_t kMiB = 1 << 20;
+  auto padded = [](const std::string& child, std::size_t size) {  // a valid command, padded with spaces
+    std::string body = Json{{"action", "cp.strategy_discussion_held"}, {"occurred_at", "2026-09-05T13:30:00Z"},
+                            {"params", {{"outcome", "s47"}}}, {"command_id", "limit-" + child}}.dump();
+    body.resize(size, ' ');
+    return body;
+  };
+  // The API on its own (ApiOptions' default).
+  CHECK(f.Call("POST", "/v1/children/1201/commands", "tm", padded("1201", kMiB)).status == 201);
+  auto over = f.Call("POST", "/v1/children/1202/commands", "tm", padded("1202", kMiB + 1));
+  CHECK(over.status == 413);
+  CHECK(f.Body(over)["error"]["code"] == "too_large");
+  // Behind the server (ServerOptions' default).
+  ServerOptions o;
+  o.port = 0;
+  Server server(f.api, o);
+  REQUIRE(server.Start().ok());
+  const std::string head = "POST /v1/children/1203/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tm\r\n"
+                           "Connection: close\r\nContent-Length: ";
+  CHECK_THAT(Raw(server.port(), head + std::to_string(kMiB) + "\r\n\r\n" + padded("1203", kMiB)),
+             Catch::StartsWith("HTTP/1.1 201"));
+  // Refused on its Content-Length alone, before the body is read.
+  CHECK_THAT(Raw(server.port(), head + std::to_string(kMiB + 1) + "\r\n\r\n"), Catch::StartsWith("HTTP/1.1 413"));
+  server.Stop(std::chrono::seconds(5));
+  auto refused = f.log->ReadStream("child-1202", 1, Direction::kForward, 1);  // nothing written for it
+  CHECK((!refused.ok() || refused->empty()));
 }
 
 TEST_CASE("tokens come from a file of salted hashes, deleting a line revokes one without a restart",

@@ -26,9 +26,10 @@ using Json = nlohmann::json;
 
 namespace {
 
-// Appends one event to `stream` (team `team`), returns its position.
-std::uint64_t Put(EventLog& log, const std::string& stream, const std::string& type = "test.happened",
-                  const std::string& team = "north-1") {
+// Appends one event to `stream` (team `team`), returns its position, or 0 if the append failed.
+// Asserts nothing, so that worker threads may call it (Catch2 v2's assertions are not thread-safe).
+std::uint64_t TryPut(EventLog& log, const std::string& stream, const std::string& type = "test.happened",
+                     const std::string& team = "north-1") {
   AppendRequest r;
   r.stream = stream;
   r.actor = Actor{"tester", "social_worker", team};
@@ -38,8 +39,15 @@ std::uint64_t Put(EventLog& log, const std::string& stream, const std::string& t
   e.payload = R"({"n":1})";
   r.events.push_back(e);
   auto res = log.Append(std::move(r));
-  REQUIRE(res.ok());
-  return res->last_position;
+  return res.ok() ? res->last_position : 0;
+}
+
+// TryPut on the test's own thread: the append must succeed.
+std::uint64_t Put(EventLog& log, const std::string& stream, const std::string& type = "test.happened",
+                  const std::string& team = "north-1") {
+  const std::uint64_t position = TryPut(log, stream, type, team);
+  REQUIRE(position > 0);
+  return position;
 }
 
 struct Received {
@@ -49,14 +57,19 @@ struct Received {
   int heartbeats = 0;
   std::optional<Json> overflow;                 // the "overflow" frame's data
   bool ended = false;
+  std::string malformed;                        // what was wrong with the text, if anything
 };
 
-// Parses SSE text (whole frames) into `into`.
+// Parses SSE text (whole frames) into `into`; a malformed frame is noted in `into->malformed`
+// (asserted by Drain, on the test's thread) and ends the parse.
 void Parse(const std::string& text, Received* into) {
   std::size_t at = 0;
-  while (at < text.size()) {
+  while (at < text.size() && into->malformed.empty()) {
     const auto end = text.find("\n\n", at);
-    REQUIRE(end != std::string::npos);  // Take hands out whole frames only
+    if (end == std::string::npos) {  // Take hands out whole frames only
+      into->malformed = "a partial frame: " + text.substr(at);
+      return;
+    }
     const std::string frame = text.substr(at, end - at);
     at = end + 2;
     if (frame.rfind(": heartbeat", 0) == 0) {
@@ -79,23 +92,26 @@ void Parse(const std::string& text, Received* into) {
       into->overflow = Json::parse(data);
       continue;
     }
-    REQUIRE(id > 0);
-    Json j = Json::parse(data);
-    REQUIRE(j["position"] == id);
+    const Json j = Json::parse(data, nullptr, false);
+    if (id == 0 || j.is_discarded() || j["position"] != id) {
+      into->malformed = "a frame without an id, or whose id is not its position: " + frame;
+      return;
+    }
     into->ids.push_back(id);
     into->streams.push_back(j["stream"]);
     into->types.push_back(j["type"]);
   }
 }
 
-// Takes from `s` until `done(received)` or the stream ends or `timeout` passes.
-Received Drain(Subscription& s, const std::function<bool(const Received&)>& done,
-               std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+// Takes from `s` until `done(received)` or the stream ends or `timeout` passes, or a frame is
+// malformed. Asserts nothing: worker threads call it.
+Received TryDrain(Subscription& s, const std::function<bool(const Received&)>& done,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   Received got;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::mutex mu;
   std::condition_variable cv;
-  while (!done(got) && std::chrono::steady_clock::now() < deadline) {
+  while (!done(got) && got.malformed.empty() && std::chrono::steady_clock::now() < deadline) {
     std::string text;
     const bool more = s.Take(&text);
     Parse(text, &got);
@@ -114,6 +130,15 @@ Received Drain(Subscription& s, const std::function<bool(const Received&)>& done
     cv.wait_until(lk, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(200)),
                   [&] { return ready->load(); });
   }
+  return got;
+}
+
+// TryDrain on the test's own thread: every frame must be well formed.
+Received Drain(Subscription& s, const std::function<bool(const Received&)>& done,
+               std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  Received got = TryDrain(s, done, timeout);
+  INFO(got.malformed);
+  REQUIRE(got.malformed.empty());
   return got;
 }
 
@@ -139,10 +164,12 @@ TEST_CASE("a subscriber catches up from the log and switches to live with no gap
   REQUIRE(sub.ok());
   // Writers keep appending while the subscriber catches up and switches.
   std::atomic<bool> stop{false};
+  std::atomic<int> failed_appends{0};
   std::thread writer([&] {
-    for (int i = 0; i < 2000 && !stop; ++i) Put(*log, "child-" + std::to_string(i % 53));
+    for (int i = 0; i < 2000 && !stop; ++i) failed_appends += TryPut(*log, "child-" + std::to_string(i % 53)) == 0;
   });
   writer.join();
+  CHECK(failed_appends == 0);
   const std::uint64_t head = log->HeadPosition();
   REQUIRE(head == 5000);
   Received got = Drain(**sub, [&](const Received& r) { return r.ids.size() >= head; });
@@ -197,7 +224,7 @@ TEST_CASE("a slow live subscriber is ended with the position to resume from, wri
   // The fast one keeps reading on its own thread; the slow one reads nothing.
   Received fast_got;
   constexpr std::uint64_t kEvents = 8000;  // ~3 MB: three times the slow one's buffer
-  std::thread reader([&] { fast_got = Drain(**fast, [](const Received& r) { return r.ids.size() >= kEvents; }); });
+  std::thread reader([&] { fast_got = TryDrain(**fast, [](const Received& r) { return r.ids.size() >= kEvents; }); });
   const auto start = std::chrono::steady_clock::now();
   for (std::uint64_t i = 0; i < kEvents; ++i) {
     Put(*log, "child-" + std::to_string(i % 11));
@@ -205,6 +232,7 @@ TEST_CASE("a slow live subscriber is ended with the position to resume from, wri
   }
   const auto writing = std::chrono::steady_clock::now() - start;
   reader.join();
+  CHECK(fast_got.malformed.empty());
   CHECK(Contiguous(fast_got.ids, 1, kEvents));
   // The slow one: what was queued, then the overflow frame, then the end.
   Received slow_got = Drain(**slow, [](const Received&) { return false; }, std::chrono::seconds(3));
@@ -390,6 +418,61 @@ TEST_CASE("a restricted child's record is seen only by named users", "[adapters]
   CHECK(f.Call("GET", "/v1/children/3001", "sw2").status == 200);
 }
 
+TEST_CASE("a restricted child is left out of PLO lists and /v1/events for people not named, subscriber services get all",
+          "[adapters][http][restricted]") {
+  ApiFixture f;
+  f.tokens.Add("cpo", {"cpo.ali", "case_progression_officer", "legal"});
+  f.tokens.Add("cpo2", {"cpo.bell", "case_progression_officer", "legal"});
+  f.tokens.Add("audit2", {"audit.shaw", "auditor", "audit"});
+  for (const char* child : {"3201", "3202"}) {
+    REQUIRE(f.Do(child, "legal", "plo.legal_planning_meeting_held", "2026-06-02T09:00:00Z",
+                 {{"decision", "pre_proceedings"}})
+                .status == 201);
+  }
+  REQUIRE(f.Call("PUT", "/v1/children/3201/restriction", "admin",
+                 R"({"users":["cpo.ali","audit.reid"],"reason":"a member of staff's relative"})")
+              .status == 200);
+
+  auto plo_children = [&](const std::string& token) {
+    auto r = f.Call("GET", "/v1/plo?as_of=2026-07-01", token);
+    REQUIRE(r.status == 200);
+    const Json body = Body(r);  // kept: a range-for over a temporary's member would dangle
+    std::set<std::string> out;
+    for (const auto& c : body["children"]) {
+      CHECK(c["stage"] == "pre_proceedings");
+      out.insert(c["child"].get<std::string>());
+    }
+    return out;
+  };
+  CHECK(plo_children("cpo2") == std::set<std::string>{"3202"});          // not named
+  CHECK(plo_children("cpo") == std::set<std::string>{"3201", "3202"});   // named
+
+  auto event_streams = [&](const std::string& token) {
+    auto r = f.Call("GET", "/v1/events?stream_prefix=child-32", token);
+    REQUIRE(r.status == 200);
+    const Json body = Body(r);
+    std::multiset<std::string> out;
+    for (const auto& e : body["events"]) out.insert(e["stream"].get<std::string>());
+    return out;
+  };
+  const std::multiset<std::string> everything = event_streams("sub");
+  REQUIRE(everything.count("child-3201") > 0);
+  REQUIRE(everything.count("child-3202") > 0);
+  const std::multiset<std::string> unnamed = event_streams("audit2");
+  CHECK(unnamed.count("child-3201") == 0);
+  CHECK(unnamed.count("child-3202") == everything.count("child-3202"));
+  CHECK(event_streams("audit") == everything);  // a named auditor sees all of it
+
+  // The subscription stream (SSE) delivers the restricted child's events to subscriber services.
+  auto sse = f.Call("GET", "/v1/subscribe?from=1&stream_prefix=child-3201", "sub");
+  REQUIRE(sse.status == 200);
+  REQUIRE(sse.stream);
+  const std::size_t want = everything.count("child-3201");
+  Received got = Drain(*sse.stream, [&](const Received& x) { return x.streams.size() >= want; });
+  sse.stream->Cancel();
+  CHECK(got.streams == std::vector<std::string>(want, "child-3201"));
+}
+
 TEST_CASE("a restriction written before the server started still holds, for reads and writes",
           "[adapters][http][restricted]") {
   ApiFixture f;
@@ -466,6 +549,17 @@ int Connect(std::uint16_t port) {
   return fd;
 }
 
+// Reads from `fd` into `got` until it holds `what`; false if the connection ends or stalls 10 s.
+bool ReadUntil(int fd, std::string* got, const std::string& what) {
+  char buf[4096];
+  while (got->find(what) == std::string::npos) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    got->append(buf, static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
 }  // namespace
 
 TEST_CASE("the server streams a subscription as chunked text/event-stream and ends it cleanly on stop",
@@ -481,15 +575,7 @@ TEST_CASE("the server streams a subscription as chunked text/event-stream and en
   const std::string req = "GET /v1/subscribe?from=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sub\r\n\r\n";
   REQUIRE(::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size()));
   std::string got;
-  char buf[4096];
-  auto read_until = [&](const std::string& what) {
-    while (got.find(what) == std::string::npos) {
-      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) return false;
-      got.append(buf, static_cast<std::size_t>(n));
-    }
-    return true;
-  };
+  auto read_until = [&](const std::string& what) { return ReadUntil(fd, &got, what); };
   REQUIRE(read_until("id: 1\n"));
   CHECK_THAT(got, Catch::Contains("200 OK"));
   CHECK_THAT(got, Catch::Contains("Content-Type: text/event-stream"));
@@ -501,6 +587,33 @@ TEST_CASE("the server streams a subscription as chunked text/event-stream and en
   std::thread stopper([&] { server.Stop(std::chrono::seconds(5)); });
   CHECK(read_until("\r\n0\r\n\r\n"));
   stopper.join();
+  ::close(fd);
+}
+
+TEST_CASE("the server resumes a subscription after the Last-Event-ID header", "[adapters][subscriptions][server]") {
+  ApiFixture f;
+  for (const char* child : {"5101", "5102"}) {
+    REQUIRE(f.Do(child, "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "school"}}).status == 201);
+  }
+  const std::uint64_t head = f.log->HeadPosition();
+  REQUIRE(head >= 4);
+  ServerOptions o;
+  o.port = 0;
+  o.worker_threads = 2;
+  Server server(f.api, o);
+  REQUIRE(server.Start().ok());
+  const int fd = Connect(server.port());
+  // What an EventSource sends when it reconnects: no `from`, the last id it saw as a header.
+  const std::string req =
+      "GET /v1/subscribe HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sub\r\nLast-Event-ID: 2\r\n\r\n";
+  REQUIRE(::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size()));
+  std::string got;
+  REQUIRE(ReadUntil(fd, &got, "id: " + std::to_string(head) + "\n"));
+  CHECK_THAT(got, Catch::Contains("200 OK"));
+  CHECK(got.find("id: 1\n") == std::string::npos);
+  CHECK(got.find("id: 2\n") == std::string::npos);
+  CHECK(got.find("id: 3\n") < got.find("id: " + std::to_string(head) + "\n"));
+  server.Stop(std::chrono::seconds(5));
   ::close(fd);
 }
 

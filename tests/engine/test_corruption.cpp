@@ -37,6 +37,22 @@ class RawDb {
   void DeleteEvent(std::uint64_t pos) {
     REQUIRE(db_->Delete({}, cf_[1], detail::PositionKey(pos)).ok());
   }
+  void PutIndex(const std::string& stream, std::uint64_t version, std::uint64_t pos) {
+    REQUIRE(db_->Put({}, cf_[2], detail::StreamIndexKey(stream, version), detail::PositionKey(pos)).ok());
+  }
+  void DeleteIndex(const std::string& stream, std::uint64_t version) {
+    REQUIRE(db_->Delete({}, cf_[2], detail::StreamIndexKey(stream, version)).ok());
+  }
+  detail::StreamMeta GetMeta(const std::string& stream) {
+    std::string v;
+    REQUIRE(db_->Get({}, cf_[3], stream, &v).ok());
+    detail::StreamMeta m;
+    REQUIRE(detail::DecodeStreamMeta(v, &m).ok());
+    return m;
+  }
+  void PutMeta(const std::string& stream, const detail::StreamMeta& m) {
+    REQUIRE(db_->Put({}, cf_[3], stream, detail::EncodeStreamMeta(m)).ok());
+  }
 
  private:
   std::unique_ptr<rocksdb::DB> db_;
@@ -155,4 +171,130 @@ TEST_CASE("a deleted event is reported as a gap", "[engine][corruption]") {
   CHECK_THAT(rep->reason, Catch::Contains("missing"));
   CHECK(log->ReadPosition(2).status().IsCorruption());
   CHECK(log->ReadAll({}, [](const EventView&) { return true; }).IsCorruption());
+}
+
+// Verify's later passes: the stream index and the streams' metadata must agree with the events,
+// and a failure names the position involved (WriteHistory: child-a at 1, 3, 5; child-b at 2, 4, 6).
+
+TEST_CASE("verify names the position when a stream index entry points at another event", "[engine][corruption]") {
+  TempDir dir;
+  WriteHistory(dir.str());
+  {
+    RawDb raw(dir.str());
+    raw.PutIndex("child-a", 2, 5);  // version 2 is at position 3
+  }
+  auto log = std::move(OpenRocksEventLog(dir.str())).value();
+  auto rep = log->Verify();
+  REQUIRE(rep.ok());
+  CHECK_FALSE(rep->ok);
+  CHECK(rep->broken_stream == "child-a");
+  CHECK(rep->broken_version == 2);
+  CHECK(rep->broken_position == 3);
+  CHECK_THAT(rep->reason, Catch::Contains("stream index") && Catch::Contains("position 5"));
+}
+
+TEST_CASE("verify names the position when a stream index entry is missing", "[engine][corruption]") {
+  TempDir dir;
+  WriteHistory(dir.str());
+  {
+    RawDb raw(dir.str());
+    raw.DeleteIndex("child-b", 2);
+  }
+  auto log = std::move(OpenRocksEventLog(dir.str())).value();
+  auto rep = log->Verify();
+  REQUIRE(rep.ok());
+  CHECK_FALSE(rep->ok);
+  CHECK(rep->broken_stream == "child-b");
+  CHECK(rep->broken_version == 2);
+  CHECK(rep->broken_position == 4);
+  CHECK_THAT(rep->reason, Catch::Contains("no entry for version 2"));
+}
+
+TEST_CASE("verify names the position when a stream's recorded last version is wrong", "[engine][corruption]") {
+  TempDir dir;
+  WriteHistory(dir.str());
+  {
+    RawDb raw(dir.str());
+    detail::StreamMeta m = raw.GetMeta("child-a");
+    REQUIRE(m.last_version == 3);
+    m.last_version = 2;
+    raw.PutMeta("child-a", m);
+  }
+  auto log = std::move(OpenRocksEventLog(dir.str())).value();
+  auto rep = log->Verify();
+  REQUIRE(rep.ok());
+  CHECK_FALSE(rep->ok);
+  CHECK(rep->broken_stream == "child-a");
+  CHECK(rep->broken_version == 3);
+  CHECK(rep->broken_position == 5);
+  CHECK_THAT(rep->reason, Catch::Contains("last version 2"));
+}
+
+TEST_CASE("verify names the position when a stream's recorded head hash is wrong", "[engine][corruption]") {
+  TempDir dir;
+  WriteHistory(dir.str());
+  {
+    RawDb raw(dir.str());
+    detail::StreamMeta m = raw.GetMeta("child-b");
+    m.head_hash[0] ^= 0x01;
+    raw.PutMeta("child-b", m);
+  }
+  auto log = std::move(OpenRocksEventLog(dir.str())).value();
+  auto rep = log->Verify();
+  REQUIRE(rep.ok());
+  CHECK_FALSE(rep->ok);
+  CHECK(rep->broken_stream == "child-b");
+  CHECK(rep->broken_position == 6);
+  CHECK_THAT(rep->reason, Catch::Contains("head hash"));
+}
+
+TEST_CASE("verify names the position when the log's last event is deleted", "[engine][corruption]") {
+  TempDir dir;
+  WriteHistory(dir.str());
+  {
+    RawDb raw(dir.str());
+    raw.DeleteEvent(6);  // the log now ends at 5, and nothing in the events says 6 ever existed
+  }
+  auto log = std::move(OpenRocksEventLog(dir.str())).value();
+  auto rep = log->Verify();
+  REQUIRE(rep.ok());
+  CHECK_FALSE(rep->ok);
+  CHECK(rep->broken_stream == "child-b");
+  CHECK(rep->broken_version == 3);
+  CHECK(rep->broken_position == 6);
+  CHECK_THAT(rep->reason, Catch::Contains("missing"));
+}
+
+TEST_CASE("verify names the position when a stream's newest event is re-encoded with a new hash",
+          "[engine][corruption]") {
+  TempDir dir;
+  WriteHistory(dir.str());
+  {
+    RawDb raw(dir.str());
+    std::string v = raw.GetEvent(6);  // child-b, version 3: nothing chains after it
+    EventView ev;
+    REQUIRE(detail::DecodeEvent(v, &ev).ok());
+    Hash256 prev;
+    std::memcpy(prev.data(), ev.prev_hash, 32);
+    // A consistent forgery: checksum, own hash and prev_hash all right; only the stream's recorded
+    // head hash still holds the original.
+    detail::EncodeInput in{ev.position,   ev.version,    ev.occurred_at,  ev.recorded_at,
+                           ev.schema_version, ev.stream, ev.type,         ev.event_id,
+                           ev.command_id, ev.correlation_id, ev.causation_id, ev.actor_user,
+                           ev.actor_role, ev.actor_team, ev.journey,      ev.episode,
+                           ev.machine_fingerprint, ev.from_state, ev.to_state,
+                           R"({"note":"rewritten"})", &prev};
+    std::string forged;
+    detail::EncodeEvent(in, &forged);
+    raw.PutEvent(6, forged);
+  }
+  auto log = std::move(OpenRocksEventLog(dir.str())).value();
+  CHECK(log->ReadPosition(6).ok());
+  auto rep = log->Verify();
+  REQUIRE(rep.ok());
+  CHECK_FALSE(rep->ok);
+  CHECK(rep->broken_stream == "child-b");
+  CHECK(rep->broken_version == 3);
+  CHECK(rep->broken_position == 6);
+  CHECK_THAT(rep->reason, Catch::Contains("head hash"));
 }

@@ -281,6 +281,52 @@ TEST_CASE("PLO tracker: weeks, red/amber/green, extensions, filters", "[replay][
   CHECK(rebuilt.Serialize() == plo.Serialize());
 }
 
+// Red/amber/green at each threshold (replay/projection.hpp): pre-proceedings amber from week 12,
+// red the day after the review point (T-31) or after the initial meeting's due date while it is
+// not held, amber all along once the meeting was late; proceedings amber from week 21, red the
+// day after the final-hearing date (T-32, 26 weeks moved by extensions). Week 1 begins on the day
+// of the legal planning meeting or the issue.
+TEST_CASE("PLO red/amber/green at its thresholds: week 11 and 12, T-31 review point, initial meeting, week 20 and 21, T-32",
+          "[replay][projections]") {
+  using P = PloTrackerProjection;
+  P::Child pre;
+  pre.in_pre_proceedings = true;
+  pre.lpm_date = "2026-03-02";
+  pre.start_us = T("2026-03-02");
+  pre.initial_meeting_due = "2026-03-16";
+  pre.initial_meeting_held = "2026-03-13";
+  pre.review_point = "2026-06-22";
+  CHECK(P::WeeksElapsed(pre, T("2026-03-02")) == 1);
+  CHECK(P::WeeksElapsed(pre, T("2026-05-17")) == 11);
+  CHECK(P::Rag(pre, T("2026-05-17")) == "green");
+  CHECK(P::WeeksElapsed(pre, T("2026-05-18")) == 12);
+  CHECK(P::Rag(pre, T("2026-05-18")) == "amber");
+  CHECK(P::Rag(pre, T("2026-06-22")) == "amber");  // the review point itself
+  CHECK(P::Rag(pre, T("2026-06-23")) == "red");    // the day after it
+
+  P::Child pending = pre;  // the initial meeting not held yet
+  pending.initial_meeting_held.clear();
+  CHECK(P::Rag(pending, T("2026-03-16")) == "green");  // due today
+  CHECK(P::Rag(pending, T("2026-03-17")) == "red");    // overdue
+
+  P::Child late = pre;  // held, but after its due date: amber from then on, in week 3
+  late.initial_meeting_held = "2026-03-17";
+  CHECK(P::WeeksElapsed(late, T("2026-03-18")) == 3);
+  CHECK(P::Rag(late, T("2026-03-18")) == "amber");
+
+  P::Child proc;
+  proc.in_proceedings = true;
+  proc.issued = "2026-04-06";
+  proc.start_us = T("2026-04-06");
+  proc.final_date = "2026-10-05";
+  CHECK(P::WeeksElapsed(proc, T("2026-08-23")) == 20);
+  CHECK(P::Rag(proc, T("2026-08-23")) == "green");
+  CHECK(P::WeeksElapsed(proc, T("2026-08-24")) == 21);
+  CHECK(P::Rag(proc, T("2026-08-24")) == "amber");
+  CHECK(P::Rag(proc, T("2026-10-05")) == "amber");  // the final-hearing day itself
+  CHECK(P::Rag(proc, T("2026-10-06")) == "red");    // the day after it
+}
+
 TEST_CASE("KPIs for a period, by team and area, checked against hand-computed cases", "[replay][projections]") {
   EventLogOptions o;
   o.clock = [] { return T("2027-06-01"); };  // the history runs into December 2026

@@ -93,6 +93,24 @@ TEST_CASE("the England and Wales calendar knows its bank holidays", "[workflows]
   CHECK(c.IsWorkingDay(D("2026-11-27")));
 }
 
+TEST_CASE("working days are counted on the calendar's first and last covered days, and refused beyond them",
+          "[workflows][calendar]") {
+  const Calendar& c = Calendar::EnglandAndWales();  // 2015-01-01 (a bank holiday) to 2030-12-31
+  CHECK(*c.AddWorkingDays(D("2015-01-01"), 0) == D("2015-01-02"));
+  CHECK(*c.AddWorkingDays(D("2015-01-01"), 1) == D("2015-01-02"));
+  CHECK(*c.WorkingDaysBetween(D("2015-01-01"), D("2015-01-05")) == 2);   // Fri 2, Mon 5
+  CHECK(*c.AddWorkingDays(D("2030-12-30"), 1) == D("2030-12-31"));
+  CHECK(*c.AddWorkingDays(D("2030-12-31"), 0) == D("2030-12-31"));
+  CHECK(*c.WorkingDaysBetween(D("2030-12-24"), D("2030-12-31")) == 3);   // 25, 26 holidays: 27, 30, 31
+  auto before = c.AddWorkingDays(D("2014-12-31"), 1);
+  REQUIRE_FALSE(before.ok());
+  CHECK(before.status().field() == "date");
+  CHECK_THAT(before.status().message(), Catch::Contains("2015-01-01 to 2030-12-31"));
+  CHECK_FALSE(c.AddWorkingDays(D("2030-12-31"), 1).ok());
+  CHECK_FALSE(c.WorkingDaysBetween(D("2014-12-31"), D("2015-01-05")).ok());
+  CHECK_FALSE(c.WorkingDaysBetween(D("2030-12-31"), D("2031-01-01")).ok());
+}
+
 TEST_CASE("working days skip weekends and bank holidays", "[workflows][calendar]") {
   const Calendar& c = Calendar::EnglandAndWales();
   // Friday + 1 working day = Monday.
