@@ -7,7 +7,7 @@
 
 namespace casetrail {
 
-Status LoadDemoCaseload(replay::CaseService& service, std::size_t* actions) {
+Status LoadDemoCaseload(workflows::CaseService& service, std::size_t* actions) {
   struct Step {
     const char* child;
     const char* date;
@@ -40,7 +40,7 @@ const Step steps[] = {
       {"1004", "2026-04-07T10:00:00Z", "cic.review_held", "iro.patel", "iro", {}},
   };
   for (const Step& s : steps) {
-    replay::Command c;
+    workflows::Command c;
     c.child_id = s.child;
     c.action = s.action;
     c.occurred_at = *json::ParseTime(s.date, "date");

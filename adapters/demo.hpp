@@ -5,12 +5,12 @@
 #include <cstddef>
 
 #include "engine/status.hpp"
-#include "replay/case_service.hpp"
+#include "workflows/case_service.hpp"
 
 namespace casetrail {
 
 // Records the demo actions (command ids "demo-<child>-<action>", so loading twice writes nothing
 // new). *actions is the number of actions.
-Status LoadDemoCaseload(replay::CaseService& service, std::size_t* actions = nullptr);
+Status LoadDemoCaseload(workflows::CaseService& service, std::size_t* actions = nullptr);
 
 }  // namespace casetrail

@@ -4,11 +4,22 @@
 
 #include <algorithm>
 
-#include "replay/fold.hpp"
 #include "workflows/calendar.hpp"
+#include "workflows/snapshots.hpp"
 #include "workflows/registry.hpp"
 
 namespace casetrail::replay {
+
+// The write side's fold, as audit reads it.
+using workflows::Correction;
+using workflows::CorrectionsIn;
+using workflows::FoldOptions;
+using workflows::FoldStep;
+using workflows::IsActionEvent;
+using workflows::IsCorrection;
+using workflows::kRecordWithdrawn;
+using workflows::StreamOf;
+
 namespace {
 
 using nlohmann::json;

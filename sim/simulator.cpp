@@ -9,7 +9,7 @@
 #include <unordered_set>
 
 #include "engine/hash.hpp"
-#include "replay/case_service.hpp"
+#include "workflows/case_service.hpp"
 #include "sim/generator.hpp"
 
 namespace casetrail::sim {
@@ -79,7 +79,7 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
   rep.start_us = o.start.StartUs();
   rep.end_us = *end;
   LifeGenerator gen(params, rules, rep.start_us, rep.end_us);
-  replay::CaseService service(log, rules);
+  workflows::CaseService service(log, rules);
   service.SetCacheCapacity(o.cache_children);
 
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
@@ -127,7 +127,7 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
     const char* action;
     TimestampUs occurred_at;
   };
-  auto counted = [&](const Sent& c, const Result<replay::CommandOutcome>& r) {
+  auto counted = [&](const Sent& c, const Result<workflows::CommandOutcome>& r) {
     // REQUIRES: mu held. True if the command was accepted.
     auto when = [&] { return Date::FromTimestampUs(c.occurred_at).ToString(); };
     const std::string child_id = "c" + std::to_string(c.child + 1);
@@ -170,7 +170,7 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
     auto found = lives.find(it.child);
     Life& life = found->second;
     const SimAction& a = life.actions[it.index];
-    replay::Command cmd;
+    workflows::Command cmd;
     cmd.child_id = "c" + std::to_string(it.child + 1);
     {
       std::unique_lock<std::mutex> lk(mu);
@@ -189,7 +189,7 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
     cmd.actor = Actor{Worker(a.role, team, it.child), a.role, team};
     cmd.command_id = "sim-" + seed_text + "-" + std::to_string(++command_no);
     service.ExecuteAsync(std::move(cmd), [&, sent = Sent{it.child, a.action, a.occurred_at}](
-                                             Result<replay::CommandOutcome> r) {
+                                             Result<workflows::CommandOutcome> r) {
       {
         std::lock_guard<std::mutex> lk(mu);
         counted(sent, r);

@@ -1,7 +1,7 @@
 // The caseload simulator: children's journeys sent through the real command pipeline.
 //
 // Why a top-level sim/ (library casetrail_sim) and not workflows/sim/: the simulator drives
-// replay::CaseService (the pipeline: workflows decide, the event log records), so it sits above
+// workflows::CaseService (the pipeline: workflows decide, the event log records), so it sits above
 // replay/ in the dependency order (engine <- workflows <- replay <- sim <- adapters); the
 // workflows library must not depend on the pipeline it is driven by.
 //

@@ -26,7 +26,7 @@
 #include "adapters/json/command_json.hpp"
 #include "adapters/json/event_json.hpp"
 #include "engine/event_log.hpp"
-#include "replay/case_service.hpp"
+#include "workflows/case_service.hpp"
 #include "replay/projection.hpp"
 
 using namespace casetrail;
@@ -482,7 +482,7 @@ class Cli {
   }
 
   int Do(const Args& a) {
-    replay::Command c;
+    workflows::Command c;
     c.child_id = a.Get("child");
     c.action = a.Get("action");
     c.actor = Actor{a.Get("user", "cli"), a.Get("role"), a.Get("team")};
@@ -504,8 +504,8 @@ class Cli {
     return Execute(c);
   }
 
-  int Execute(const replay::Command& c) {
-    replay::CaseService svc(log_, rules_);
+  int Execute(const workflows::Command& c) {
+    workflows::CaseService svc(log_, rules_);
     auto r = svc.Execute(c);
     if (!r.ok()) return Fail(r.status());
     const auto& v = r->verdict;
@@ -559,7 +559,7 @@ class Cli {
   }
 
   int CaseView(const Args& a) {
-    replay::CaseService svc(log_, rules_);
+    workflows::CaseService svc(log_, rules_);
     std::uint64_t version = 0;
     auto c = svc.Load(a.Get("child"), &version);
     if (!c.ok()) return Fail(c.status());
@@ -597,7 +597,7 @@ class Cli {
       std::cout << "the demo children are already in the log (" << log_.HeadPosition() << " events); not loaded again\n";
       return 0;
     }
-    replay::CaseService svc(log_, rules_);
+    workflows::CaseService svc(log_, rules_);
     std::size_t actions = 0;
     if (Status st = LoadDemoCaseload(svc, &actions); !st.ok()) return Fail(st);
     std::cout << "loaded the demo caseload: " << actions << " actions on 4 children (the log now holds "
@@ -779,7 +779,7 @@ int Serve(EventLog& log, const workflows::RuleBook& rules, const Args& given, co
                           Tuning{"max-body-bytes", 1 << 20, 1024, 64 << 20}, Tuning{"read-timeout-seconds", 30, 1, 3600},
                           Tuning{"subscriber-buffer-bytes", 4 << 20, 64 << 10, 1 << 30},
                           Tuning{"max-subscribers", 1024, 1, 100000}, Tuning{"heartbeat-seconds", 15, 1, 300},
-                          Tuning{"cache-children", replay::CaseService::kDefaultCacheChildren, 1, 100000000}}) {
+                          Tuning{"cache-children", workflows::CaseService::kDefaultCacheChildren, 1, 100000000}}) {
     auto v = Setting(a, t.key, t.def, t.lo, t.hi);
     if (!v.ok()) return cli::Fail(v.status(), false);
     const std::string k = t.key;

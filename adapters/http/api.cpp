@@ -18,7 +18,7 @@
 #include "adapters/json/command_json.hpp"
 #include "adapters/json/event_json.hpp"
 #include "engine/hash.hpp"
-#include "replay/fold.hpp"
+#include "workflows/snapshots.hpp"
 #include "workflows/calendar.hpp"
 #include "workflows/registry.hpp"
 
@@ -186,7 +186,7 @@ void AppendJsonStrings(std::string* out, const std::vector<std::string>& v) {
 // The answer to an accepted command, written straight into the body: the same bytes as the
 // compact dump of the JSON object with these keys (which sorts them), without building one on
 // the busiest route. tests/adapters/test_http_api.cpp checks the body is canonical.
-std::string AcceptedAnswer(const replay::Command& c, const replay::CommandOutcome& out) {
+std::string AcceptedAnswer(const workflows::Command& c, const workflows::CommandOutcome& out) {
   const auto& v = out.verdict;
   const auto& a = out.append;
   std::string b;
@@ -579,8 +579,8 @@ void Api::HandleAsync(const Request& r, std::function<void(Response)> done) {
     Count("command", error->status, start);
     return done(std::move(*error));
   }
-  replay::Command cmd = std::move(std::get<replay::Command>(c));
-  auto answer = [this, start, who = *who, r, done = std::move(done), c = cmd](Result<replay::CommandOutcome> out) mutable {
+  workflows::Command cmd = std::move(std::get<workflows::Command>(c));
+  auto answer = [this, start, who = *who, r, done = std::move(done), c = cmd](Result<workflows::CommandOutcome> out) mutable {
     Response res = CommandAnswer(c, out);
     LogDenied(who, r, res);
     Count("command", res.status, start);
@@ -698,10 +698,10 @@ Response Api::Dispatch(const Request& r, const Principal* who, std::string* rout
 Response Api::Command(const std::string& child, const Request& r, const Principal& who) {
   auto c = CommandOf(child, r, who);
   if (auto* error = std::get_if<Response>(&c)) return std::move(*error);
-  return Execute(std::get<replay::Command>(c));
+  return Execute(std::get<workflows::Command>(c));
 }
 
-std::variant<replay::Command, Response> Api::CommandOf(const std::string& child, const Request& r,
+std::variant<workflows::Command, Response> Api::CommandOf(const std::string& child, const Request& r,
                                                        const Principal& who) {
   if (auto over = OverLimit(r, options_.max_body_bytes)) return *over;
   if (NeverWrites(who.role)) {
@@ -711,7 +711,7 @@ std::variant<replay::Command, Response> Api::CommandOf(const std::string& child,
   if (doc.is_discarded()) return Error(Status::InvalidArgument("body", "is not valid JSON"));
   auto parsed = cj::ParseCommand(doc, cj::CommandFields::kBody);
   if (!parsed.ok()) return Error(parsed.status());
-  replay::Command c = std::move(parsed).value();
+  workflows::Command c = std::move(parsed).value();
   c.child_id = child;
   c.actor = Actor{who.user, who.role, who.team};
   // Team-scoped roles write only on their team's children (or new ones); nobody writes on a
@@ -723,9 +723,9 @@ std::variant<replay::Command, Response> Api::CommandOf(const std::string& child,
   return c;
 }
 
-Response Api::Execute(const replay::Command& c) { return CommandAnswer(c, cases_.Execute(c)); }
+Response Api::Execute(const workflows::Command& c) { return CommandAnswer(c, cases_.Execute(c)); }
 
-Response Api::CommandAnswer(const replay::Command& c, const Result<replay::CommandOutcome>& out) {
+Response Api::CommandAnswer(const workflows::Command& c, const Result<workflows::CommandOutcome>& out) {
   if (!out.ok()) return Error(out.status());
   Json body = {{"accepted", out->accepted},
                {"child", c.child_id},
@@ -753,7 +753,7 @@ Response Api::Register(const Request& r, const Principal& who) {
   }
   auto doc = ParseBody(r.body, {"child_id", "date_of_birth", "unborn", "expected_due_date", "occurred_at", "command_id"});
   if (!doc.ok()) return Error(doc.status());
-  replay::Command c;
+  workflows::Command c;
   std::string dob, due, occurred;
   for (auto [key, out] : {std::pair<const char*, std::string*>{"child_id", &c.child_id}, {"date_of_birth", &dob},
                           {"expected_due_date", &due}, {"occurred_at", &occurred}, {"command_id", &c.command_id}}) {

@@ -24,7 +24,7 @@
 #include "adapters/http/tokens.hpp"
 #include "engine/event_log.hpp"
 #include "replay/audit.hpp"
-#include "replay/case_service.hpp"
+#include "workflows/case_service.hpp"
 #include "replay/projection.hpp"
 
 namespace casetrail::http {
@@ -52,7 +52,7 @@ struct ApiOptions {
   HubOptions subscriptions;
   // Children's cases the command pipeline keeps in memory (a few KB each); a command on another
   // child rebuilds its case from a snapshot and the tail first.
-  std::size_t cache_children = replay::CaseService::kDefaultCacheChildren;
+  std::size_t cache_children = workflows::CaseService::kDefaultCacheChildren;
 };
 
 class Api {
@@ -73,7 +73,7 @@ class Api {
   // committer thread without one). Handle answers the same requests synchronously.
   bool Async(const Request& request) const;
   void HandleAsync(const Request& request, std::function<void(Response)> done);
-  void SetExecutor(replay::CaseService::Executor post) { cases_.SetExecutor(std::move(post)); }
+  void SetExecutor(workflows::CaseService::Executor post) { cases_.SetExecutor(std::move(post)); }
   // Brings the live views up to the log's head (the server calls it before listening).
   Status Warm();
 
@@ -108,11 +108,11 @@ class Api {
   Response Restriction(const std::string& child, const Request& r, const Principal& who);
   Response Subscribe(const std::string& query, const Request& r, const Principal& who);
   Response Subscriptions(const std::string& rest, const Request& r, const Principal& who);
-  Response Execute(const replay::Command& c);
-  Response CommandAnswer(const replay::Command& c, const Result<replay::CommandOutcome>& out);
+  Response Execute(const workflows::Command& c);
+  Response CommandAnswer(const workflows::Command& c, const Result<workflows::CommandOutcome>& out);
   // The command a POST .../commands asks for, or the error to answer (over the limit, a role
   // that never writes, bad JSON, a child the caller may not write on).
-  std::variant<replay::Command, Response> CommandOf(const std::string& child, const Request& r, const Principal& who);
+  std::variant<workflows::Command, Response> CommandOf(const std::string& child, const Request& r, const Principal& who);
   void Count(const std::string& route, int status, std::chrono::steady_clock::time_point start);
   void LogDenied(const Principal& who, const Request& r, const Response& res);
   // The child's case; NotFound when the child has no record.
@@ -134,7 +134,7 @@ class Api {
   const workflows::RuleBook& rules_;
   Tokens& tokens_;
   ApiOptions options_;
-  replay::CaseService cases_;
+  workflows::CaseService cases_;
   replay::Audit audit_;
 
   std::shared_mutex views_mu_;

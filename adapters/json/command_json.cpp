@@ -6,7 +6,7 @@
 
 namespace casetrail::json {
 
-Result<replay::Command> ParseCommand(const nlohmann::json& doc, CommandFields fields) {
+Result<workflows::Command> ParseCommand(const nlohmann::json& doc, CommandFields fields) {
   const bool full = fields == CommandFields::kFull;
   if (!doc.is_object()) return Status::InvalidArgument("body", "must be a JSON object");
   static const std::set<std::string> kBody = {"action", "occurred_at", "params", "command_id", "expected_version"};
@@ -23,7 +23,7 @@ Result<replay::Command> ParseCommand(const nlohmann::json& doc, CommandFields fi
     *out = j[key].get<std::string>();
     return Status::Ok();
   };
-  replay::Command c;
+  workflows::Command c;
   std::string occurred;
   for (auto [key, out] : {std::pair<const char*, std::string*>{"action", &c.action},
                           {"command_id", &c.command_id}, {"occurred_at", &occurred}, {"child_id", &c.child_id}}) {

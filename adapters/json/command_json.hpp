@@ -1,4 +1,4 @@
-// The JSON form of a command (replay::Command), shared by `casetrail record` and the HTTP API.
+// The JSON form of a command (workflows::Command), shared by `casetrail record` and the HTTP API.
 //
 //   {"action": "cp.visit_held", "occurred_at": "2026-11-20T10:00:00Z", "params": {"k": "v"},
 //    "command_id": "...", "expected_version": 15}
@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "replay/case_service.hpp"
+#include "workflows/case_service.hpp"
 
 namespace casetrail::json {
 
@@ -18,6 +18,6 @@ enum class CommandFields {
   kFull,  // a command file: child_id and actor in the document
 };
 
-Result<replay::Command> ParseCommand(const nlohmann::json& doc, CommandFields fields);
+Result<workflows::Command> ParseCommand(const nlohmann::json& doc, CommandFields fields);
 
 }  // namespace casetrail::json

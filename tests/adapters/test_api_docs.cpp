@@ -128,7 +128,7 @@ TEST_CASE("every example in docs/api.md is what the running server answers", "[a
 
   auto log = OpenMemoryEventLog();
   {
-    replay::CaseService demo(*log);
+    workflows::CaseService demo(*log);
     REQUIRE(LoadDemoCaseload(demo).ok());
   }
   http::Tokens tokens;

@@ -50,7 +50,7 @@
 #include "bench_common.hpp"
 #include "engine/event_log.hpp"
 #include "replay/audit.hpp"
-#include "replay/case_service.hpp"
+#include "workflows/case_service.hpp"
 #include "replay/projection.hpp"
 #include "workflows/calendar.hpp"
 
@@ -60,8 +60,8 @@ namespace {
 namespace fs = std::filesystem;
 using casetrail::EventLog;
 using casetrail::TimestampUs;
-using casetrail::replay::CaseService;
-using casetrail::replay::Command;
+using casetrail::workflows::CaseService;
+using casetrail::workflows::Command;
 using casetrail::workflows::Date;
 
 constexpr std::int64_t kMinuteUs = 60LL * 1000000;
@@ -1084,7 +1084,7 @@ struct AsOfResult {
 AsOfResult RunAsOf(const std::string& log_dir, const std::string& child, int max_queries, double seconds) {
   AsOfResult res;
   auto log = OpenLog(log_dir, false);
-  auto events = log->ReadStream(casetrail::replay::StreamOf(child), 1, casetrail::Direction::kForward, SIZE_MAX);
+  auto events = log->ReadStream(casetrail::workflows::StreamOf(child), 1, casetrail::Direction::kForward, SIZE_MAX);
   if (!events.ok()) throw BenchError("as-of: cannot read " + child + ": " + events.status().ToString());
   res.child_events = events->size();
   TimestampUs occ_min = INT64_MAX, occ_max = INT64_MIN, rec_min = INT64_MAX, rec_max = INT64_MIN;
@@ -1101,7 +1101,7 @@ AsOfResult RunAsOf(const std::string& log_dir, const std::string& child, int max
   }
   events->clear();
   events->shrink_to_fit();
-  auto snapshots = casetrail::replay::SnapshotIndex(*log, child);
+  auto snapshots = casetrail::workflows::SnapshotIndex(*log, child);
   if (!snapshots.ok()) throw BenchError("as-of: snapshot index: " + snapshots.status().ToString());
   std::vector<double> bounded, needed;
   casetrail::replay::Audit audit(*log);

@@ -5,11 +5,12 @@
 
 #include <atomic>
 
-#include "replay/case_service.hpp"
-#include "replay/fold.hpp"
+#include "workflows/case_service.hpp"
+#include "workflows/snapshots.hpp"
 
 using namespace casetrail;
 using namespace casetrail::replay;
+using namespace casetrail::workflows;
 
 namespace {
 

@@ -7,10 +7,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "replay/case_service.hpp"
+#include "workflows/case_service.hpp"
 
 using namespace casetrail;
 using namespace casetrail::replay;
+using namespace casetrail::workflows;
 
 namespace {
 

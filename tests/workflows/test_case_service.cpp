@@ -1,5 +1,5 @@
 // The command pipeline: decide with the workflows, write atomically, answer retries, rebuild.
-#include "replay/case_service.hpp"
+#include "workflows/case_service.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -10,7 +10,7 @@
 #include "tests/engine/test_util.hpp"
 
 using namespace casetrail;
-using namespace casetrail::replay;
+using namespace casetrail::workflows;
 
 namespace {
 

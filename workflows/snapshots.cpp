@@ -1,123 +1,13 @@
-#include "replay/fold.hpp"
-
-#include <nlohmann/json.hpp>
-
-#include "replay/projection.hpp"
-#include "workflows/detail/saved_fields.hpp"
-#include "workflows/registry.hpp"
-#include "engine/hash.hpp"
+#include "workflows/snapshots.hpp"
 
 #include <algorithm>
 #include <sstream>
 
-namespace casetrail::replay {
-namespace {
+#include "engine/hash.hpp"
+#include "workflows/detail/saved_fields.hpp"
+#include "workflows/registry.hpp"
 
-using nlohmann::json;
-
-std::map<std::string, std::string> StringsOf(const json& j) {
-  std::map<std::string, std::string> out;
-  if (!j.is_object()) return out;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it->is_string()) out[it.key()] = it->get<std::string>();
-  }
-  return out;
-}
-
-}  // namespace
-
-bool IsCorrection(std::string_view type) { return type == kRecordCorrected || type == kRecordWithdrawn; }
-
-bool IsActionEvent(const RecordedEvent& e) {
-  if (e.type.rfind("deadline.", 0) == 0 || e.type.rfind("flag.", 0) == 0) return false;
-  if (IsCorrection(e.type)) return false;
-  return !IsDerivedPayload(e.payload);
-}
-
-std::map<std::uint64_t, Correction> CorrectionsIn(const std::vector<RecordedEvent>& events,
-                                                  TimestampUs recorded_by) {
-  std::map<std::uint64_t, Correction> out;
-  for (const auto& e : events) {
-    if (!IsCorrection(e.type) || e.recorded_at > recorded_by) continue;
-    json p = json::parse(e.payload, nullptr, false);
-    if (!p.is_object() || !p.contains("target_version")) continue;
-    Correction c;
-    c.version = e.version;
-    c.recorded_at = e.recorded_at;
-    c.withdrawn = e.type == kRecordWithdrawn;
-    c.reason = p.value("reason", "");
-    c.by = e.actor.user + " (" + e.actor.role + ")";
-    if (!c.withdrawn && p.contains("after") && p["after"].is_object()) {
-      c.occurred_at = p["after"].value("occurred_at_us", std::int64_t{0});
-      c.params = StringsOf(p["after"].value("params", json::object()));
-    }
-    if (!p["target_version"].is_number_unsigned()) continue;
-    out[p["target_version"].get<std::uint64_t>()] = std::move(c);
-  }
-  return out;
-}
-
-workflows::Action ActionOf(const RecordedEvent& e) {
-  workflows::Action a;
-  a.name = e.type;
-  a.occurred_at_us = e.occurred_at;
-  a.role = e.actor.role;
-  json payload = json::parse(e.payload, nullptr, false);
-  if (payload.is_object() && payload.contains("params")) a.params = StringsOf(payload["params"]);
-  return a;
-}
-
-Status Fold(workflows::Case& c, const std::vector<RecordedEvent>& events, std::size_t from,
-            const std::map<std::uint64_t, Correction>& corrections, const FoldOptions& o) {
-  for (std::size_t i = from; i < events.size(); ++i) {
-    const RecordedEvent& e = events[i];
-    if (e.recorded_at > o.recorded_by) break;  // recorded_at never decreases along the log
-    if (!IsActionEvent(e)) continue;
-    FoldStep step;
-    step.event = &e;
-    step.action = ActionOf(e);
-    if (auto it = corrections.find(e.version); it != corrections.end()) {
-      step.correction = &it->second;
-      if (it->second.withdrawn) continue;
-      step.action.occurred_at_us = it->second.occurred_at;
-      step.action.params = it->second.params;
-    }
-    if (step.action.occurred_at_us > o.occurred_by) continue;
-    step.verdict = c.Apply(step.action);
-    if (!step.verdict.accepted()) {
-      if (!o.skip_refused) {
-        return Status::Corruption("replay of " + e.stream + " diverged at version " +
-                                  std::to_string(e.version) + " ('" + e.type +
-                                  "'): " + step.verdict.verdict.reason);
-      }
-      if (o.on_refused) o.on_refused(step);
-      continue;
-    }
-    if (o.on_step) o.on_step(step);
-  }
-  return Status::Ok();
-}
-
-std::vector<std::string> CorrectionRoles(const workflows::Case& c, const std::string& action) {
-  for (const auto& [name, state] : c.States()) {
-    for (const auto& p : c.journey(name).Permissions()) {
-      if (p.action != action) continue;
-      std::vector<std::string> roles;
-      for (const auto& r : p.roles) {
-        if (r != workflows::kSystemRole) roles.push_back(r);
-      }
-      bool manager = false;
-      for (const auto& r : roles) manager |= (r == "team_manager");
-      if (!manager) roles.push_back("team_manager");
-      return roles;
-    }
-  }
-  return {};
-}
-
-// ---- snapshots ------------------------------------------------------------------------------
-
-std::string StreamOf(const std::string& child_id) { return "child-" + child_id; }
+namespace casetrail::workflows {
 
 namespace {
 
@@ -130,8 +20,8 @@ std::string SnapshotName(const std::string& child, std::uint64_t v) {
 const std::string& TablesFingerprint() {
   static const std::string fp = [] {
     std::string all;
-    for (const auto& kind : workflows::Journeys()) {
-      all += kind.make(workflows::RuleBook::Default())->Table().fingerprint;
+    for (const auto& kind : Journeys()) {
+      all += kind.make(RuleBook::Default())->Table().fingerprint;
     }
     return Sha256Hex(all);
   }();
@@ -169,8 +59,8 @@ Result<std::vector<SnapshotRef>> SnapshotIndex(EventLog& log, const std::string&
 }
 
 Status SaveSnapshot(EventLog& log, const std::string& child_id, const CaseState& s,
-                    const workflows::RuleBook& rules) {
-  workflows::detail::FieldWriter w;
+                    const RuleBook& rules) {
+  detail::FieldWriter w;
   w.Raw("rules", rules.Fingerprint());
   w.Raw("tables", TablesFingerprint());
   w("version", static_cast<std::int64_t>(s.version));
@@ -191,10 +81,10 @@ Status SaveSnapshot(EventLog& log, const std::string& child_id, const CaseState&
 }
 
 std::optional<CaseState> LoadSnapshot(EventLog& log, const std::string& child_id,
-                                      const SnapshotRef& ref, const workflows::RuleBook& rules) {
+                                      const SnapshotRef& ref, const RuleBook& rules) {
   auto text = log.GetSnapshot(SnapshotName(child_id, ref.version));
   if (!text.ok()) return std::nullopt;
-  workflows::detail::FieldReader r(*text);
+  detail::FieldReader r(*text);
   if (!r.ok()) return std::nullopt;
   const std::string* rf = r.Find("rules");
   const std::string* tf = r.Find("tables");
@@ -202,7 +92,7 @@ std::optional<CaseState> LoadSnapshot(EventLog& log, const std::string& child_id
   if (!rf || *rf != rules.Fingerprint() || !tf || *tf != TablesFingerprint() || !case_text) {
     return std::nullopt;
   }
-  auto c = workflows::Case::Load(*case_text, rules);
+  auto c = Case::Load(*case_text, rules);
   if (!c.ok()) return std::nullopt;
   CaseState s{std::move(c).value()};
   std::int64_t version = 0;
@@ -233,18 +123,9 @@ Status DropSnapshotsFrom(EventLog& log, const std::string& child_id, std::uint64
   return log.PutSnapshot(IndexName(child_id), FormatIndex(keep));
 }
 
-void Track(CaseState& s, const FoldStep& step) {
-  s.max_occurred = std::max(s.max_occurred, step.action.occurred_at_us);
-  s.segment_min = std::min(s.segment_min, step.action.occurred_at_us);
-  for (const auto& f : step.verdict.verdict.flags_raised) s.flags.push_back(f);
-  for (const auto& k : step.verdict.consequences) {
-    for (const auto& f : k.verdict.flags_raised) s.flags.push_back(f);
-  }
-}
-
-Result<CaseState> LoadCase(EventLog& log, const std::string& child_id, const workflows::RuleBook& rules,
+Result<CaseState> LoadCase(EventLog& log, const std::string& child_id, const RuleBook& rules,
                            FoldOptions options, bool use_snapshots) {
-  CaseState state{workflows::Case(rules)};
+  CaseState state{Case(rules)};
   const TimestampUs x = options.occurred_by, y = options.recorded_by;
   std::vector<SnapshotRef> index;
   if (use_snapshots) {
@@ -314,4 +195,4 @@ Result<CaseState> LoadCase(EventLog& log, const std::string& child_id, const wor
   return state;
 }
 
-}  // namespace casetrail::replay
+}  // namespace casetrail::workflows
