@@ -1,4 +1,5 @@
-// SHA-256 for callers outside the engine (rule and transition-table fingerprints).
+// SHA-256 for callers outside the engine (rule and transition-table fingerprints). The event
+// hash itself (ComputeEventHash) and HexOf are declared in engine/event.hpp, defined in hash.cpp.
 #pragma once
 
 #include <string>

@@ -310,9 +310,3 @@ Status DecodeCommandRecord(std::string_view b, CommandRecord* c) {
 }
 
 }  // namespace casetrail::detail
-
-namespace casetrail {
-std::string Sha256Hex(std::string_view data) {
-  return HexOf(detail::Sha256(data.data(), data.size()));
-}
-}  // namespace casetrail
