@@ -1,7 +1,5 @@
 #include "replay/case_service.hpp"
 
-#include "replay/projection.hpp"
-
 #include <nlohmann/json.hpp>
 
 #include <algorithm>

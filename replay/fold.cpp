@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "replay/projection.hpp"
+#include "replay/event_helpers.hpp"
 #include "workflows/detail/saved_fields.hpp"
 #include "workflows/registry.hpp"
 #include "engine/hash.hpp"

@@ -7,6 +7,7 @@
 
 #include "replay/case_service.hpp"
 #include "replay/fold.hpp"
+#include "replay/projections.hpp"
 
 using namespace casetrail;
 using namespace casetrail::replay;

@@ -1,5 +1,5 @@
 // Projections: given events, then the view; and rebuilding from position 1 equals live updating.
-#include "replay/projection.hpp"
+#include "replay/projections.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "replay/case_service.hpp"
+#include "replay/chronology_text.hpp"
 
 using namespace casetrail;
 using namespace casetrail::replay;
