@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "replay/chronology_text.hpp"
 #include "workflows/calendar.hpp"
 #include "workflows/snapshots.hpp"
 #include "workflows/registry.hpp"

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "engine/event_log.hpp"
-#include "replay/projection.hpp"
+#include "replay/projections/chronology.hpp"
 #include "workflows/case.hpp"
 
 namespace casetrail::replay {

@@ -26,6 +26,12 @@ std::map<std::string, std::string> StringsOf(const json& j) {
 
 std::string StreamOf(const std::string& child_id) { return "child-" + child_id; }
 
+std::string ChildIdOf(std::string_view stream) {
+  constexpr std::string_view kPrefix = "child-";
+  if (stream.substr(0, kPrefix.size()) != kPrefix) return {};
+  return std::string(stream.substr(kPrefix.size()));
+}
+
 bool IsCorrection(std::string_view type) { return type == kRecordCorrected || type == kRecordWithdrawn; }
 
 std::map<std::string, std::string> ActionParams(std::string_view payload) {

@@ -35,6 +35,7 @@
 namespace casetrail::workflows {
 
 std::string StreamOf(const std::string& child_id);  // "child-<id>"
+std::string ChildIdOf(std::string_view stream);     // "child-1001" -> "1001"; empty for other streams
 
 inline constexpr const char* kRecordCorrected = "case.record_corrected";
 inline constexpr const char* kRecordWithdrawn = "case.record_withdrawn";

@@ -13,7 +13,7 @@
 #include "adapters/json/event_json.hpp"
 #include "engine/hash.hpp"
 #include "replay/audit.hpp"
-#include "replay/projection.hpp"
+#include "replay/projections.hpp"
 #include "workflows/calendar.hpp"
 #include "workflows/registry.hpp"
 
@@ -22,16 +22,6 @@ namespace {
 
 using Json = nlohmann::json;
 namespace cj = casetrail::json;
-
-std::unique_ptr<replay::Projection> MakeProjection(const std::string& name) {
-  if (name == "child_summary") return std::make_unique<replay::ChildSummaryProjection>();
-  if (name == "chronology") return std::make_unique<replay::ChronologyProjection>();
-  if (name == "deadlines") return std::make_unique<replay::DeadlinesProjection>();
-  if (name == "plo_tracker") return std::make_unique<replay::PloTrackerProjection>();
-  if (name == "kpis") return std::make_unique<replay::KpiProjection>();
-  return nullptr;
-}
-const char* const kProjections[] = {"child_summary", "chronology", "deadlines", "plo_tracker", "kpis"};
 
 std::string Day(TimestampUs us) { return workflows::Date::FromTimestampUs(us).ToString(); }
 
@@ -72,16 +62,16 @@ int Replay(EventLog& log, const Args& a, bool json) {
   std::vector<std::unique_ptr<replay::Projection>> owned;
   std::string names = a.Get("projection");
   if (names.empty()) {
-    for (const char* n : kProjections) owned.push_back(MakeProjection(n));
+    owned = replay::MakeProjections();
   } else {
     std::stringstream in(names);
     std::string n;
     while (std::getline(in, n, ',')) {
-      auto p = MakeProjection(n);
+      auto p = replay::MakeProjection(n);
       if (!p) {
-        return Fail(Status::InvalidArgument("projection", "unknown projection '" + n +
-                                                              "' (child_summary, chronology, deadlines, plo_tracker, kpis)"),
-                    json);
+        std::string known;
+        for (const auto& k : replay::ProjectionNames()) known += (known.empty() ? "" : ", ") + k;
+        return Fail(Status::InvalidArgument("projection", "unknown projection '" + n + "' (" + known + ")"), json);
       }
       owned.push_back(std::move(p));
     }
@@ -286,8 +276,7 @@ int VerifyBundle(const Args& a, bool json) {
 Result<bool> VerifyProjections(EventLog& log, bool json) {
   bool ok = true;
   replay::ProjectionRunner runner(log);
-  for (const char* name : kProjections) {
-    auto fresh = MakeProjection(name);
+  for (const auto& fresh : replay::MakeProjections()) {
     auto check = runner.Verify(*fresh);
     if (!check.ok()) return check.status();
     if (!check->sealed) continue;

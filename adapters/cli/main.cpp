@@ -27,7 +27,7 @@
 #include "adapters/json/event_json.hpp"
 #include "engine/event_log.hpp"
 #include "workflows/case_service.hpp"
-#include "replay/projection.hpp"
+#include "replay/projections.hpp"
 
 using namespace casetrail;
 using Json = nlohmann::json;

@@ -25,7 +25,7 @@
 #include "engine/event_log.hpp"
 #include "replay/audit.hpp"
 #include "workflows/case_service.hpp"
-#include "replay/projection.hpp"
+#include "replay/projections.hpp"
 
 namespace casetrail::http {
 

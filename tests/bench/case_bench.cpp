@@ -51,7 +51,8 @@
 #include "engine/event_log.hpp"
 #include "replay/audit.hpp"
 #include "workflows/case_service.hpp"
-#include "replay/projection.hpp"
+#include "replay/chronology_text.hpp"
+#include "replay/projections.hpp"
 #include "workflows/calendar.hpp"
 
 namespace bench {

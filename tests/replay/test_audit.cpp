@@ -7,6 +7,7 @@
 
 #include "workflows/case_service.hpp"
 #include "workflows/snapshots.hpp"
+#include "replay/projections.hpp"
 
 using namespace casetrail;
 using namespace casetrail::replay;

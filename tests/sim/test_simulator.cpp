@@ -9,7 +9,8 @@
 #include <map>
 #include <memory>
 
-#include "replay/projection.hpp"
+#include "replay/projections/kpis.hpp"
+#include "replay/runner.hpp"
 #include "sim/params.hpp"
 #include "sim/simulator.hpp"
 

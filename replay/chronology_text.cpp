@@ -1,0 +1,152 @@
+#include "replay/chronology_text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "replay/detail/payload_fields.hpp"
+#include "workflows/calendar.hpp"
+
+namespace casetrail::replay {
+namespace {
+
+using nlohmann::json;
+
+std::string Words(std::string s) {
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
+
+const std::map<std::string, std::string>& Titles() {
+  static const std::map<std::string, std::string> t = {
+      {"case.child_registered", "Child registered"},
+      {"case.child_born", "Child born"},
+      {"case.closed", "Case closed"},
+      {"fd.contact_received", "Contact received"},
+      {"fd.consent_requested", "Consent requested from the family"},
+      {"fd.consent_given", "Family consented to enquiries"},
+      {"fd.consent_refused", "Family refused consent"},
+      {"fd.further_information_requested", "Further information requested"},
+      {"fd.information_received", "Further information received"},
+      {"fd.mash_check_requested", "MASH partner checks requested"},
+      {"fd.mash_information_shared", "MASH partners shared information"},
+      {"fd.decision_made", "Front door decision"},
+      {"fd.significant_harm_identified", "Significant harm identified: strategy discussion needed"},
+      {"fd.edt_episode_opened", "Emergency duty team involved out of hours"},
+      {"fd.edt_handed_over", "Emergency duty team handed over"},
+      {"eh.request_received", "Early help requested"},
+      {"eh.allocation_decided", "Early help allocation decided"},
+      {"eh.family_plan_agreed", "Family plan agreed"},
+      {"eh.review_held", "Early help review held"},
+      {"eh.stepped_up", "Stepped up to children's social care"},
+      {"eh.closed", "Early help closed"},
+      {"eh.stepped_down_from_social_care", "Stepped down to early help"},
+      {"as.assessment_started", "Assessment started"},
+      {"as.assessment_completed", "Assessment completed"},
+      {"as.assessment_authorised", "Assessment authorised"},
+      {"as.assessment_returned", "Assessment returned for more work"},
+      {"as.assessment_ended_early", "Assessment ended early"},
+      {"cin.plan_started", "Child in need plan started"},
+      {"cin.visit_held", "Child in need visit"},
+      {"cin.review_held", "Child in need review"},
+      {"cin.reassessment_completed", "Reassessment completed"},
+      {"cin.plan_ended", "Child in need plan ended"},
+      {"cp.strategy_discussion_held", "Strategy discussion held"},
+      {"cp.s47_concluded", "Section 47 enquiry concluded"},
+      {"cp.icpc_held", "Initial child protection conference held"},
+      {"cp.core_group_held", "Core group meeting"},
+      {"cp.visit_held", "Child protection visit"},
+      {"cp.midway_review_held", "Midway review"},
+      {"cp.review_conference_held", "Review child protection conference held"},
+      {"cp.plan_ended", "Child protection plan ended"},
+      {"plo.legal_planning_meeting_held", "Legal planning meeting held"},
+      {"plo.letter_before_proceedings_sent", "Letter before proceedings sent"},
+      {"plo.initial_meeting_held", "Initial pre-proceedings meeting held"},
+      {"plo.review_meeting_held", "Pre-proceedings review meeting"},
+      {"plo.fgdm_offered", "Family group conference offered"},
+      {"plo.fgdm_held", "Family group conference held"},
+      {"plo.extension_approved", "Pre-proceedings extension approved"},
+      {"plo.pre_proceedings_concluded", "Pre-proceedings concluded"},
+      {"court.application_issued", "Care proceedings issued"},
+      {"court.hearing_held", "Court hearing"},
+      {"court.interim_order_made", "Interim order made"},
+      {"court.extension_granted", "Court extended the timetable"},
+      {"court.fdac_review_held", "FDAC judicial review"},
+      {"court.final_order_made", "Final order made"},
+      {"court.application_withdrawn", "Application withdrawn"},
+      {"cic.became_looked_after", "Became looked after"},
+      {"cic.iro_allocated", "Independent reviewing officer allocated"},
+      {"cic.review_held", "Looked-after review held"},
+      {"cic.permanence_plan_agreed", "Permanence plan agreed"},
+      {"cic.legal_status_changed", "Legal status changed"},
+      {"cic.placement_started", "Placement started"},
+      {"cic.placement_changed", "Placement changed"},
+      {"cic.placement_ended", "Placement ended"},
+      {"cic.visit_held", "Statutory visit"},
+      {"cic.went_missing", "Went missing from placement"},
+      {"cic.returned_from_missing", "Returned after being missing"},
+      {"cic.return_interview_held", "Return interview held"},
+      {"cic.health_assessment_completed", "Health assessment completed"},
+      {"cic.pep_held", "Personal education plan meeting"},
+      {"cic.ceased_looked_after", "Ceased to be looked after"},
+      {"lc.became_eligible", "Eligible for leaving-care support"},
+      {"lc.needs_assessment_completed", "Leaving-care needs assessment completed"},
+      {"lc.pathway_plan_agreed", "Pathway plan agreed"},
+      {"lc.pathway_plan_reviewed", "Pathway plan reviewed"},
+      {"lc.personal_adviser_allocated", "Personal adviser allocated"},
+      {"lc.left_care", "Left care (relevant child)"},
+      {"lc.turned_18", "Turned 18 (former relevant child)"},
+      {"lc.staying_put_started", "Staying put arrangement started"},
+      {"lc.keeping_in_touch", "Personal adviser kept in touch"},
+      {"lc.support_ended", "Leaving-care support ended"},
+      {"tr.transfer_requested", "Transfer to another team requested"},
+      {"tr.joint_visit_held", "Joint visit for the transfer"},
+      {"tr.summary_updated", "Case summary updated"},
+      {"tr.transfer_completed", "Transfer completed"},
+      {"tr.transfer_cancelled", "Transfer cancelled"},
+  };
+  return t;
+}
+
+}  // namespace
+
+std::string Describe(std::string_view type, std::string_view payload) {
+  const std::string t(type);
+  if (t == "deadline.met_late") {
+    return "Late: " + Field(payload, "rule") + " was due " + Field(payload, "due");
+  }
+  if (t == "flag.raised") return "Flag: " + Field(payload, "text");
+  if (t == "case.record_corrected" || t == "case.record_withdrawn") {
+    json p = json::parse(payload, nullptr, false);
+    if (!p.is_object()) return Words(t);
+    const std::string target = p.value("target_type", "");
+    auto title = Titles().find(target);
+    return std::string(t == "case.record_corrected" ? "Record corrected" : "Record withdrawn") + ": version " +
+           std::to_string(p.value("target_version", std::uint64_t{0})) + " (" +
+           (title != Titles().end() ? title->second : Words(target)) + "), " + p.value("reason", "");
+  }
+  auto it = Titles().find(t);
+  std::string text = it != Titles().end() ? it->second : Words(t);
+  std::string details;
+  for (const auto& [k, v] : ParamsOf(payload)) {
+    details += (details.empty() ? "" : ", ") + Words(k) + " " + Words(v);
+  }
+  if (!details.empty()) text += ": " + details;
+  const std::string rule = Field(payload, "rule");
+  if (!rule.empty()) text += " (by rule " + rule + ")";
+  return text;
+}
+
+std::string CorrectedText(std::string_view type, const std::map<std::string, std::string>& params,
+                          const std::string& original, TimestampUs original_at, const std::string& by,
+                          const std::string& reason) {
+  json p = {{"params", params}};
+  return Describe(type, p.dump()) + " [corrected by " + by + ": " + reason + "; recorded as: " + original +
+         " on " + workflows::Date::FromTimestampUs(original_at).ToString() + "]";
+}
+
+std::string WithdrawnText(const std::string& original, const std::string& by, const std::string& reason) {
+  return "Withdrawn: " + original + " (" + reason + ", by " + by + ")";
+}
+
+}  // namespace casetrail::replay
