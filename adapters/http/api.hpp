@@ -70,15 +70,17 @@ class Api {
 
   Response Handle(const Request& request);
 
-  // Whether a request is answered quickly from memory (child summary, allowed actions, health,
-  // metrics, opening a subscription), so that the server may answer it on its I/O thread instead
-  // of handing it to a worker (writes wait for an fsync; exports and verify read much of the log).
-  // The views must be warm (Warm()) for that to hold.
+  // Whether a request is answered quickly from memory (its route's door is Door::kInline in the
+  // route table: child summary, allowed actions, health, metrics, opening a subscription), so
+  // that the server may answer it on its I/O thread instead of handing it to a worker (writes
+  // wait for an fsync; exports and verify read much of the log). The views must be warm (Warm())
+  // for that to hold, and near the head.
   bool Inline(const Request& request) const;
-  // Commands (POST /v1/children/{id}/commands) need no worker thread: the server calls
-  // HandleAsync on its I/O thread, the command is decided there, and `done` gets the response
-  // once its events are durable, on the executor given to SetExecutor (or on the log's
-  // committer thread without one). Handle answers the same requests synchronously.
+  // Commands (POST /v1/children/{id}/commands, Door::kAsync) need no worker thread: the server
+  // calls HandleAsync on its I/O thread, the command is decided there, and `done` gets the
+  // response once its events are durable, on the executor given to SetExecutor (or on the log's
+  // committer thread without one). Handle answers the same requests synchronously; both go
+  // through the same authentication and route table.
   bool Async(const Request& request) const;
   void HandleAsync(const Request& request, std::function<void(Response)> done);
   void SetExecutor(replay::CaseService::Executor post) { cases_.SetExecutor(std::move(post)); }
