@@ -1,6 +1,7 @@
 // The HTTP/JSON API as a function from a request to a response: no sockets here (the Beast
 // server in server.cpp only moves bytes), so every route, error and access rule is tested and
-// fuzzed directly. docs/api.md documents each route with an example that a test checks.
+// fuzzed directly. The routes are the table in routes.cpp; docs/api.md documents each route with
+// an example that a test checks, and GET /v1/openapi.json serves the table as OpenAPI 3.1.
 //
 // Thread-safety: Handle may be called from many threads at once.
 #pragma once
@@ -9,8 +10,12 @@
 #include <atomic>
 #include <thread>
 #include <functional>
+#include <chrono>
 #include <cstdint>
+#include <optional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -20,8 +25,11 @@
 #include <variant>
 #include <vector>
 
+#include "adapters/http/access_log.hpp"
+#include "adapters/http/routes.hpp"
 #include "adapters/http/subscriptions.hpp"
 #include "adapters/http/tokens.hpp"
+#include "adapters/http/view_maintainer.hpp"
 #include "engine/event_log.hpp"
 #include "replay/audit.hpp"
 #include "workflows/case_service.hpp"
@@ -62,15 +70,17 @@ class Api {
 
   Response Handle(const Request& request);
 
-  // Whether a request is answered quickly from memory (child summary, allowed actions, health,
-  // metrics, opening a subscription), so that the server may answer it on its I/O thread instead
-  // of handing it to a worker (writes wait for an fsync; exports and verify read much of the log).
-  // The views must be warm (Warm()) for that to hold.
+  // Whether a request is answered quickly from memory (its route's door is Door::kInline in the
+  // route table: child summary, allowed actions, health, metrics, opening a subscription), so
+  // that the server may answer it on its I/O thread instead of handing it to a worker (writes
+  // wait for an fsync; exports and verify read much of the log). The views must be warm (Warm())
+  // for that to hold, and near the head.
   bool Inline(const Request& request) const;
-  // Commands (POST /v1/children/{id}/commands) need no worker thread: the server calls
-  // HandleAsync on its I/O thread, the command is decided there, and `done` gets the response
-  // once its events are durable, on the executor given to SetExecutor (or on the log's
-  // committer thread without one). Handle answers the same requests synchronously.
+  // Commands (POST /v1/children/{id}/commands, Door::kAsync) need no worker thread: the server
+  // calls HandleAsync on its I/O thread, the command is decided there, and `done` gets the
+  // response once its events are durable, on the executor given to SetExecutor (or on the log's
+  // committer thread without one). Handle answers the same requests synchronously; both go
+  // through the same authentication and route table.
   bool Async(const Request& request) const;
   void HandleAsync(const Request& request, std::function<void(Response)> done);
   void SetExecutor(workflows::CaseService::Executor post) { cases_.SetExecutor(std::move(post)); }
@@ -89,46 +99,70 @@ class Api {
   void StopMaintainer();
 
  private:
-  struct Route;
-  Response Dispatch(const Request& r, const Principal* who, std::string* route);
-  Response Command(const std::string& child, const Request& r, const Principal& who);
-  Response Child(const std::string& child, const Principal& who);
-  Response Chronology(const std::string& child);
-  Response AsOf(const std::string& child, const std::string& query);
-  Response Explain(const std::string& child);
-  Response Export(const std::string& child);
-  Response Plo(const std::string& query, const Principal& who);
-  Response Deadlines(const std::string& query, const Principal& who);
-  Response Kpis(const std::string& query);
-  Response Caseload(const std::string& query);
-  Response Events(const std::string& query, const Principal& who);
-  Response Verify();
-  Response Register(const Request& r, const Principal& who);
-  Response AllowedActions(const std::string& child, const Principal& who);
-  Response Restriction(const std::string& child, const Request& r, const Principal& who);
-  Response Subscribe(const std::string& query, const Request& r, const Principal& who);
-  Response Subscriptions(const std::string& rest, const Request& r, const Principal& who);
+  friend const std::vector<Route>& Routes();  // the table names the handlers below
+
+  // ---- the steps every request takes (api.cpp) ----
+  // Authenticates (unless the route is public), finds the route, answers 400 for a malformed
+  // path parameter, 404, 405 with Allow, and 403 when `Who` refuses; nullopt: call.route is set
+  // and its handler may run. Both doors (Handle, HandleAsync) start here.
+  std::optional<Response> Admit(Call& call);
+  // Why `call.who` may not call the route (nullopt: they may). Logs privileged reads of a child.
+  std::optional<std::string> Deny(Who who, const Call& call);
+  // Counts the answer for /metrics and records a 403 to `who` in the access log.
+  void Finish(const std::string& label, const Principal* who, const std::string& method, const std::string& path,
+              const Response& res, std::chrono::steady_clock::time_point start);
+  void Count(const std::string& route, int status, std::chrono::steady_clock::time_point start);
+
+  // ---- handlers, one per row of the route table ----
+  Response Health(const Call& c);
+  Response ServeMetrics(const Call& c);
+  Response ServeOpenApi(const Call& c);
+  // write_routes.cpp
+  Response Register(const Call& c);
+  Response Command(const Call& c);
+  void CommandAsync(const Call& c, std::function<void(Response)> done);
+  Response Restriction(const Call& c);
+  // child_routes.cpp
+  Response Child(const Call& c);
+  Response AllowedActions(const Call& c);
+  Response Chronology(const Call& c);
+  Response AsOf(const Call& c);
+  Response Explain(const Call& c);
+  Response Export(const Call& c);
+  // view_routes.cpp
+  Response Plo(const Call& c);
+  Response Deadlines(const Call& c);
+  Response Kpis(const Call& c);
+  Response Caseload(const Call& c);
+  Response Events(const Call& c);
+  Response Verify(const Call& c);
+  // subscription_routes.cpp
+  Response Subscribe(const Call& c);
+  Response SubscriptionStatus(const Call& c);
+  Response DefineSubscription(const Call& c);
+  Response SubscriptionEvents(const Call& c);
+  Response AckSubscription(const Call& c);
+
   Response Execute(const workflows::Command& c);
   Response CommandAnswer(const workflows::Command& c, const Result<workflows::CommandOutcome>& out);
-  // The command a POST .../commands asks for, or the error to answer (over the limit, a role
-  // that never writes, bad JSON, a child the caller may not write on).
-  std::variant<workflows::Command, Response> CommandOf(const std::string& child, const Request& r, const Principal& who);
-  void Count(const std::string& route, int status, std::chrono::steady_clock::time_point start);
-  void LogDenied(const Principal& who, const Request& r, const Response& res);
+  // The command a POST .../commands asks for, or the error to answer (over the limit, bad JSON,
+  // a child the caller may not write on).
+  std::variant<workflows::Command, Response> CommandOf(const Call& call);
+  // The caseload views' query for team-scoped roles: their own team's part only (403 for another
+  // team or an area), `team=` added when absent.
+  std::variant<std::string, Response> ScopedQuery(const Call& call);
   // The child's case; NotFound when the child has no record.
   Result<workflows::Case> Record(const std::string& child, std::uint64_t* version = nullptr);
-  // The live views, in the order they are caught up.
-  std::array<replay::Projection*, 5> Views();
+
+  // ---- restricted children and read scope (restrictions.cpp) ----
   // Restricted children: may `who` see this child at all? (Named users only.)
   // (*why, when given, says why not.)
   bool Restricted(const std::string& child, const Principal& who, std::string* why = nullptr);
   std::shared_ptr<const std::set<std::string>> RestrictionOf(const std::string& child);
   // Read scope: may `who` see this child's record? (Logs privileged reads and denials.)
   bool MaySee(const Principal& who, const std::string& child, const std::string& what, std::string* why);
-  void AccessLog(const Principal& who, const std::string& type, const std::string& child, const std::string& what,
-                 const std::string& reason);
   // Brings the live projections up to the log's head.
-  Status CatchUp();
+  Status CatchUp() { return maintainer_.CatchUp(); }
 
   EventLog& log_;
   const workflows::RuleBook& rules_;
@@ -136,6 +170,7 @@ class Api {
   ApiOptions options_;
   workflows::CaseService cases_;
   replay::Audit audit_;
+  AccessLog access_log_;
 
   std::shared_mutex views_mu_;
   replay::ChildSummaryProjection summary_;
@@ -143,7 +178,6 @@ class Api {
   replay::DeadlinesProjection deadlines_;
   replay::PloTrackerProjection plo_;
   replay::KpiProjection kpis_;
-  replay::ProjectionRunner runner_;
   std::mutex restrictions_mu_;
   std::uint64_t restrictions_generation_ = 0;  // bumped by every restriction written
   // child -> named users (nullptr: not restricted); a cache of the restriction streams' last events
@@ -167,29 +201,23 @@ class Api {
   std::unordered_set<std::string> ever_restricted_;  // under restrictions_mu_
   std::uint64_t startup_head_ = 0;
   std::atomic<bool> index_complete_{false};
-  // The views and the restriction index, as the runner follows them.
-  std::array<replay::Projection*, 6> Followed();
-  void NoteFollowed();  // under views_mu_, after following
 
   SubscriptionHub hub_;
   std::mutex ack_mu_;
   mutable std::mutex extra_mu_;
   std::function<std::string()> extra_metrics_;
 
-  // Keeps the views close to the head in small steps, so that a read rarely has much to catch
-  // up on (and never holds the views' lock for long).
-  void MaintainViews();
-  std::atomic<bool> stopping_{false};
-  std::atomic<std::uint64_t> views_position_{0};  // where the views are (all at least here)
-  std::thread maintainer_;
+  // Follows the views and the restriction index (view_maintainer.hpp); declared after them.
+  ViewMaintainer maintainer_;
 
-  struct Counters;
+  struct Counters {
+    std::mutex mu;
+    std::map<std::pair<std::string, int>, std::uint64_t> requests;  // (route label, status) -> count
+    std::map<std::string, double> seconds;                          // route label -> total seconds
+  };
   std::unique_ptr<Counters> counters_;
 };
 
-// The stream where reads of children's records by privileged roles, and denied requests, are
-// recorded (auditors read it with GET /v1/events?stream_prefix=access-log).
-inline constexpr const char* kAccessLogStream = "access-log";
 // Restrictions of a child's record to named users live in stream "restriction-<child>".
 inline constexpr const char* kRestrictionStreamPrefix = "restriction-";
 // Persistent subscriptions: the definition in stream "subscription-<name>", the acknowledged
