@@ -179,51 +179,6 @@ Result<std::vector<TraceStep>> Audit::Explain(const std::string& child_id) {
   return out;
 }
 
-Result<std::string> Audit::Export(const std::string& child_id) {
-  if (Status s = CheckChild(child_id); !s.ok()) return s;
-  auto events = log_.ReadStream(StreamOf(child_id), 1, Direction::kForward, SIZE_MAX);
-  if (!events.ok()) {
-    if (events.status().IsNotFound()) return Status::NotFound("child '" + child_id + "' has no record");
-    return events.status();
-  }
-  json tables = json::object();
-  for (const auto& kind : workflows::Journeys()) tables[kind.name] = kind.make(rules_)->Table().fingerprint;
-  json list = json::array();
-  for (const auto& e : *events) {
-    list.push_back({{"position", e.position},
-                    {"stream", e.stream},
-                    {"version", e.version},
-                    {"type", e.type},
-                    {"schema_version", e.schema_version},
-                    {"event_id", e.event_id},
-                    {"command_id", e.command_id},
-                    {"correlation_id", e.correlation_id},
-                    {"causation_id", e.causation_id},
-                    {"occurred_at_us", e.occurred_at},
-                    {"recorded_at_us", e.recorded_at},
-                    {"actor", {{"user", e.actor.user}, {"role", e.actor.role}, {"team", e.actor.team}}},
-                    {"journey", e.journey},
-                    {"episode", e.episode},
-                    {"machine_fingerprint", e.machine_fingerprint},
-                    {"from_state", e.from_state},
-                    {"to_state", e.to_state},
-                    {"payload", e.payload},
-                    {"prev_hash", HexOf(e.prev_hash)},
-                    {"hash", HexOf(e.hash)}});
-  }
-  const RecordedEvent& last = events->back();
-  json bundle = {{"format", "casetrail-bundle-1"},
-                 {"child_id", child_id},
-                 {"stream", StreamOf(child_id)},
-                 {"head", {{"version", last.version}, {"position", last.position}, {"hash", HexOf(last.hash)}}},
-                 {"calendar_version", workflows::Calendar::EnglandAndWales().version()},
-                 {"rules_fingerprint", rules_.Fingerprint()},
-                 {"table_fingerprints", tables},
-                 {"hash", "SHA-256 over the encoded event (docs/event-log-format.md), chained by prev_hash"},
-                 {"events", list}};
-  return bundle.dump(1);
-}
-
 namespace {
 
 bool FromHex(const std::string& hex, Hash256* out) {
@@ -242,7 +197,88 @@ bool FromHex(const std::string& hex, Hash256* out) {
   return true;
 }
 
+// An event of a bundle (casetrail-bundle-1): the one list of its fields, written by Export and
+// read by VerifyBundle in this order (a bundle missing several fields is refused naming the first).
+template <class Io, class Event>
+void BundleEventFields(Io& io, Event& e) {
+  io("position", e.position);
+  io("stream", e.stream);
+  io("version", e.version);
+  io("type", e.type);
+  io("schema_version", e.schema_version);
+  io("event_id", e.event_id);
+  io("command_id", e.command_id);
+  io("correlation_id", e.correlation_id);
+  io("causation_id", e.causation_id);
+  io("occurred_at_us", e.occurred_at);
+  io("recorded_at_us", e.recorded_at);
+  io("actor", e.actor);
+  io("journey", e.journey);
+  io("episode", e.episode);
+  io("machine_fingerprint", e.machine_fingerprint);
+  io("from_state", e.from_state);
+  io("to_state", e.to_state);
+  io("payload", e.payload);
+  io("prev_hash", e.prev_hash);
+  io("hash", e.hash);
+}
+
+struct BundleWriter {
+  json& j;
+  template <class T>
+  void operator()(const char* key, const T& v) { j[key] = v; }
+  void operator()(const char* key, const Actor& a) {
+    j[key] = {{"user", a.user}, {"role", a.role}, {"team", a.team}};
+  }
+  void operator()(const char* key, const Hash256& h) { j[key] = HexOf(h); }
+};
+
+// A hash that is not 64 lower-case hex digits (VerifyBundle says so instead of a JSON error).
+struct BadHex {};
+
+struct BundleReader {
+  const json& j;
+  template <class T>
+  void operator()(const char* key, T& v) { v = j.at(key).get<T>(); }
+  void operator()(const char* key, Actor& a) {
+    a = {j.at(key).at("user").get<std::string>(), j.at(key).at("role").get<std::string>(),
+         j.at(key).at("team").get<std::string>()};
+  }
+  void operator()(const char* key, Hash256& h) {
+    if (!FromHex(j.at(key).get<std::string>(), &h)) throw BadHex{};
+  }
+};
+
 }  // namespace
+
+Result<std::string> Audit::Export(const std::string& child_id) {
+  if (Status s = CheckChild(child_id); !s.ok()) return s;
+  auto events = log_.ReadStream(StreamOf(child_id), 1, Direction::kForward, SIZE_MAX);
+  if (!events.ok()) {
+    if (events.status().IsNotFound()) return Status::NotFound("child '" + child_id + "' has no record");
+    return events.status();
+  }
+  json tables = json::object();
+  for (const auto& kind : workflows::Journeys()) tables[kind.name] = kind.make(rules_)->Table().fingerprint;
+  json list = json::array();
+  for (const auto& e : *events) {
+    json j = json::object();
+    BundleWriter w{j};
+    BundleEventFields(w, e);
+    list.push_back(std::move(j));
+  }
+  const RecordedEvent& last = events->back();
+  json bundle = {{"format", "casetrail-bundle-1"},
+                 {"child_id", child_id},
+                 {"stream", StreamOf(child_id)},
+                 {"head", {{"version", last.version}, {"position", last.position}, {"hash", HexOf(last.hash)}}},
+                 {"calendar_version", workflows::Calendar::EnglandAndWales().version()},
+                 {"rules_fingerprint", rules_.Fingerprint()},
+                 {"table_fingerprints", tables},
+                 {"hash", "SHA-256 over the encoded event (docs/event-log-format.md), chained by prev_hash"},
+                 {"events", list}};
+  return bundle.dump(1);
+}
 
 BundleReport Audit::VerifyBundle(std::string_view text) {
   BundleReport r;
@@ -262,29 +298,10 @@ BundleReport Audit::VerifyBundle(std::string_view text) {
   for (const json& j : b["events"]) {
     RecordedEvent e;
     try {
-      e.position = j.at("position").get<std::uint64_t>();
-      e.stream = j.at("stream").get<std::string>();
-      e.version = j.at("version").get<std::uint64_t>();
-      e.type = j.at("type").get<std::string>();
-      e.schema_version = j.at("schema_version").get<std::uint32_t>();
-      e.event_id = j.at("event_id").get<std::string>();
-      e.command_id = j.at("command_id").get<std::string>();
-      e.correlation_id = j.at("correlation_id").get<std::string>();
-      e.causation_id = j.at("causation_id").get<std::string>();
-      e.occurred_at = j.at("occurred_at_us").get<TimestampUs>();
-      e.recorded_at = j.at("recorded_at_us").get<TimestampUs>();
-      e.actor = {j.at("actor").at("user").get<std::string>(), j.at("actor").at("role").get<std::string>(),
-                 j.at("actor").at("team").get<std::string>()};
-      e.journey = j.at("journey").get<std::string>();
-      e.episode = j.at("episode").get<std::string>();
-      e.machine_fingerprint = j.at("machine_fingerprint").get<std::string>();
-      e.from_state = j.at("from_state").get<std::string>();
-      e.to_state = j.at("to_state").get<std::string>();
-      e.payload = j.at("payload").get<std::string>();
-      if (!FromHex(j.at("prev_hash").get<std::string>(), &e.prev_hash) ||
-          !FromHex(j.at("hash").get<std::string>(), &e.hash)) {
-        return fail("event " + std::to_string(r.events + 1) + ": a hash is not 64 lower-case hex digits");
-      }
+      BundleReader rd{j};
+      BundleEventFields(rd, e);
+    } catch (const BadHex&) {
+      return fail("event " + std::to_string(r.events + 1) + ": a hash is not 64 lower-case hex digits");
     } catch (const std::exception& ex) {
       return fail("event " + std::to_string(r.events + 1) + ": " + ex.what());
     }

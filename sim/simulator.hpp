@@ -1,9 +1,10 @@
 // The caseload simulator: children's journeys sent through the real command pipeline.
 //
-// Why a top-level sim/ (library casetrail_sim) and not workflows/sim/: the simulator drives
-// workflows::CaseService (the pipeline: workflows decide, the event log records), so it sits above
-// replay/ in the dependency order (engine <- workflows <- replay <- sim <- adapters); the
-// workflows library must not depend on the pipeline it is driven by.
+// Why a top-level sim/ (library casetrail_sim) and not workflows/sim/: the simulator is a client
+// of the write side, not part of the rules: it drives workflows::CaseService (the pipeline:
+// workflows decide, the event log records) from generated lives and documented parameters, so it
+// sits above workflows/ in the dependency order (engine <- workflows <- sim <- adapters), and
+// the workflows library does not carry the generator.
 //
 // What it does: a discrete-event simulation in global recorded-time order. Each child's life is
 // generated when its first contact comes due (sim/generator.hpp); its actions wait in one

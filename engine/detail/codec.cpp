@@ -283,29 +283,29 @@ Status DecodeStreamMeta(std::string_view b, StreamMeta* m) {
 std::string EncodeCommandRecord(const CommandRecord& c) {
   std::string s;
   s.push_back(1);  // format
-  PutU64(&s, c.first_position);
-  PutU64(&s, c.last_position);
-  PutU64(&s, c.first_version);
-  PutU64(&s, c.last_version);
-  PutU64(&s, static_cast<std::uint64_t>(c.recorded_at));
+  PutU64(&s, c.append.first_position);
+  PutU64(&s, c.append.last_position);
+  PutU64(&s, c.append.first_version);
+  PutU64(&s, c.append.last_version);
+  PutU64(&s, static_cast<std::uint64_t>(c.append.recorded_at));
   s.append(reinterpret_cast<const char*>(c.request_digest.data()), kHashBytes);
-  PutStr16(&s, c.stream);
+  PutStr16(&s, c.append.stream);
   return s;
 }
 
 Status DecodeCommandRecord(std::string_view b, CommandRecord* c) {
   if (b.empty() || b[0] != 1) return Status::Corruption("command record: unknown format");
   Reader r(b.substr(1));
-  c->first_position = r.Fixed(8);
-  c->last_position = r.Fixed(8);
-  c->first_version = r.Fixed(8);
-  c->last_version = r.Fixed(8);
-  c->recorded_at = static_cast<TimestampUs>(r.Fixed(8));
+  c->append.first_position = r.Fixed(8);
+  c->append.last_position = r.Fixed(8);
+  c->append.first_version = r.Fixed(8);
+  c->append.last_version = r.Fixed(8);
+  c->append.recorded_at = static_cast<TimestampUs>(r.Fixed(8));
   auto d = r.Bytes(kHashBytes);
   auto stream = r.Str16();
   if (!r.ok() || r.remaining() != 0) return Status::Corruption("command record: bad length");
   std::memcpy(c->request_digest.data(), d.data(), kHashBytes);
-  c->stream.assign(stream);
+  c->append.stream.assign(stream);
   return Status::Ok();
 }
 

@@ -62,13 +62,15 @@ Status DecodeStreamMeta(std::string_view bytes, StreamMeta* m);
 // What a command id maps to: the append it produced, and a digest of the request so that a
 // command id reused for a different request is refused instead of answered.
 struct CommandRecord {
-  std::string stream;
-  std::uint64_t first_position = 0;
-  std::uint64_t last_position = 0;
-  std::uint64_t first_version = 0;
-  std::uint64_t last_version = 0;
-  TimestampUs recorded_at = 0;
+  AppendResult append;  // as first answered (`duplicate` is not stored)
   Hash256 request_digest{};
+
+  // The answer to a retry of the command: the original append, marked as a duplicate.
+  AppendResult Retried() const {
+    AppendResult r = append;
+    r.duplicate = true;
+    return r;
+  }
 };
 std::string EncodeCommandRecord(const CommandRecord& c);
 Status DecodeCommandRecord(std::string_view bytes, CommandRecord* c);

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "engine/detail/utf8.hpp"
+
 namespace casetrail::detail {
 namespace {
 
@@ -124,30 +126,9 @@ class Checker {
       }
       if (c < 0x20) return Fail("control character in string");
       // Multi-byte UTF-8.
-      std::size_t n;
-      std::uint32_t cp;
-      if ((c & 0xE0) == 0xC0) {
-        n = 1;
-        cp = c & 0x1F;
-      } else if ((c & 0xF0) == 0xE0) {
-        n = 2;
-        cp = c & 0x0F;
-      } else if ((c & 0xF8) == 0xF0) {
-        n = 3;
-        cp = c & 0x07;
-      } else {
-        return Fail("invalid UTF-8");
-      }
-      if (static_cast<std::size_t>(end_ - p_) <= n) return Fail("invalid UTF-8");
-      for (std::size_t k = 1; k <= n; ++k) {
-        if ((p_[k] & 0xC0) != 0x80) return Fail("invalid UTF-8");
-        cp = (cp << 6) | (p_[k] & 0x3F);
-      }
-      if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-          cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return Fail("invalid UTF-8");
-      }
-      p_ += n + 1;
+      const std::size_t len = Utf8SequenceLength(p_, static_cast<std::size_t>(end_ - p_));
+      if (len == 0) return Fail("invalid UTF-8");
+      p_ += len;
     }
   }
 

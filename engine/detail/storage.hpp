@@ -1,6 +1,6 @@
 // Storage: what the sequencer needs from a backend (RocksDB or memory).
 //
-// The sequencer (sequenced_log.cpp) owns all the rules: validation, versions, positions,
+// The sequencer (sequencer.cpp) owns all the rules: validation, versions, positions,
 // idempotency and the hash chain. A Storage only persists a CommitBatch atomically and answers
 // point lookups and ordered scans. Commit is only ever called from the sequencer thread; reads
 // may come from any thread.

@@ -7,6 +7,7 @@
 
 #include "engine/detail/codec.hpp"
 #include "engine/detail/json_check.hpp"
+#include "engine/detail/utf8.hpp"
 
 namespace casetrail::detail {
 namespace {
@@ -60,34 +61,13 @@ bool IsValidUtf8(std::string_view s) {
   std::size_t i = 0;
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   while (i < s.size()) {
-    unsigned char c = p[i];
-    std::size_t n;
-    std::uint32_t cp;
-    if (c < 0x80) {
+    if (p[i] < 0x80) {
       ++i;
       continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
     }
-    if (i + n >= s.size()) return false;  // truncated sequence
-    for (std::size_t k = 1; k <= n; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += n + 1;
+    const std::size_t len = Utf8SequenceLength(p + i, s.size() - i);
+    if (len == 0) return false;
+    i += len;
   }
   return true;
 }

@@ -1,6 +1,8 @@
 // A damaged or tampered value is detected by verify and by reads, and never crashes.
 #include <rocksdb/db.h>
 
+#include <functional>
+
 #include "engine/detail/codec.hpp"
 #include "tests/engine/test_util.hpp"
 
@@ -66,6 +68,44 @@ void WriteHistory(const std::string& dir) {
   }
 }
 
+// A stored event with its payload rewritten and encoded again as the store would (a right
+// checksum and a right hash of the new contents, the same prev_hash).
+std::string Reencoded(const std::string& stored, std::string_view payload) {
+  EventView ev;
+  REQUIRE(detail::DecodeEvent(stored, &ev).ok());
+  Hash256 prev;
+  std::memcpy(prev.data(), ev.prev_hash, 32);
+  detail::EncodeInput in{ev.position,   ev.version,    ev.occurred_at,  ev.recorded_at,
+                         ev.schema_version, ev.stream, ev.type,         ev.event_id,
+                         ev.command_id, ev.correlation_id, ev.causation_id, ev.actor_user,
+                         ev.actor_role, ev.actor_team, ev.journey,      ev.episode,
+                         ev.machine_fingerprint, ev.from_state, ev.to_state,
+                         payload,       &prev};
+  std::string forged;
+  detail::EncodeEvent(in, &forged);
+  return forged;
+}
+
+// Verifies a damaged log: verify itself succeeds and reports the damage.
+VerifyReport VerifyFails(EventLog& log) {
+  auto rep = log.Verify();
+  REQUIRE(rep.ok());
+  CHECK_FALSE(rep->ok);
+  return *rep;
+}
+
+// Writes the history, damages it with raw access, and verifies the damaged log.
+VerifyReport VerifyAfterDamage(const std::function<void(RawDb&)>& damage) {
+  TempDir dir;
+  WriteHistory(dir.str());
+  {
+    RawDb raw(dir.str());
+    damage(raw);
+  }
+  auto log = std::move(OpenRocksEventLog(dir.str())).value();
+  return VerifyFails(*log);
+}
+
 }  // namespace
 
 TEST_CASE("a flipped byte in a stored event is reported by verify and by reads",
@@ -79,11 +119,9 @@ TEST_CASE("a flipped byte in a stored event is reported by verify and by reads",
     raw.PutEvent(3, v);
   }
   auto log = std::move(OpenRocksEventLog(dir.str())).value();
-  auto rep = log->Verify();
-  REQUIRE(rep.ok());
-  CHECK_FALSE(rep->ok);
-  CHECK(rep->broken_position == 3);
-  CHECK_THAT(rep->reason, Catch::Contains("checksum"));
+  const VerifyReport rep = VerifyFails(*log);
+  CHECK(rep.broken_position == 3);
+  CHECK_THAT(rep.reason, Catch::Contains("checksum"));
 
   auto one = log->ReadPosition(3);
   REQUIRE(one.status().IsCorruption());
@@ -106,39 +144,21 @@ TEST_CASE("a tampered event with a recomputed checksum breaks the hash chain",
   WriteHistory(dir.str());
   {
     RawDb raw(dir.str());
-    std::string v = raw.GetEvent(4);  // child-b, version 2
-    EventView ev;
-    REQUIRE(detail::DecodeEvent(v, &ev).ok());
-    Hash256 prev;
-    std::memcpy(prev.data(), ev.prev_hash, 32);
-    // Rewrite the payload and re-encode: the checksum and the event's own hash are right again,
-    // but the next event of the stream still points at the original hash.
-    detail::EncodeInput in{ev.position,   ev.version,    ev.occurred_at,  ev.recorded_at,
-                           ev.schema_version, ev.stream, ev.type,         ev.event_id,
-                           ev.command_id, ev.correlation_id, ev.causation_id, ev.actor_user,
-                           ev.actor_role, ev.actor_team, ev.journey,      ev.episode,
-                           ev.machine_fingerprint, ev.from_state, ev.to_state,
-                           R"({"note":"rewritten"})", &prev};
-    std::string forged;
-    detail::EncodeEvent(in, &forged);
-    raw.PutEvent(4, forged);
+    // child-b, version 2. The checksum and the event's own hash are right again, but the next
+    // event of the stream still points at the original hash.
+    raw.PutEvent(4, Reencoded(raw.GetEvent(4), R"({"note":"rewritten"})"));
   }
   auto log = std::move(OpenRocksEventLog(dir.str())).value();
   CHECK(log->ReadPosition(4).ok());  // the checksum is consistent: reads cannot tell
-  auto rep = log->Verify();
-  REQUIRE(rep.ok());
-  CHECK_FALSE(rep->ok);
-  CHECK(rep->broken_stream == "child-b");
-  CHECK(rep->broken_version == 3);
-  CHECK(rep->broken_position == 6);
-  CHECK_THAT(rep->reason, Catch::Contains("prev_hash"));
+  const VerifyReport rep = VerifyFails(*log);
+  CHECK(rep.broken_stream == "child-b");
+  CHECK(rep.broken_version == 3);
+  CHECK(rep.broken_position == 6);
+  CHECK_THAT(rep.reason, Catch::Contains("prev_hash"));
 }
 
 TEST_CASE("a forged hash on a tampered event is caught by recomputing it", "[engine][corruption]") {
-  TempDir dir;
-  WriteHistory(dir.str());
-  {
-    RawDb raw(dir.str());
+  const VerifyReport rep = VerifyAfterDamage([](RawDb& raw) {
     std::string v = raw.GetEvent(6);  // the last event of child-b: nothing chains after it
     // Change a payload byte and fix only the CRC, keeping the stored hash.
     auto at = v.find("\"x\"");
@@ -147,13 +167,9 @@ TEST_CASE("a forged hash on a tampered event is caught by recomputing it", "[eng
     std::uint32_t crc = detail::Crc32c(v.data() + 5, v.size() - 5);
     for (int i = 0; i < 4; ++i) v[1 + i] = static_cast<char>(crc >> (8 * i));
     raw.PutEvent(6, v);
-  }
-  auto log = std::move(OpenRocksEventLog(dir.str())).value();
-  auto rep = log->Verify();
-  REQUIRE(rep.ok());
-  CHECK_FALSE(rep->ok);
-  CHECK(rep->broken_position == 6);
-  CHECK_THAT(rep->reason, Catch::Contains("hash does not match"));
+  });
+  CHECK(rep.broken_position == 6);
+  CHECK_THAT(rep.reason, Catch::Contains("hash does not match"));
 }
 
 TEST_CASE("a deleted event is reported as a gap", "[engine][corruption]") {
@@ -164,11 +180,9 @@ TEST_CASE("a deleted event is reported as a gap", "[engine][corruption]") {
     raw.DeleteEvent(2);
   }
   auto log = std::move(OpenRocksEventLog(dir.str())).value();
-  auto rep = log->Verify();
-  REQUIRE(rep.ok());
-  CHECK_FALSE(rep->ok);
-  CHECK(rep->broken_position == 2);
-  CHECK_THAT(rep->reason, Catch::Contains("missing"));
+  const VerifyReport rep = VerifyFails(*log);
+  CHECK(rep.broken_position == 2);
+  CHECK_THAT(rep.reason, Catch::Contains("missing"));
   CHECK(log->ReadPosition(2).status().IsCorruption());
   CHECK(log->ReadAll({}, [](const EventView&) { return true; }).IsCorruption());
 }
@@ -177,92 +191,57 @@ TEST_CASE("a deleted event is reported as a gap", "[engine][corruption]") {
 // and a failure names the position involved (WriteHistory: child-a at 1, 3, 5; child-b at 2, 4, 6).
 
 TEST_CASE("verify names the position when a stream index entry points at another event", "[engine][corruption]") {
-  TempDir dir;
-  WriteHistory(dir.str());
-  {
-    RawDb raw(dir.str());
+  const VerifyReport rep = VerifyAfterDamage([](RawDb& raw) {
     raw.PutIndex("child-a", 2, 5);  // version 2 is at position 3
-  }
-  auto log = std::move(OpenRocksEventLog(dir.str())).value();
-  auto rep = log->Verify();
-  REQUIRE(rep.ok());
-  CHECK_FALSE(rep->ok);
-  CHECK(rep->broken_stream == "child-a");
-  CHECK(rep->broken_version == 2);
-  CHECK(rep->broken_position == 3);
-  CHECK_THAT(rep->reason, Catch::Contains("stream index") && Catch::Contains("position 5"));
+  });
+  CHECK(rep.broken_stream == "child-a");
+  CHECK(rep.broken_version == 2);
+  CHECK(rep.broken_position == 3);
+  CHECK_THAT(rep.reason, Catch::Contains("stream index") && Catch::Contains("position 5"));
 }
 
 TEST_CASE("verify names the position when a stream index entry is missing", "[engine][corruption]") {
-  TempDir dir;
-  WriteHistory(dir.str());
-  {
-    RawDb raw(dir.str());
+  const VerifyReport rep = VerifyAfterDamage([](RawDb& raw) {
     raw.DeleteIndex("child-b", 2);
-  }
-  auto log = std::move(OpenRocksEventLog(dir.str())).value();
-  auto rep = log->Verify();
-  REQUIRE(rep.ok());
-  CHECK_FALSE(rep->ok);
-  CHECK(rep->broken_stream == "child-b");
-  CHECK(rep->broken_version == 2);
-  CHECK(rep->broken_position == 4);
-  CHECK_THAT(rep->reason, Catch::Contains("no entry for version 2"));
+  });
+  CHECK(rep.broken_stream == "child-b");
+  CHECK(rep.broken_version == 2);
+  CHECK(rep.broken_position == 4);
+  CHECK_THAT(rep.reason, Catch::Contains("no entry for version 2"));
 }
 
 TEST_CASE("verify names the position when a stream's recorded last version is wrong", "[engine][corruption]") {
-  TempDir dir;
-  WriteHistory(dir.str());
-  {
-    RawDb raw(dir.str());
+  const VerifyReport rep = VerifyAfterDamage([](RawDb& raw) {
     detail::StreamMeta m = raw.GetMeta("child-a");
     REQUIRE(m.last_version == 3);
     m.last_version = 2;
     raw.PutMeta("child-a", m);
-  }
-  auto log = std::move(OpenRocksEventLog(dir.str())).value();
-  auto rep = log->Verify();
-  REQUIRE(rep.ok());
-  CHECK_FALSE(rep->ok);
-  CHECK(rep->broken_stream == "child-a");
-  CHECK(rep->broken_version == 3);
-  CHECK(rep->broken_position == 5);
-  CHECK_THAT(rep->reason, Catch::Contains("last version 2"));
+  });
+  CHECK(rep.broken_stream == "child-a");
+  CHECK(rep.broken_version == 3);
+  CHECK(rep.broken_position == 5);
+  CHECK_THAT(rep.reason, Catch::Contains("last version 2"));
 }
 
 TEST_CASE("verify names the position when a stream's recorded head hash is wrong", "[engine][corruption]") {
-  TempDir dir;
-  WriteHistory(dir.str());
-  {
-    RawDb raw(dir.str());
+  const VerifyReport rep = VerifyAfterDamage([](RawDb& raw) {
     detail::StreamMeta m = raw.GetMeta("child-b");
     m.head_hash[0] ^= 0x01;
     raw.PutMeta("child-b", m);
-  }
-  auto log = std::move(OpenRocksEventLog(dir.str())).value();
-  auto rep = log->Verify();
-  REQUIRE(rep.ok());
-  CHECK_FALSE(rep->ok);
-  CHECK(rep->broken_stream == "child-b");
-  CHECK(rep->broken_position == 6);
-  CHECK_THAT(rep->reason, Catch::Contains("head hash"));
+  });
+  CHECK(rep.broken_stream == "child-b");
+  CHECK(rep.broken_position == 6);
+  CHECK_THAT(rep.reason, Catch::Contains("head hash"));
 }
 
 TEST_CASE("verify names the position when the log's last event is deleted", "[engine][corruption]") {
-  TempDir dir;
-  WriteHistory(dir.str());
-  {
-    RawDb raw(dir.str());
+  const VerifyReport rep = VerifyAfterDamage([](RawDb& raw) {
     raw.DeleteEvent(6);  // the log now ends at 5, and nothing in the events says 6 ever existed
-  }
-  auto log = std::move(OpenRocksEventLog(dir.str())).value();
-  auto rep = log->Verify();
-  REQUIRE(rep.ok());
-  CHECK_FALSE(rep->ok);
-  CHECK(rep->broken_stream == "child-b");
-  CHECK(rep->broken_version == 3);
-  CHECK(rep->broken_position == 6);
-  CHECK_THAT(rep->reason, Catch::Contains("missing"));
+  });
+  CHECK(rep.broken_stream == "child-b");
+  CHECK(rep.broken_version == 3);
+  CHECK(rep.broken_position == 6);
+  CHECK_THAT(rep.reason, Catch::Contains("missing"));
 }
 
 TEST_CASE("verify names the position when a stream's newest event is re-encoded with a new hash",
@@ -271,30 +250,15 @@ TEST_CASE("verify names the position when a stream's newest event is re-encoded 
   WriteHistory(dir.str());
   {
     RawDb raw(dir.str());
-    std::string v = raw.GetEvent(6);  // child-b, version 3: nothing chains after it
-    EventView ev;
-    REQUIRE(detail::DecodeEvent(v, &ev).ok());
-    Hash256 prev;
-    std::memcpy(prev.data(), ev.prev_hash, 32);
-    // A consistent forgery: checksum, own hash and prev_hash all right; only the stream's recorded
-    // head hash still holds the original.
-    detail::EncodeInput in{ev.position,   ev.version,    ev.occurred_at,  ev.recorded_at,
-                           ev.schema_version, ev.stream, ev.type,         ev.event_id,
-                           ev.command_id, ev.correlation_id, ev.causation_id, ev.actor_user,
-                           ev.actor_role, ev.actor_team, ev.journey,      ev.episode,
-                           ev.machine_fingerprint, ev.from_state, ev.to_state,
-                           R"({"note":"rewritten"})", &prev};
-    std::string forged;
-    detail::EncodeEvent(in, &forged);
-    raw.PutEvent(6, forged);
+    // child-b, version 3: nothing chains after it. A consistent forgery: checksum, own hash and
+    // prev_hash all right; only the stream's recorded head hash still holds the original.
+    raw.PutEvent(6, Reencoded(raw.GetEvent(6), R"({"note":"rewritten"})"));
   }
   auto log = std::move(OpenRocksEventLog(dir.str())).value();
   CHECK(log->ReadPosition(6).ok());
-  auto rep = log->Verify();
-  REQUIRE(rep.ok());
-  CHECK_FALSE(rep->ok);
-  CHECK(rep->broken_stream == "child-b");
-  CHECK(rep->broken_version == 3);
-  CHECK(rep->broken_position == 6);
-  CHECK_THAT(rep->reason, Catch::Contains("head hash"));
+  const VerifyReport rep = VerifyFails(*log);
+  CHECK(rep.broken_stream == "child-b");
+  CHECK(rep.broken_version == 3);
+  CHECK(rep.broken_position == 6);
+  CHECK_THAT(rep.reason, Catch::Contains("head hash"));
 }

@@ -8,6 +8,7 @@
 #include "workflows/case_service.hpp"
 #include "workflows/snapshots.hpp"
 #include "replay/projections.hpp"
+#include "tests/workflows/command_test_util.hpp"
 
 using namespace casetrail;
 using namespace casetrail::replay;
@@ -41,13 +42,7 @@ struct Fixture {
                     TimestampUs recorded = 0) {
     const TimestampUs at = T(date);
     now = std::max(now.load(), recorded ? recorded : at + kHourUs);
-    Command c;
-    c.child_id = child;
-    c.action = action;
-    c.occurred_at = at;
-    c.actor = Actor{"u." + role, role, "north-1"};
-    c.params = std::move(params);
-    auto r = svc.Execute(c);
+    auto r = svc.Execute(casetrail::testing::MakeCommand(child, action, at, role, std::move(params)));
     REQUIRE(r.ok());
     INFO(action << ": " << r->verdict.verdict.reason);
     REQUIRE(r->accepted);
@@ -56,13 +51,7 @@ struct Fixture {
   Result<CommandOutcome> Try(const std::string& child, const std::string& action, const std::string& date,
                              const std::string& role, std::map<std::string, std::string> params) {
     now = std::max(now.load(), T(date) + kHourUs);
-    Command c;
-    c.child_id = child;
-    c.action = action;
-    c.occurred_at = T(date);
-    c.actor = Actor{"u." + role, role, "north-1"};
-    c.params = std::move(params);
-    return svc.Execute(c);
+    return svc.Execute(casetrail::testing::MakeCommand(child, action, T(date), role, std::move(params)));
   }
   std::uint64_t Version(const std::string& child) { return log->GetStreamInfo(StreamOf(child))->last_version; }
 };

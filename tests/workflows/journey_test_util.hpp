@@ -72,6 +72,7 @@ inline void CheckEveryRow(const JourneyFixture& f) {
     Verdict v = j->Apply(Act(*j, row.action, "2026-04-01", f.ParamsFor(row.action, row.guard)));
     INFO(v.reason);
     CHECK(v.accepted);
+    CHECK(v.from_state == row.source);
     CHECK(v.to_state == row.target);
     CHECK(j->State() == row.target);
   }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "tests/engine/test_util.hpp"
+#include "tests/workflows/command_test_util.hpp"
 
 using namespace casetrail;
 using namespace casetrail::workflows;
@@ -20,12 +21,7 @@ TimestampUs T(const char* date) {
 
 Command Cmd(const std::string& child, const std::string& action, const char* date, const std::string& role,
             std::map<std::string, std::string> params = {}, std::string command_id = {}) {
-  Command c;
-  c.child_id = child;
-  c.action = action;
-  c.occurred_at = T(date);
-  c.actor = Actor{"u." + role, role, "north-1"};
-  c.params = std::move(params);
+  Command c = casetrail::testing::MakeCommand(child, action, T(date), role, std::move(params));
   c.command_id = std::move(command_id);
   return c;
 }

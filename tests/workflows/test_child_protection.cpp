@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "tests/workflows/journey_test_util.hpp"
 #include "workflows/journey.hpp"
 
 using namespace casetrail::workflows;
@@ -28,23 +29,6 @@ Action Act(const std::string& name, const char* date, std::map<std::string, std:
   return a;
 }
 
-// Parameters that make each guard hold (and satisfy the action's required parameters).
-std::map<std::string, std::string> ParamsFor(const std::string& action, const std::string& guard) {
-  static const std::map<std::string, std::map<std::string, std::string>> kByGuard = {
-      {"DecidedS47", {{"outcome", "s47"}}},
-      {"DecidedNoS47", {{"outcome", "no_s47"}}},
-      {"ConferenceRequired", {{"outcome", "icpc"}}},
-      {"NoConferenceRequired", {{"outcome", "no_icpc"}}},
-      {"PlanDecided", {{"outcome", "cp_plan"}, {"category", "neglect"}}},
-      {"NoPlanDecided", {{"outcome", "no_plan"}}},
-      {"PlanContinues", {{"outcome", "continue"}}},
-      {"PlanToEnd", {{"outcome", "end"}}}};
-  if (auto it = kByGuard.find(guard); it != kByGuard.end()) return it->second;
-  if (action == "cp.plan_ended") return {{"reason", "became_looked_after"}};
-  if (action == "cp.strategy_discussion_held") return {{"outcome", "s47"}};
-  return {};
-}
-
 // A journey brought to `state` by a realistic path.
 std::unique_ptr<Journey> Reach(const std::string& state) {
   auto j = NewChildProtection();
@@ -59,6 +43,29 @@ std::unique_ptr<Journey> Reach(const std::string& state) {
   }
   REQUIRE(j->State() == state);
   return j;
+}
+
+// The path of Reach, and parameters that make each guard hold (and satisfy the action's required
+// parameters), for the table-driven checks every journey shares.
+testing::JourneyFixture ChildProtectionFixture() {
+  testing::JourneyFixture f;
+  f.make = [] { return NewChildProtection(); };
+  const std::pair<std::string, testing::Params> strategy = {"cp.strategy_discussion_held", {{"outcome", "s47"}}};
+  const std::pair<std::string, testing::Params> s47 = {"cp.s47_concluded", {{"outcome", "icpc"}}};
+  f.paths["S47Enquiry"] = {strategy};
+  f.paths["AwaitingIcpc"] = {strategy, s47};
+  f.paths["OnCpPlan"] = {strategy, s47, {"cp.icpc_held", {{"outcome", "cp_plan"}, {"category", "neglect"}}}};
+  f.guard_params = {{"DecidedS47", {{"outcome", "s47"}}},
+                    {"DecidedNoS47", {{"outcome", "no_s47"}}},
+                    {"ConferenceRequired", {{"outcome", "icpc"}}},
+                    {"NoConferenceRequired", {{"outcome", "no_icpc"}}},
+                    {"PlanDecided", {{"outcome", "cp_plan"}, {"category", "neglect"}}},
+                    {"NoPlanDecided", {{"outcome", "no_plan"}}},
+                    {"PlanContinues", {{"outcome", "continue"}}},
+                    {"PlanToEnd", {{"outcome", "end"}}}};
+  f.action_params = {{"cp.plan_ended", {{"reason", "became_looked_after"}}},
+                     {"cp.strategy_discussion_held", {{"outcome", "s47"}}}};
+  return f;
 }
 
 }  // namespace
@@ -78,41 +85,12 @@ TEST_CASE("child protection: the table describes itself", "[workflows][cp]") {
 }
 
 TEST_CASE("child protection: every row of the table can be taken", "[workflows][cp]") {
-  auto probe = NewChildProtection();
-  for (const TransitionRow& row : probe->Table().rows) {
-    INFO(row.source << " --" << row.action << " [" << row.guard << "]--> " << row.target);
-    auto j = Reach(row.source);
-    const char* when = "2026-04-01";
-    Verdict v = j->Apply(Act(row.action, when, ParamsFor(row.action, row.guard)));
-    INFO(v.reason);
-    CHECK(v.accepted);
-    CHECK(v.from_state == row.source);
-    CHECK(v.to_state == row.target);
-    CHECK(j->State() == row.target);
-  }
+  testing::CheckEveryRow(ChildProtectionFixture());
 }
 
 TEST_CASE("child protection: every action without a row is refused and changes nothing",
           "[workflows][cp]") {
-  auto probe = NewChildProtection();
-  const TableDescription& t = probe->Table();
-  int refused = 0;
-  for (const std::string& state : t.states) {
-    for (const std::string& action : t.actions) {
-      bool has_row = false;
-      for (const auto& r : t.rows) has_row |= (r.source == state && r.action == action);
-      if (has_row) continue;
-      INFO(state << " / " << action);
-      auto j = Reach(state);
-      Verdict v = j->Apply(Act(action, "2026-04-01", ParamsFor(action, "")));
-      CHECK_FALSE(v.accepted);
-      CHECK(v.rule == "no_transition");
-      CHECK_THAT(v.reason, Catch::Contains(state));
-      CHECK(j->State() == state);
-      ++refused;
-    }
-  }
-  CHECK(refused == 4 * 8 - 9);  // 9 (state, action) pairs have rows
+  CHECK(testing::CheckEveryRefusal(ChildProtectionFixture()) == 4 * 8 - 9);  // 9 (state, action) pairs have rows
 }
 
 TEST_CASE("child protection: only the named roles may record each action", "[workflows][cp]") {

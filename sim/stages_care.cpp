@@ -1,0 +1,316 @@
+// The life's stages in court and care: pre-proceedings and proceedings from a legal planning
+// meeting, a child looked after (placements, reviews, visits, how the episode ends), and a care
+// leaver's support.
+#include "sim/detail/life_builder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+namespace casetrail::sim {
+
+// Pre-proceedings and proceedings from a legal planning meeting at `lpm`, the CP plan (started
+// at `plan_start`) going on until the child comes into care or the matter is decided.
+Builder::Next Builder::Legal(std::int64_t& t, std::int64_t plan_start, std::int64_t lpm) {
+  const bool pre = rng.Chance(p.Num("pre_proceedings.lpm_to_pre_proceedings_share"));
+  std::vector<SimAction> legal;  // collected here, added after the plan's series
+  auto add = [&](std::int64_t at, const char* action, const char* role,
+                 std::vector<std::pair<const char*, std::string>> params = {}) {
+    legal.push_back(SimAction::At(at, action, role, std::move(params)));
+  };
+  add(lpm, "plo.legal_planning_meeting_held", "legal", {{"decision", pre ? "pre_proceedings" : "issue_proceedings"}});
+  std::int64_t issue = kNever;
+  std::int64_t resolved = kNever;  // when the plan's fate is known
+  std::string outcome;
+  if (pre) {
+    const std::int64_t letter = AfterDays(lpm, rng.Uniform(0.5, p.Num("pre_proceedings.letter_days_max")));
+    add(letter, "plo.letter_before_proceedings_sent", "legal");
+    const double mean = p.Num("pre_proceedings.initial_meeting_days_mean");
+    const std::int64_t meeting = std::max(AfterDays(lpm, rng.Uniform(mean * 0.5, mean * 1.5)), letter + kHourUs);
+    add(meeting, "plo.initial_meeting_held", "social_worker");
+    const double weeks = rng.Uniform(p.Num("pre_proceedings.duration_weeks_min"), p.Num("pre_proceedings.duration_weeks_max"));
+    const std::int64_t concluded = std::max(
+        Hour(Day(lpm + static_cast<std::int64_t>(weeks * 7 * kDayUs))), meeting + kDayUs);
+    add(AfterWd(meeting, rng.Int(1, 5)), "plo.fgdm_offered", "social_worker");
+    const double every = p.Num("pre_proceedings.review_every_weeks") * 7;
+    for (std::int64_t r = AfterDays(meeting, every); r < concluded - kDayUs; r = AfterDays(r, every)) {
+      add(r, "plo.review_meeting_held", "social_worker");
+    }
+    if (weeks > 15.5) {
+      add(std::min(concluded - 12 * kHourUs, lpm + static_cast<std::int64_t>(15 * 7 * kDayUs)), "plo.extension_approved",
+          "head_of_service", {{"reason", "assessment of a family member under way"}});
+    }
+    if (rng.Chance(p.Num("pre_proceedings.diverted_share"))) {
+      add(concluded, "plo.pre_proceedings_concluded", "team_manager", {{"outcome", "step_down"}});
+      outcome = "diverted";
+      resolved = concluded + static_cast<std::int64_t>(rng.Uniform(1, 4) * 30.44 * kDayUs);
+    } else {
+      issue = concluded;
+    }
+  } else {
+    issue = AfterWd(lpm, rng.Int(1, 10));
+  }
+  std::int64_t care_from = kNever;
+  std::int64_t final_at = kNever;
+  if (issue != kNever) {
+    const bool fdac = rng.Chance(p.Num("proceedings.fdac_share"));
+    add(issue, "court.application_issued", "legal", {{"track", fdac ? "fdac" : "standard"}});
+    const double weeks = pre ? rng.Uniform(p.Num("proceedings.weeks_with_pre_min"), p.Num("proceedings.weeks_with_pre_max"))
+                             : rng.Uniform(p.Num("proceedings.weeks_without_pre_min"), p.Num("proceedings.weeks_without_pre_max"));
+    final_at = Hour(Day(issue + static_cast<std::int64_t>(weeks * 7 * kDayUs)));
+    const bool withdrawn = rng.Chance(p.Num("proceedings.withdrawn_share"));
+    if (withdrawn) final_at = issue + (final_at - issue) / 2;
+    if (rng.Chance(p.Num("proceedings.interim_care_order_share"))) {
+      std::int64_t ico = AfterWd(issue, rng.Int(0, 3));
+      if (unborn || born_at > ico) ico = std::max(ico, AfterWd(born_at, 1));
+      if (ico < final_at - kDayUs) {
+        add(ico, "court.interim_order_made", "legal", {{"order", "interim_care_order"}});
+        care_from = ico + 2 * kHourUs;
+      }
+    }
+    if (fdac) {
+      for (std::int64_t r = AfterDays(issue, 28); r < final_at - kDayUs; r = AfterDays(r, 28)) {
+        add(r, "court.fdac_review_held", "legal");
+      }
+    } else {
+      const std::int64_t cmh = AfterWd(issue, rng.Int(8, 15));
+      add(cmh, "court.hearing_held", "legal", {{"hearing", "case_management"}});
+      const std::int64_t irh = std::max(cmh + kDayUs, issue + (final_at - issue) * 8 / 10);
+      if (!withdrawn) add(irh, "court.hearing_held", "legal", {{"hearing", "issues_resolution"}});
+    }
+    // Extensions of the 26-week limit, each at most 8 weeks, granted before the date falls due.
+    std::int64_t limit = Due("T-32", issue);
+    while (limit != kNever && final_at >= limit - kDayUs) {
+      const int weeks_needed = static_cast<int>(std::ceil(static_cast<double>(final_at - limit) / (7.0 * kDayUs))) + 1;
+      const int w = std::clamp(weeks_needed, 1, 8);
+      add(std::max(limit - 10 * kDayUs, issue + kDayUs), "court.extension_granted", "legal",
+          {{"weeks", std::to_string(w)}, {"reason", "expert assessment outstanding"}});
+      limit += static_cast<std::int64_t>(w) * 7 * kDayUs;
+    }
+    if (withdrawn) {
+      add(final_at, "court.application_withdrawn", "legal", {{"reason", "threshold no longer met"}});
+      outcome = "no_order";
+    } else {
+      outcome = rng.Pick(p.Shares("proceedings.final_order_share"));
+      add(final_at, "court.final_order_made", "legal", {{"order", outcome}});
+    }
+    resolved = std::min(care_from, final_at);
+    busy_until = std::max(busy_until, final_at + kHourUs);
+    if (outcome == "care_order" || outcome == "placement_order") {
+      if (care_from == kNever) {
+        care_from = final_at + 2 * kHourUs;
+        if (unborn || born_at > care_from) care_from = std::max(care_from, AfterWd(born_at, 1));
+        resolved = care_from;
+      }
+    }
+  }
+  // The CP plan goes on until the matter resolves; it ends just before care begins.
+  const std::int64_t plan_end =
+      std::max(care_from != kNever ? care_from - 30 * kMinuteUs : resolved, plan_start + kDayUs);
+  PlanSeries(plan_start, plan_end, false);
+  for (auto& a : legal) acts.push_back(std::move(a));
+  if (Past(plan_end)) return Next::kEnd;
+  Add(plan_end, "cp.plan_ended", "team_manager", {{"reason", care_from != kNever ? "looked_after" : "legal_outcome"}});
+  t = plan_end;
+  if (care_from == kNever) {
+    AfterPlan(plan_end);
+    t = std::max(t, final_at == kNever ? t : final_at) + kHourUs;
+    if (outcome == "special_guardianship_order" || outcome == "child_arrangements_order") return Next::kClose;
+    return Next::kCinAfterPlan;
+  }
+  t = care_from;
+  const bool ico = care_from < final_at;
+  return CareUntil(t, ico ? "interim_care_order" : outcome.c_str(), final_at, outcome);
+}
+
+Builder::Next Builder::Care(std::int64_t& t, const char* legal_status, const std::string& route) {
+  return CareUntil(t, legal_status, kNever, route);
+}
+
+// Looked after from t with `legal_status`; `order` (made at `order_at`, or the s20 route)
+// decides how the episode ends.
+Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std::int64_t order_at, const std::string& order) {
+  const std::int64_t entry = t;
+  const std::int64_t eighteen = Birthday(18);
+  if (eighteen != kNever && entry >= eighteen - 30 * kDayUs) return Next::kClose;  // too near adulthood
+  Add(entry, "cic.became_looked_after", "social_worker", {{"legal_status", legal_status}});
+  // How and when it ends.
+  std::int64_t exit = kNever;
+  const char* reason = nullptr;
+  bool adoption = false;
+  if (order == "s20") {
+    exit = entry + static_cast<std::int64_t>(rng.Uniform(p.Num("children_in_care.s20_months_min"),
+                                                         p.Num("children_in_care.s20_months_max")) * 30.44 * kDayUs);
+    reason = "returned_home";
+  } else if (order == "special_guardianship_order" || order == "child_arrangements_order") {
+    exit = order_at + rng.Int(1, 5) * kDayUs;
+    reason = order.c_str();
+  } else if (order == "supervision_order" || order == "no_order") {
+    exit = order_at + rng.Int(1, 5) * kDayUs;
+    reason = "returned_home";
+  } else if (order == "placement_order" && AgeAt(entry) < 10) {
+    adoption = true;
+    exit = order_at + static_cast<std::int64_t>((rng.Uniform(2, 6) + p.Num("children_in_care.adoption_after_placement_order_months")) * 30.44 * kDayUs);
+    reason = "adopted";
+  }
+  if (eighteen != kNever && eighteen < exit) {
+    exit = eighteen + rng.Int(0, 2) * kDayUs + 10 * kHourUs;
+    reason = "turned_18";
+  }
+  if (exit != kNever) exit = AfterWd(exit, 0);
+  const std::int64_t stop = std::min(exit, g.end_);
+  // Placement, IRO (T-40: 72 hours), reviews (N-12, N-13, N-14).
+  std::int64_t placed = entry + rng.Int(1, 6) * kHourUs;
+  auto placement = [&] {
+    std::string pl = rng.Pick(p.Shares("children_in_care.placement_share"));
+    if (AgeAt(placed) >= 0 && AgeAt(placed) < 16 && pl == "semi_independent") pl = "foster_care";
+    return pl;
+  };
+  Add(placed, "cic.placement_started", "social_worker", {{"placement", placement()}, {"long_term", "no"}});
+  Add(AfterWd(placed, rng.Int(0, 2)), "cic.iro_allocated", "iro");
+  std::vector<std::int64_t> reviews;
+  for (std::int64_t from = entry; reviews.size() < 60;) {
+    const char* rule = reviews.empty() ? "N-12" : reviews.size() == 1 ? "N-13" : "N-14";
+    const bool in_time = rng.Chance(p.Num("children_in_care.reviews_in_time"));
+    const std::int64_t at = Timed(rule, from, from + kDayUs, in_time, reviews.empty() ? 5 : 15,
+                                  static_cast<int>(p.Num("children_in_care.review_late_days_max")));
+    if (at >= stop - kDayUs) break;
+    Add(at, "cic.review_held", "iro");
+    reviews.push_back(at);
+    from = at;
+  }
+  // Permanence plan by the second review (K-C3), and a long-term placement after it.
+  std::int64_t long_term_from = kNever;
+  {
+    const bool by_second = rng.Chance(p.Num("children_in_care.permanence_plan_by_second_review"));
+    std::int64_t at = reviews.size() >= 2 ? (by_second ? reviews[1] - 2 * kDayUs : reviews[1] + 14 * kDayUs)
+                                          : entry + 60 * kDayUs;
+    at = std::max(at, entry + 3 * kDayUs);
+    const char* plan = adoption ? "adoption"
+                       : reason && std::string(reason) == "returned_home" ? "return_home"
+                       : reason && std::string(reason) == "special_guardianship_order" ? "special_guardianship"
+                       : reason && std::string(reason) == "child_arrangements_order" ? "child_arrangements_order"
+                       : AgeAt(entry) >= 15 ? "independence" : "long_term_foster_care";
+    if (at < stop - kDayUs) {
+      Add(at, "cic.permanence_plan_agreed", "team_manager", {{"plan", plan}});
+      if (std::string(plan) == "long_term_foster_care") long_term_from = at + rng.Int(14, 60) * kDayUs;
+    }
+  }
+  // Placement moves (Poisson), the long-term move, and the adoptive placement.
+  std::vector<std::pair<std::int64_t, std::pair<std::string, const char*>>> moves;
+  const double rate = p.Num("children_in_care.placement_moves_per_year");
+  for (std::int64_t m = entry;;) {
+    m += static_cast<std::int64_t>(-std::log(1 - rng.Uniform()) / rate * 365.25 * kDayUs);
+    if (m >= stop - kDayUs) break;
+    moves.push_back({AfterWd(m, 0), {placement(), "no"}});
+  }
+  if (long_term_from < stop - kDayUs) moves.push_back({AfterWd(long_term_from, 0), {"foster_care", "yes"}});
+  if (adoption) {
+    const std::int64_t placed_for_adoption = order_at + static_cast<std::int64_t>(rng.Uniform(2, 6) * 30.44 * kDayUs);
+    if (placed_for_adoption < stop - kDayUs) moves.push_back({AfterWd(placed_for_adoption, 0), {"placed_for_adoption", "yes"}});
+  }
+  std::sort(moves.begin(), moves.end());
+  bool long_term = false;
+  std::int64_t last_start = placed;
+  std::vector<std::pair<std::int64_t, bool>> placements = {{placed, false}};
+  for (auto& [at, what] : moves) {
+    if (at <= last_start + kDayUs || at >= stop - kDayUs) continue;
+    if (long_term && what.second[0] == 'n') continue;  // a long-term placement holds
+    Add(at, "cic.placement_changed", "social_worker",
+        {{"placement", what.first}, {"long_term", what.second}, {"reason", "placement move"}});
+    long_term = what.second[0] == 'y';
+    placements.push_back({at, long_term});
+    last_start = at;
+  }
+  // Visits: within a week of each placement start (N-19a), then at most every 6 weeks (N-19b)
+  // or 3 months in a long-term placement (N-19c).
+  for (std::size_t i = 0; i < placements.size(); ++i) {
+    const std::int64_t from = placements[i].first;
+    const std::int64_t until = i + 1 < placements.size() ? placements[i + 1].first : stop;
+    const double every = placements[i].second ? p.Num("children_in_care.long_term_visit_every_weeks")
+                                              : p.Num("children_in_care.visit_every_weeks");
+    for (std::int64_t v = AfterWd(from, rng.Int(1, 4)); v < until - kHourUs && v < stop - kHourUs;
+         v = AfterDays(v, rng.Uniform(every * 7 - 7, every * 7 + 3))) {
+      Add(v, "cic.visit_held", "social_worker");
+    }
+  }
+  // Health assessments (T-46) and termly PEPs (T-48) for school-age children.
+  for (std::int64_t h = AfterDays(entry, 20); h < stop - kDayUs; h = AfterDays(h, 330)) {
+    Add(h, "cic.health_assessment_completed", "health");
+  }
+  if (AgeAt(entry) >= 4) {
+    for (std::int64_t e = AfterDays(entry, 25); e < stop - kDayUs; e = AfterDays(e, 110)) {
+      if (AgeAt(e) < 16) Add(e, "cic.pep_held", "virtual_school");
+    }
+  }
+  // Leaving care: eligible after 13 weeks looked after since 14, at 16 or 17: an action
+  // then makes the child eligible; the pathway work follows.
+  const std::int64_t sixteen = Birthday(16);
+  std::int64_t eligible = kNever;
+  if (sixteen != kNever) {
+    eligible = std::max(sixteen, std::max(entry, Birthday(14)) + 92 * kDayUs) + kDayUs;
+    if (eligible < stop - 3 * kDayUs && eligible < eighteen - 3 * kDayUs) {
+      eligible = AfterWd(eligible, 0);
+      Add(eligible, "cic.visit_held", "social_worker");
+      const std::int64_t until = std::min(stop, eighteen) - 2 * kDayUs;  // still an eligible child
+      for (auto [at, action, role] : {std::tuple<std::int64_t, const char*, const char*>{
+                                          AfterWd(eligible, rng.Int(10, 50)), "lc.needs_assessment_completed", "social_worker"},
+                                      {AfterWd(eligible, rng.Int(5, 20)), "lc.personal_adviser_allocated", "team_manager"},
+                                      {AfterWd(eligible, rng.Int(51, 60)), "lc.pathway_plan_agreed", "social_worker"}}) {
+        if (at < until) Add(at, action, role);
+      }
+      for (std::int64_t r = AfterDays(eligible, 175); r < until; r = AfterDays(r, 170)) {
+        Add(r, "lc.pathway_plan_reviewed", "personal_adviser");
+      }
+    } else {
+      eligible = kNever;
+    }
+  }
+  if (exit == kNever || Past(exit)) return Next::kEnd;
+  t = exit;
+  Add(exit, "cic.ceased_looked_after", "team_manager", {{"reason", reason}});
+  if (std::string(reason) == "turned_18") {
+    if (eligible == kNever) return Next::kClose;
+    return LeavingCare(t);
+  }
+  if (adoption) {
+    adopted = true;
+    return Next::kClose;
+  }
+  if (eligible != kNever) return LeavingCare(t);  // a relevant child, then 18
+  if (std::string(reason) == "returned_home") return Next::kCinAfterPlan;
+  return Next::kClose;
+}
+
+// A care leaver: personal adviser contact (N-26), pathway plan reviews (N-22), staying put,
+// support ended at 21 (or 25 in higher education, T-81).
+Builder::Next Builder::LeavingCare(std::int64_t& t) {
+  const std::int64_t eighteen = Birthday(18);
+  std::int64_t from = std::max(t, eighteen + kDayUs);
+  if (Past(from)) return Next::kEnd;
+  from = AfterWd(from, 0);
+  // The first action on or after the 18th birthday makes a former relevant child (X-08, after
+  // the action itself: so one valid for an eligible or relevant child).
+  Add(from, "lc.pathway_plan_reviewed", "personal_adviser");
+  if (rng.Chance(p.Num("leaving_care.staying_put_share"))) Add(from + kHourUs, "lc.staying_put_started", "personal_adviser");
+  int until_age = 21;
+  auto t81 = g.rules_.Find("T-81", Day(Birthday(21)));
+  if (t81.ok() && t81->amount >= 25 && rng.Chance(p.Num("leaving_care.support_to_25_share"))) until_age = 25;
+  const std::int64_t end = Birthday(until_age) - 5 * kDayUs;
+  const double every = p.Num("leaving_care.keeping_in_touch_every_weeks") * 7;
+  std::int64_t last = from + kHourUs;
+  for (std::int64_t k = AfterDays(from, every); k < end && !Past(k); k = AfterDays(k, rng.Uniform(every - 10, every))) {
+    Add(k, "lc.keeping_in_touch", "personal_adviser");
+    last = k;
+  }
+  for (std::int64_t r = AfterDays(from, 170); r < end && !Past(r); r = AfterDays(r, 175)) {
+    Add(r, "lc.pathway_plan_reviewed", "personal_adviser");
+    last = std::max(last, r);
+  }
+  if (Past(end)) return Next::kEnd;
+  t = std::max(AfterWd(end, 0), last + kHourUs);
+  Add(t, "lc.support_ended", "team_manager", {{"reason", until_age == 21 ? "reached_21" : "reached_25"}});
+  return Next::kClose;
+}
+
+}  // namespace casetrail::sim

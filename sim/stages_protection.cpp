@@ -1,0 +1,292 @@
+// The life's stages of help and protection: the front door (contacts, referrals), early help,
+// assessment, transfers between teams, child in need plans, strategy discussions and section 47
+// enquiries, child protection conferences and plans, and repeat plans.
+#include "sim/detail/life_builder.hpp"
+
+#include <algorithm>
+
+namespace casetrail::sim {
+
+Builder::Next Builder::FrontDoor(std::int64_t& t, bool forced) {
+  Open(t);
+  ++life.contacts;
+  Add(t, "fd.contact_received", "cass_worker",
+      {{"source", forced ? std::string("police") : rng.Pick(p.Shares("front_door.source_share"))}});
+  const bool on_time = rng.Chance(p.Num("front_door.decision_within_1_working_day"));
+  const std::int64_t decided = Timed("T-01", t, t + 20 * kMinuteUs, on_time, 1,
+                                     static_cast<int>(p.Num("front_door.late_decision_extra_working_days_max")));
+  std::string outcome = forced ? "referral" : rng.Pick(p.Shares("front_door.outcome_share"));
+  const bool strategy = forced || (outcome == "referral" && rng.Chance(p.Num("front_door.referral_to_strategy_discussion_share")));
+  const bool no_consent = outcome == "nfa" && rng.Chance(p.Num("front_door.nfa_no_consent_share"));
+  // Triage steps between the contact and the decision, evenly spaced.
+  std::vector<std::pair<const char*, const char*>> steps;
+  if (no_consent) {
+    steps.push_back({"fd.consent_requested", "cass_worker"});
+  } else if (!strategy && rng.Chance(p.Num("front_door.consent_requested_share"))) {
+    steps.push_back({"fd.consent_requested", "cass_worker"});
+    steps.push_back({"fd.consent_given", "cass_worker"});
+  }
+  if (!no_consent && rng.Chance(p.Num("front_door.mash_check_share"))) {
+    steps.push_back({"fd.mash_check_requested", "cass_worker"});
+    steps.push_back({"fd.mash_information_shared", "mash_partner"});
+  }
+  const std::int64_t span = decided - t;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    Add(t + span * static_cast<std::int64_t>(i + 1) / static_cast<std::int64_t>(steps.size() + 2), steps[i].first,
+        steps[i].second);
+  }
+  t = decided;
+  if (no_consent) {
+    Add(t, "fd.consent_refused", "cass_worker");
+    return Next::kClose;
+  }
+  if (strategy) {
+    Add(t, "fd.significant_harm_identified", "cass_worker");
+    return Next::kStrategy;
+  }
+  const char* decision = outcome == "referral" ? "assessment" : outcome.c_str();
+  Add(t, "fd.decision_made", "cass_worker", {{"decision", decision}});
+  if (outcome == "signpost" || outcome == "nfa") return Next::kClose;
+  if (outcome == "early_help") return Next::kEarlyHelp;
+  return Next::kAssessment;
+}
+
+Builder::Next Builder::EarlyHelp(std::int64_t& t, bool stepped_down) {
+  std::int64_t active;
+  if (stepped_down) {
+    active = t = AfterWd(t, 0);
+    Add(t, "eh.stepped_down_from_social_care", "team_manager",
+        {{"cin_plan_completed", "yes"}, {"closure_summary", "yes"}, {"consent", "yes"}});
+  } else {
+    t = AfterWd(t, rng.Int(0, 2));
+    Add(t, "eh.request_received", "cass_worker", {{"route", "cass_request_for_support"}});
+    active = t = AfterWd(t, rng.Int(1, 10));
+    Add(t, "eh.allocation_decided", "early_help_manager",
+        {{"redirect", "no"}, {"provider", rng.Pick(p.Shares("early_help.provider_share"))}});
+  }
+  t = AfterWd(t, rng.Int(3, 15));
+  Add(t, "eh.family_plan_agreed", "early_help_worker");
+  const double months = rng.Uniform(p.Num("early_help.duration_months_min"), p.Num("early_help.duration_months_max"));
+  const std::int64_t end = active + static_cast<std::int64_t>(months * 30.44 * kDayUs);
+  const std::int64_t every = static_cast<std::int64_t>(p.Num("early_help.review_every_weeks") * 7 * kDayUs);
+  for (std::int64_t r = AfterDays(t, every / kDayUs); r < end && !Past(r); r = AfterDays(r, every / kDayUs)) {
+    Add(r, "eh.review_held", "early_help_worker");
+    t = r;
+  }
+  t = std::max(AfterWd(end, 0), t + kHourUs);
+  if (!stepped_down && rng.Chance(p.Num("early_help.step_up_share"))) {
+    Add(t, "eh.stepped_up", "early_help_manager", {{"manager_agreed", "yes"}, {"consent", "yes"}});
+    t = AfterWd(t, rng.Int(0, 3));
+    return Next::kContact;
+  }
+  static const char* kOutcomes[] = {"needs_met", "needs_met", "needs_met", "family_disengaged", "moved_away", "other"};
+  Add(t, "eh.closed", "early_help_manager", {{"outcome", kOutcomes[rng.Int(0, 5)]}});
+  return Next::kClose;
+}
+
+Builder::Next Builder::Assessment(std::int64_t& t, std::int64_t referred) {
+  const std::int64_t start = AfterWd(t, rng.Int(0, static_cast<int>(p.Num("assessment.start_working_days_max"))));
+  const Date referred_on = Day(referred);
+  Add(start, "as.assessment_started", "social_worker", {{"referred_on", referred_on.ToString()}});
+  if (rng.Chance(p.Num("assessment.ended_early_share"))) {
+    t = AfterWd(start, rng.Int(5, 20));
+    Add(t, "as.assessment_ended_early", "team_manager", {{"reason", "family moved away"}});
+    return Next::kClose;
+  }
+  const bool on_time = rng.Chance(p.Num("assessment.within_45_working_days"));
+  const std::int64_t done = Timed("T-14", referred_on.StartUs(), AfterWd(start, 5), on_time, 40,
+                                  static_cast<int>(p.Num("assessment.late_extra_working_days_max")));
+  const std::int64_t span = done - start;
+  if (rng.Chance(p.Num("assessment.returned_share"))) {
+    Add(start + span / 2, "as.assessment_completed", "social_worker");
+    Add(start + span * 6 / 10, "as.assessment_returned", "team_manager", {{"reason", "more work on the analysis"}});
+  }
+  Add(start + span * 9 / 10, "as.assessment_completed", "social_worker");
+  const std::string outcome = rng.Pick(p.Shares("assessment.outcome_share"));
+  t = done;
+  Add(t, "as.assessment_authorised", "team_manager", {{"outcome", outcome}});
+  if (outcome == "nfa") return Next::kClose;
+  if (outcome == "early_help") return Next::kEarlyHelp;
+  if (outcome == "child_in_need_plan") return Next::kCin;
+  return Next::kStrategy;
+}
+
+void Builder::Transfer(std::int64_t t) {
+  const auto& teams = g.teams();
+  const int per_area = std::max(1, static_cast<int>(p.Num("children.teams_per_area")));
+  if (per_area < 2) return;
+  const int area = team / per_area;
+  const int to = area * per_area + (team % per_area + rng.Int(1, per_area - 1)) % per_area;
+  const std::int64_t asked = AfterWd(t, rng.Int(0, 2));
+  Add(asked, "tr.transfer_requested", "team_manager", {{"to_team", teams[static_cast<std::size_t>(to)]}});
+  const bool in_time = rng.Chance(p.Num("transfers.completed_in_time"));
+  const std::int64_t visit = AfterWd(asked, rng.Int(2, 6));
+  const std::int64_t summary = AfterWd(asked, rng.Int(3, 7));
+  std::int64_t done = in_time ? AfterWd(std::max(visit, summary), rng.Int(0, 2)) : AfterWd(asked, rng.Int(11, 15));
+  done = std::min(done, Due("T-70", asked) + (in_time ? -kHourUs : 5 * kDayUs));
+  done = std::max(done, std::max(visit, summary) + kHourUs);
+  Add(visit, "tr.joint_visit_held", "social_worker");
+  Add(summary, "tr.summary_updated", "social_worker");
+  Add(done, "tr.transfer_completed", "team_manager", {{"lead_worker", "sw." + teams[static_cast<std::size_t>(to)] + ".lead"}});
+  team_changes.emplace_back(done, to);
+  busy_until = std::max(busy_until, done + kHourUs);  // no closure while the transfer is pending
+}
+
+// A child in need plan from t; `after_protection`: at least T-23/T-24's 3 months before a
+// step-down to early help.
+Builder::Next Builder::Cin(std::int64_t& t, bool after_protection) {
+  t = AfterWd(t, rng.Int(0, 5));
+  Add(t, "cin.plan_started", "social_worker");
+  const std::int64_t started = t;
+  if (rng.Chance(p.Num("transfers.share_at_plan_start"))) Transfer(t);
+  double months = rng.Uniform(p.Num("child_in_need.duration_months_min"), p.Num("child_in_need.duration_months_max"));
+  if (after_protection) months = std::max(months, 3.5);
+  std::int64_t end = started + static_cast<std::int64_t>(months * 30.44 * kDayUs);
+  if (dob) end = std::min(end, Birthday(18) - kDayUs);
+  // Visits (T-11: at most every 6 weeks) and reviews.
+  const double every = p.Num("child_in_need.visit_every_weeks");
+  for (std::int64_t v = started;;) {
+    const bool in_time = rng.Chance(p.Num("child_in_need.visit_in_time"));
+    v = AfterDays(v, in_time ? rng.Uniform(every * 7 * 0.6, 6 * 7 - 3) : rng.Uniform(6 * 7 + 1, 6 * 7 + 21));
+    if (v >= end - kDayUs || Past(v)) break;
+    Add(v, "cin.visit_held", "social_worker");
+  }
+  const double review = p.Num("child_in_need.review_every_weeks") * 7;
+  for (std::int64_t r = AfterDays(started, review); r < end - kDayUs && !Past(r); r = AfterDays(r, review)) {
+    Add(r, "cin.review_held", "team_manager");
+  }
+  t = std::max(AfterWd(end, 0), started + kHourUs);
+  const bool step_down = rng.Chance(p.Num("child_in_need.step_down_to_early_help_share")) && AgeAt(t) < 17;
+  Add(t, "cin.plan_ended", "team_manager", {{"reason", step_down ? "step_down_to_early_help" : "closure"}});
+  if (step_down) return EarlyHelp(t, true);
+  return Next::kClose;
+}
+
+Builder::Next Builder::Strategy(std::int64_t& t, bool forced) {
+  const std::int64_t sd = AfterWd(t, rng.Int(0, 1));
+  const bool s47 = forced || rng.Chance(p.Num("child_protection.s47_share"));
+  Add(sd, "cp.strategy_discussion_held", "team_manager", {{"outcome", s47 ? "s47" : "no_s47"}});
+  t = sd;
+  if (!s47) return Next::kClose;
+  const bool icpc = forced || rng.Chance(p.Num("child_protection.icpc_share"));
+  if (!icpc) {
+    t = AfterWd(sd, rng.Int(static_cast<int>(p.Num("child_protection.s47_working_days_min")),
+                            static_cast<int>(p.Num("child_protection.s47_working_days_max"))));
+    Add(t, "cp.s47_concluded", "social_worker", {{"outcome", "no_icpc"}});
+    return rng.Chance(0.4) ? Next::kCin : Next::kClose;
+  }
+  const bool on_time = rng.Chance(p.Num("child_protection.icpc_within_15_working_days"));
+  const std::int64_t conf = Timed("T-06", sd, AfterWd(sd, 5), on_time, 8,
+                                  static_cast<int>(p.Num("child_protection.icpc_late_extra_working_days_max")));
+  Add(sd + (conf - sd) * 6 / 10, "cp.s47_concluded", "social_worker", {{"outcome", "icpc"}});
+  t = conf;
+  const bool plan = forced || rng.Chance(p.Num("child_protection.plan_share"));
+  if (!plan) {
+    Add(t, "cp.icpc_held", "cp_chair", {{"outcome", "no_plan"}});
+    return rng.Chance(0.6) ? Next::kCin : Next::kClose;
+  }
+  Add(t, "cp.icpc_held", "cp_chair", {{"outcome", "cp_plan"}, {"category", rng.Pick(p.Shares("child_protection.category_share"))}});
+  return CpPlan(t);
+}
+
+// The plan's own series (visits, core groups, reviews) from `start` to `end` (exclusive); the
+// last review conference ends the plan if `end_by_review`, else the caller ends it.
+std::int64_t Builder::PlanSeries(std::int64_t start, std::int64_t end, bool end_by_review) {
+  // Review conferences: T-08 (3 months), then T-08b (6-monthly).
+  std::vector<std::int64_t> reviews;
+  for (std::int64_t r = start;;) {
+    const char* rule = reviews.empty() ? "T-08" : "T-08b";
+    const std::int64_t due = Due(rule, r);
+    if (due == kNever) break;
+    const std::int64_t at = Hour(Day(due - kDayUs)) - rng.Int(0, 7) * kDayUs;
+    const std::int64_t x = std::max(at, r + kDayUs);
+    if (x >= end || Past(x)) break;
+    reviews.push_back(x);
+    r = x;
+  }
+  std::int64_t last = start;
+  for (std::size_t i = 0; i < reviews.size(); ++i) {
+    const bool final_review = end_by_review && i + 1 == reviews.size();
+    Add(reviews[i], "cp.review_conference_held", "cp_chair", {{"outcome", final_review ? "end" : "continue"}});
+    if (i == 0 && !final_review) {
+      Add(reviews[i] + (((i + 1 < reviews.size()) ? reviews[i + 1] : end) - reviews[i]) / 2, "cp.midway_review_held",
+          "cp_chair");
+    }
+    last = reviews[i];
+  }
+  const std::int64_t stop = end_by_review && !reviews.empty() ? reviews.back() : end;
+  // First core group within 10 working days (N-08), then 6-weekly.
+  std::int64_t cg = AfterWd(start, rng.Int(3, 9));
+  const double cg_every = p.Num("child_protection.core_group_every_weeks") * 7;
+  for (; cg < stop - kHourUs && !Past(cg); cg = AfterDays(cg, rng.Uniform(cg_every - 5, cg_every + 3))) {
+    Add(cg, "cp.core_group_held", "social_worker");
+  }
+  // Visits, at most every 10 working days (N-10).
+  for (std::int64_t v = start;;) {
+    const bool in_time = rng.Chance(p.Num("child_protection.visit_in_time"));
+    v = AfterWd(v, in_time ? rng.Int(5, 10) : rng.Int(11, 15));
+    if (v >= stop - kHourUs || Past(v)) break;
+    Add(v, "cp.visit_held", "social_worker");
+  }
+  return end_by_review ? (reviews.empty() ? kNever : reviews.back()) : last;
+}
+
+Builder::Next Builder::CpPlan(std::int64_t& t) {
+  had_cp_plan = true;
+  const std::int64_t start = t;
+  if (rng.Chance(p.Num("transfers.share_at_plan_start"))) Transfer(t);
+  const bool is_long = rng.Chance(p.Num("child_protection.long_plan_share"));
+  int reviews = std::stoi(rng.Pick(p.Shares("child_protection.plan_review_count_share")));
+  if (is_long) reviews = rng.Int(5, 6);  // 3 + 6*4 = 27 or 33 months
+  // The end of the plan: just after its n-th review conference (3 months, then 6-monthly).
+  std::int64_t natural = start + static_cast<std::int64_t>((3 + 6 * (reviews - 1) + 0.5) * 30.44 * kDayUs);
+  if (dob) natural = std::min(natural, Birthday(18) - 2 * kDayUs);
+  const bool escalate = !is_long && rng.Chance(p.Num("child_protection.escalate_to_legal_share"));
+  if (!escalate) {
+    const bool to_care = rng.Chance(p.Num("children_in_care.entry_from_cp_plan_share"));
+    if (to_care) {
+      std::int64_t entry = start + static_cast<std::int64_t>(rng.Uniform(1, 8) * 30.44 * kDayUs);
+      if (unborn || born_at > entry) entry = std::max(entry, born_at + kDayUs);
+      entry = AfterWd(entry, 0);
+      PlanSeries(start, entry - 30 * kMinuteUs, false);
+      if (Past(entry)) return Next::kEnd;
+      Add(entry - 30 * kMinuteUs, "cp.plan_ended", "team_manager", {{"reason", "looked_after"}});
+      t = entry;
+      return Care(t, "s20", "s20");
+    }
+    const std::int64_t ended = PlanSeries(start, natural, true);
+    if (ended == kNever || Past(ended)) return Next::kEnd;
+    t = ended;
+    AfterPlan(ended);
+    return rng.Chance(p.Num("child_protection.after_plan_cin_share")) ? Next::kCinAfterPlan : Next::kClose;
+  }
+  // Escalated: a legal planning meeting while the plan goes on.
+  std::int64_t lpm = AfterWd(start + static_cast<std::int64_t>(rng.Uniform(2, 8) * 30.44 * kDayUs), 0);
+  return Legal(t, start, lpm);
+}
+
+// After a CP plan ends: with the repeat rate, a second plan within 24 months (K-P3).
+// Only plans that end with the child at home can repeat, so the chance for each of them is the
+// parameter divided by the expected share of such endings (from the parameters), which makes
+// the share of new plans that are repeats the parameter.
+double Builder::RepeatPerEnding() const {
+  const double esc = (1 - p.Num("child_protection.long_plan_share")) * p.Num("child_protection.escalate_to_legal_share");
+  const double pre = p.Num("pre_proceedings.lpm_to_pre_proceedings_share");
+  const double diverted = p.Num("pre_proceedings.diverted_share");
+  double care_orders = 0;
+  for (const auto& [order, share] : p.Shares("proceedings.final_order_share")) {
+    if (order == "care_order" || order == "placement_order") care_orders += share;
+  }
+  const double issued = pre * (1 - diverted) + (1 - pre);
+  const double legal_at_home = pre * diverted + issued * (1 - p.Num("proceedings.interim_care_order_share")) * (1 - care_orders);
+  const double at_home = (1 - esc) * (1 - p.Num("children_in_care.entry_from_cp_plan_share")) + esc * legal_at_home;
+  return std::min(1.0, p.Num("child_protection.repeat_plan_within_24_months") / std::max(0.01, at_home));
+}
+
+void Builder::AfterPlan(std::int64_t ended) {
+  if (rng.Chance(repeat_per_ending)) {
+    forced_repeat = ended + static_cast<std::int64_t>(rng.Uniform(2, 14) * 30.44 * kDayUs);
+  }
+}
+
+}  // namespace casetrail::sim
