@@ -8,6 +8,7 @@ PACKAGES=(
   libboost1.81-dev          # Asio, Beast, MSM (NOT libboost-dev: that is 1.74 and conflicts)
   librocksdb-dev            # the event log
   nlohmann-json3-dev
+  libcli11-dev              # CLI11 2.1 (header-only): the casetrail command line's parsing
   catch2                    # v2, tests
   librdkafka-dev            # Kafka relay
   libssl-dev                # SHA-256 hash chains, TLS

@@ -1,5 +1,5 @@
-// The audit and replay commands of the casetrail command line: replay, show, explain, export,
-// verify-bundle, and the projection half of verify.
+// The audit commands: show (the child as of a date), explain, export, verify-bundle, and replay
+// (rebuild and seal the projections).
 #include <unistd.h>
 
 #include <chrono>
@@ -8,9 +8,11 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <tuple>
 
 #include "adapters/cli/commands.hpp"
 #include "adapters/json/event_json.hpp"
+#include "adapters/views/views.hpp"
 #include "engine/hash.hpp"
 #include "replay/audit.hpp"
 #include "replay/projections.hpp"
@@ -25,56 +27,18 @@ namespace cj = casetrail::json;
 
 std::string Day(TimestampUs us) { return workflows::Date::FromTimestampUs(us).ToString(); }
 
-std::string Thousands(std::uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
-  return s;
-}
+struct ShowOptions {
+  std::string child, as_of, known_at;
+};
 
-Status NeedChild(const Args& a) {
-  if (a.Child().empty()) return Status::InvalidArgument("child", "name the child: CHILD or --child ID");
-  return Status::Ok();
-}
-
-}  // namespace
-
-int ExitCodeFor(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kOk: return 0;
-    case Status::Code::kInvalidArgument: return 3;
-    case Status::Code::kConflict: return 4;
-    case Status::Code::kNotFound: return 5;
-    case Status::Code::kRejected: return 7;
-    default: return 1;
-  }
-}
-
-int Fail(const Status& s, bool json) {
-  if (json) {
-    std::cout << Json{{"error", cj::ToJson(s)}}.dump() << "\n";
-  } else {
-    std::cerr << "error: " << s.ToString() << "\n";
-  }
-  return ExitCodeFor(s);
-}
-
-int Replay(EventLog& log, const Args& a, bool json) {
+int Replay(Session& session, const std::vector<std::string>& names) {
+  EventLog& log = session.log;
+  const bool json = session.json();
   std::vector<std::unique_ptr<replay::Projection>> owned;
-  std::string names = a.Get("projection");
   if (names.empty()) {
     owned = replay::MakeProjections();
   } else {
-    std::stringstream in(names);
-    std::string n;
-    while (std::getline(in, n, ',')) {
-      auto p = replay::MakeProjection(n);
-      if (!p) {
-        std::string known;
-        for (const auto& k : replay::ProjectionNames()) known += (known.empty() ? "" : ", ") + k;
-        return Fail(Status::InvalidArgument("projection", "unknown projection '" + n + "' (" + known + ")"), json);
-      }
-      owned.push_back(std::move(p));
-    }
+    for (const auto& n : names) owned.push_back(replay::MakeProjection(n));  // names checked by the option
   }
   std::vector<replay::Projection*> ps;
   for (auto& p : owned) ps.push_back(p.get());
@@ -120,48 +84,22 @@ int Replay(EventLog& log, const Args& a, bool json) {
   return 0;
 }
 
-int Show(EventLog& log, const workflows::RuleBook& rules, const Args& a, bool json) {
-  if (Status s = NeedChild(a); !s.ok()) return Fail(s, json);
+int Show(Session& s, const ShowOptions& o) {
+  if (Status st = NeedChild(o.child); !st.ok()) return s.Fail(st);
   TimestampUs x = INT64_MAX, y = INT64_MAX;
-  if (a.Has("as-of")) {
-    auto t = cj::ParseAsOf(a.Get("as-of"), "as_of");
-    if (!t.ok()) return Fail(t.status(), json);
-    x = *t;
+  for (auto [text, field, out] : {std::tuple<const std::string*, const char*, TimestampUs*>{&o.as_of, "as_of", &x},
+                                  {&o.known_at, "known_at", &y}}) {
+    if (text->empty()) continue;
+    auto t = cj::ParseAsOf(*text, field);
+    if (!t.ok()) return s.Fail(t.status());
+    *out = *t;
   }
-  if (a.Has("known-at")) {
-    auto t = cj::ParseAsOf(a.Get("known-at"), "known_at");
-    if (!t.ok()) return Fail(t.status(), json);
-    y = *t;
-  }
-  replay::Audit audit(log, rules);
-  auto v = audit.AsOf(a.Child(), x, y, true);
-  if (!v.ok()) return Fail(v.status(), json);
+  replay::Audit audit(s.log, s.rules);
+  auto v = audit.AsOf(o.child, x, y, true);
+  if (!v.ok()) return s.Fail(v.status());
   const TimestampUs now = x == INT64_MAX ? SystemClockUs() : x;
-  if (json) {
-    Json deadlines = Json::array();
-    for (const auto& d : v->open_deadlines) {
-      deadlines.push_back({{"rule", d.rule_id}, {"due", d.due_date.ToString()}, {"breached", now >= d.due_by_us}});
-    }
-    Json chronology = Json::array();
-    for (const auto& e : v->chronology) {
-      Json j = {{"occurred_at", cj::FormatTime(e.occurred_at)}, {"recorded_at", cj::FormatTime(e.recorded_at)},
-                {"version", e.version}, {"text", e.text}, {"recorded_by", e.recorded_by}};
-      if (!e.original.empty()) j["original"] = {{"text", e.original}, {"occurred_at", cj::FormatTime(e.original_at)}};
-      chronology.push_back(std::move(j));
-    }
-    Json skipped = Json::array();
-    for (const auto& s : v->skipped) skipped.push_back({{"version", s.version}, {"action", s.action}, {"reason", s.reason}});
-    std::cout << Json{{"child", v->child_id},
-                      {"as_of", x == INT64_MAX ? Json(nullptr) : Json(cj::FormatTime(x))},
-                      {"known_at", y == INT64_MAX ? Json(nullptr) : Json(cj::FormatTime(y))},
-                      {"version", v->version},
-                      {"states", v->states},
-                      {"open_deadlines", deadlines},
-                      {"flags", v->flags},
-                      {"skipped", skipped},
-                      {"chronology", chronology}}
-                     .dump()
-              << "\n";
+  if (s.json()) {
+    std::cout << views::AsOf(o.child, *v, x, y, now).dump() << "\n";
     return 0;
   }
   std::cout << "child " << v->child_id;
@@ -195,25 +133,16 @@ int Show(EventLog& log, const workflows::RuleBook& rules, const Args& a, bool js
   return 0;
 }
 
-int Explain(EventLog& log, const workflows::RuleBook& rules, const Args& a, bool json) {
-  if (Status s = NeedChild(a); !s.ok()) return Fail(s, json);
-  replay::Audit audit(log, rules);
-  auto trace = audit.Explain(a.Child());
-  if (!trace.ok()) return Fail(trace.status(), json);
+int Explain(Session& s, const std::string& child) {
+  if (Status st = NeedChild(child); !st.ok()) return s.Fail(st);
+  replay::Audit audit(s.log, s.rules);
+  auto trace = audit.Explain(child);
+  if (!trace.ok()) return s.Fail(trace.status());
+  if (s.json()) {
+    std::cout << views::Explain(child, *trace).dump() << "\n";
+    return 0;
+  }
   for (const auto& t : *trace) {
-    if (json) {
-      std::cout << Json{{"version", t.version},         {"position", t.position},
-                        {"occurred_at", cj::FormatTime(t.occurred_at)},
-                        {"recorded_at", cj::FormatTime(t.recorded_at)},
-                        {"action", t.action},           {"actor", t.actor},
-                        {"journey", t.journey},         {"from_state", t.from_state},
-                        {"to_state", t.to_state},       {"guard", t.guard},
-                        {"deadlines", t.deadlines},     {"consequences", t.consequences},
-                        {"flags", t.flags},             {"correction", t.correction}}
-                       .dump()
-                << "\n";
-      continue;
-    }
     std::cout << "v" << t.version << "  " << Day(t.occurred_at) << "  " << t.action << "  by " << t.actor << "\n";
     if (!t.from_state.empty()) {
       std::cout << "      " << t.journey << ": " << t.from_state << " -> " << t.to_state;
@@ -228,37 +157,35 @@ int Explain(EventLog& log, const workflows::RuleBook& rules, const Args& a, bool
   return 0;
 }
 
-int Export(EventLog& log, const workflows::RuleBook& rules, const Args& a, bool json) {
-  if (Status s = NeedChild(a); !s.ok()) return Fail(s, json);
-  replay::Audit audit(log, rules);
-  auto bundle = audit.Export(a.Child());
+int Export(Session& s, const std::string& child, const std::string& file) {
+  const bool json = s.json();
+  if (Status st = NeedChild(child); !st.ok()) return s.Fail(st);
+  replay::Audit audit(s.log, s.rules);
+  auto bundle = audit.Export(child);
   if (!bundle.ok()) return Fail(bundle.status(), json);
-  if (!a.Has("out")) {
+  if (file.empty()) {
     std::cout << *bundle << "\n";
     return 0;
   }
-  std::ofstream out(a.Get("out"));
+  std::ofstream out(file);
   if (!(out << *bundle << "\n")) {
-    return Fail(Status::IOError("cannot write '" + a.Get("out") + "'"), json);
+    return Fail(Status::IOError("cannot write '" + file + "'"), json);
   }
   out.close();
   auto report = replay::Audit::VerifyBundle(*bundle);
   if (json) {
-    std::cout << Json{{"file", a.Get("out")}, {"events", report.events}, {"head_hash", report.head_hash}}.dump() << "\n";
+    std::cout << Json{{"file", file}, {"events", report.events}, {"head_hash", report.head_hash}}.dump() << "\n";
   } else {
-    std::cout << "exported child " << a.Child() << ": " << report.events << " events, head hash " << report.head_hash
-              << ", to " << a.Get("out") << "\n";
+    std::cout << "exported child " << child << ": " << report.events << " events, head hash " << report.head_hash
+              << ", to " << file << "\n";
   }
   return 0;
 }
 
-int VerifyBundle(const Args& a, bool json) {
-  if (a.positional.empty()) return Fail(Status::InvalidArgument("file", "name the bundle FILE"), json);
-  std::ifstream in(a.positional[0]);
-  if (!in) return Fail(Status::InvalidArgument("file", "cannot read '" + a.positional[0] + "'"), json);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto r = replay::Audit::VerifyBundle(text.str());
+int VerifyBundle(const std::string& file, bool json) {
+  auto text = ReadInput(file);
+  if (!text.ok()) return Fail(text.status(), json);
+  auto r = replay::Audit::VerifyBundle(*text);
   if (json) {
     std::cout << Json{{"ok", r.ok}, {"child", r.child_id}, {"events", r.events}, {"head_hash", r.head_hash},
                       {"reason", r.reason}}
@@ -273,27 +200,39 @@ int VerifyBundle(const Args& a, bool json) {
   return r.ok ? 0 : 6;
 }
 
-Result<bool> VerifyProjections(EventLog& log, bool json) {
-  bool ok = true;
-  replay::ProjectionRunner runner(log);
-  for (const auto& fresh : replay::MakeProjections()) {
-    auto check = runner.Verify(*fresh);
-    if (!check.ok()) return check.status();
-    if (!check->sealed) continue;
-    ok &= check->ok;
-    if (json) {
-      std::cout << Json{{"projection", check->name}, {"position", check->position}, {"ok", check->ok},
-                        {"reason", check->reason}}
-                       .dump()
-                << "\n";
-    } else if (check->ok) {
-      std::cout << "projection " << check->name << " sealed at position " << Thousands(check->position)
-                << ": consistent with the log\n";
-    } else {
-      std::cout << "INCONSISTENT: projection " << check->name << ": " << check->reason << "\n";
-    }
-  }
-  return ok;
+}  // namespace
+
+void AddAuditCommands(CLI::App& app, Registry& r) {
+  auto show = std::make_shared<ShowOptions>();
+  CLI::App* c = app.add_subcommand("show", "the child as things stood on a date, as the record stood on another");
+  AddChildOption(c, &show->child);
+  c->add_option("--as-of", show->as_of, "what had happened by DATE")->type_name("DATE");
+  c->add_option("--known-at", show->known_at, "what had been recorded by DATE")->type_name("DATE");
+  r.On(c, [show](Session& s) { return Show(s, *show); });
+
+  auto child = std::make_shared<std::string>();
+  c = app.add_subcommand("explain", "the transition trace: each action, guard, from -> to, deadlines");
+  AddChildOption(c, child.get());
+  r.On(c, [child](Session& s) { return Explain(s, *child); });
+
+  auto file = std::make_shared<std::string>();
+  c = app.add_subcommand("export", "the child's history as a self-verifying bundle (JSON)");
+  AddChildOption(c, child.get());
+  c->add_option("--out", *file, "write the bundle to FILE (default: standard output)")->type_name("FILE");
+  r.On(c, [child, file](Session& s) { return Export(s, *child, *file); });
+
+  c = app.add_subcommand("verify-bundle", "recompute every hash of an exported bundle (no log needed)");
+  c->add_option("FILE", *file, "the bundle")->required()->check(CLI::Validator(CLI::ExistingFile).description(""));
+  r.OnWithoutLog(c, [file](const GlobalOptions& g) { return VerifyBundle(*file, g.json); });
+
+  auto names = std::make_shared<std::vector<std::string>>();
+  c = app.add_subcommand("replay", "rebuild the projections from position 1 (progress bar, events/s) and seal "
+                                   "their checkpoints");
+  c->add_option("--projection", *names, "only these (comma-separated; default all)")
+      ->type_name("NAMES")
+      ->delimiter(',')
+      ->check(CLI::IsMember(replay::ProjectionNames()));
+  r.On(c, [names](Session& s) { return Replay(s, *names); });
 }
 
 }  // namespace casetrail::cli

@@ -35,25 +35,32 @@ std::string StatsLine(const kafka::RelayStats& s) {
 
 }  // namespace
 
-Result<kafka::RelayOptions> KafkaRelayOptions(const Args& a, const std::string& prefix) {
+void AddKafkaOptions(CLI::App* command, const std::string& prefix, KafkaArgs* k) {
+  command->add_option("--" + prefix + "brokers", k->brokers, "Kafka's bootstrap brokers")->type_name("HOST:PORT[,...]");
+  command->add_option("--" + prefix + "topic", k->topic, "the topic")->type_name("T");
+  command->add_option("--" + prefix + "name", k->name, "the relay's checkpoint (default kafka-relay)")->type_name("N");
+  command->add_option("--kafka-config", k->config, "librdkafka properties, key=value per line")->type_name("FILE");
+}
+
+Result<kafka::RelayOptions> KafkaRelayOptions(const KafkaArgs& k, const std::string& prefix) {
   kafka::RelayOptions o;
-  o.brokers = a.Get(prefix + "brokers");
-  o.topic = a.Get(prefix + "topic");
-  o.name = a.Get(prefix + "name", o.name);
+  o.brokers = k.brokers;
+  o.topic = k.topic;
+  o.name = k.name;
   if (o.brokers.empty()) return Status::InvalidArgument(prefix + "brokers", "is required (HOST:PORT[,HOST:PORT...])");
   if (o.topic.empty()) return Status::InvalidArgument(prefix + "topic", "is required");
   if (o.name.empty()) return Status::InvalidArgument(prefix + "name", "must not be empty");
-  if (a.Has("kafka-config")) {
-    auto props = kafka::LoadKafkaProperties(a.Get("kafka-config"));
+  if (!k.config.empty()) {
+    auto props = kafka::LoadKafkaProperties(k.config);
     if (!props.ok()) return props.status();
     o.properties = std::move(props).value();
   }
   return o;
 }
 
-Result<std::unique_ptr<kafka::Relay>> StartServeRelay(EventLog& log, const Args& a) {
-  if (!a.Has("kafka-brokers") && !a.Has("kafka-topic")) return std::unique_ptr<kafka::Relay>();
-  auto o = KafkaRelayOptions(a, "kafka-");
+Result<std::unique_ptr<kafka::Relay>> StartServeRelay(EventLog& log, const KafkaArgs& k) {
+  if (k.brokers.empty() && k.topic.empty()) return std::unique_ptr<kafka::Relay>();
+  auto o = KafkaRelayOptions(k, "kafka-");
   if (!o.ok()) return o.status();
   o->on_error = [](const Status& s) { std::cerr << "error: the kafka relay stopped: " << s.ToString() << std::endl; };
   auto relay = std::make_unique<kafka::Relay>(log, *o);
@@ -64,15 +71,12 @@ Result<std::unique_ptr<kafka::Relay>> StartServeRelay(EventLog& log, const Args&
   return relay;
 }
 
-int RelayCommand(EventLog& log, const Args& a, bool json) {
-  if (a.positional.size() != 1 || a.positional[0] != "kafka") {
-    std::cerr << "error: usage: casetrail relay kafka --brokers HOST:PORT --topic T [--name N] "
-                 "[--kafka-config FILE] [--once] [--data DIR]\n";
-    return 2;
-  }
-  auto o = KafkaRelayOptions(a, "");
+// casetrail relay kafka: until SIGINT/SIGTERM (or, with --once, until every event up to the
+// head is delivered).
+int RelayKafka(EventLog& log, const KafkaArgs& k, bool once, bool json) {
+  auto o = KafkaRelayOptions(k, "");
   if (!o.ok()) return Fail(o.status(), json);
-  o->stop_when_caught_up = a.Has("once");
+  o->stop_when_caught_up = once;
   // Block SIGINT/SIGTERM here before any thread starts (the relay's and librdkafka's inherit
   // the mask); this thread takes them with sigtimedwait.
   sigset_t signals;
@@ -116,6 +120,18 @@ int RelayCommand(EventLog& log, const Args& a, bool json) {
   std::cout << "stopped: " << StatsLine(st) << std::endl;
   if (!s.ok()) return Fail(s, false);
   return 0;
+}
+
+void AddRelayCommand(CLI::App& app, Registry& r) {
+  CLI::App* relay = app.add_subcommand("relay", "publish every event to a broker when no server runs");
+  relay->require_subcommand(1);
+  CLI::App* c = relay->add_subcommand("kafka", "publish every event from the checkpoint N to topic T (docs/kafka.md)");
+  c->footer("Runs until SIGINT/SIGTERM, or with --once until caught up with the head.");
+  auto k = std::make_shared<KafkaArgs>();
+  auto once = std::make_shared<bool>(false);
+  AddKafkaOptions(c, "", k.get());
+  c->add_flag("--once", *once, "stop when every event up to the head is delivered");
+  r.On(c, [k, once](Session& s) { return RelayKafka(s.log, *k, *once, s.json()); });
 }
 
 }  // namespace casetrail::cli

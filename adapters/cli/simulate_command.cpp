@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -18,12 +19,6 @@
 namespace casetrail::cli {
 namespace {
 
-std::string Grouped(std::uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
-  return s;
-}
-
 std::string Duration(double s) {
   char buf[32];
   if (s >= 3600) {
@@ -34,34 +29,29 @@ std::string Duration(double s) {
   return buf;
 }
 
-}  // namespace
+struct SimulateOptions {
+  std::string preset, start = "2022-04-01", params;
+  std::optional<std::uint64_t> children, cache_children, in_flight;
+  int years = 2;
+  std::uint64_t seed = 1;
+};
 
-int Simulate(const Args& a) {
-  const bool json = a.Has("json");
+int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
+  const bool json = g.json;
   // Presets: new children a year sized from the seeds' contacts (K-F1: 60,000 a year in
   // Birmingham, ~1.24 contacts per child in the window); England ~40 times Birmingham.
-  std::uint64_t children = 1000;
-  int years = 2;
-  std::string start = "2022-04-01";
-  const std::string preset = a.Get("preset");
-  if (preset == "birmingham") {
-    children = 102000;
-  } else if (preset == "england") {
-    children = 4080000;
-  } else if (!preset.empty()) {
-    return Fail(Status::InvalidArgument("preset", "must be birmingham or england"), json);
-  }
-  if (a.Has("children")) children = std::stoull(a.Get("children"));
-  if (a.Has("years")) years = std::stoi(a.Get("years"));
-  if (a.Has("start")) start = a.Get("start");
-  const std::uint64_t seed = a.Has("seed") ? std::stoull(a.Get("seed")) : 1;
+  std::uint64_t children = so.preset == "birmingham" ? 102000 : so.preset == "england" ? 4080000 : 1000;
+  if (so.children) children = *so.children;
+  const int years = so.years;
+  const std::string& start = so.start;
+  const std::uint64_t seed = so.seed;
   auto start_date = workflows::Date::Parse(start, "start");
   if (!start_date.ok()) return Fail(start_date.status(), json);
 
   std::optional<sim::Params> loaded;
-  if (a.Has("params")) {
-    std::ifstream in(a.Get("params"));
-    if (!in) return Fail(Status::InvalidArgument("params", "cannot read '" + a.Get("params") + "'"), json);
+  if (!so.params.empty()) {
+    std::ifstream in(so.params);
+    if (!in) return Fail(Status::InvalidArgument("params", "cannot read '" + so.params + "'"), json);
     std::stringstream text;
     text << in.rdbuf();
     auto p = sim::Params::Load(text.str());
@@ -71,7 +61,7 @@ int Simulate(const Args& a) {
   const TimestampUs now = SystemClockUs();
   if (auto end = sim::WindowEnd(*start_date, years, now); !end.ok()) return Fail(end.status(), json);
 
-  const std::string data = a.Get("data", "casetrail-data");
+  const std::string& data = g.data;
   auto clock = std::make_shared<sim::SimClock>();
   auto opened = OpenRocksEventLog(data, sim::SimulationLogOptions(seed, clock));
   if (!opened.ok()) return Fail(opened.status(), json);
@@ -83,8 +73,8 @@ int Simulate(const Args& a) {
   o.start = *start_date;
   o.years = years;
   o.params = loaded ? &*loaded : nullptr;
-  if (a.Has("cache-children")) o.cache_children = std::stoull(a.Get("cache-children"));
-  if (a.Has("in-flight")) o.in_flight = std::stoull(a.Get("in-flight"));
+  if (so.cache_children) o.cache_children = *so.cache_children;
+  if (so.in_flight) o.in_flight = *so.in_flight;
   const bool tty = isatty(STDERR_FILENO) == 1;
   double last_line = -10;
   o.progress = [&](const sim::SimOptions::Progress& p) {
@@ -96,8 +86,8 @@ int Simulate(const Args& a) {
     const int filled = static_cast<int>(p.fraction * 30);
     std::fprintf(stderr, "%s[%-30s] %3d%%  %s  %s commands  %.0f/s  %s refused  ETA %s%s", tty ? "\r" : "",
                  std::string(static_cast<std::size_t>(filled), '#').c_str(), static_cast<int>(p.fraction * 100),
-                 workflows::Date::FromTimestampUs(p.sim_now).ToString().c_str(), Grouped(p.commands).c_str(), rate,
-                 Grouped(p.refusals).c_str(), Duration(eta).c_str(), tty ? "" : "\n");
+                 workflows::Date::FromTimestampUs(p.sim_now).ToString().c_str(), Thousands(p.commands).c_str(), rate,
+                 Thousands(p.refusals).c_str(), Duration(eta).c_str(), tty ? "" : "\n");
     std::fflush(stderr);
   };
   auto r = sim::Simulate(*log, *clock, workflows::RuleBook::Default(), o, now);
@@ -132,18 +122,41 @@ int Simulate(const Args& a) {
               workflows::Date::FromTimestampUs(rep.end_us).ToString().c_str(), static_cast<unsigned long long>(seed),
               data.c_str());
   std::printf("  children   %s (%s contacts; open on an average day %.0f, in the last year %.0f; open at the end %s)\n",
-              Grouped(rep.children).c_str(), Grouped(rep.contacts).c_str(), rep.average_open,
-              rep.average_open_last_year, Grouped(rep.open_at_end).c_str());
+              Thousands(rep.children).c_str(), Thousands(rep.contacts).c_str(), rep.average_open,
+              rep.average_open_last_year, Thousands(rep.open_at_end).c_str());
   std::printf("  commands   %s accepted (%.0f/s)\n  events     %s\n  refusals   %s\n  errors     %s\n  elapsed    %.1f s\n",
-              Grouped(rep.commands).c_str(), rate, Grouped(rep.events).c_str(), Grouped(rep.refusals).c_str(),
-              Grouped(rep.errors).c_str(), rep.elapsed_s);
+              Thousands(rep.commands).c_str(), rate, Thousands(rep.events).c_str(), Thousands(rep.refusals).c_str(),
+              Thousands(rep.errors).c_str(), rep.elapsed_s);
   if (rep.rebuilt_from_snapshot + rep.rebuilt_from_log > 0) {
     std::printf("  rebuilt    %s cases from snapshots, %s from the log (no longer cached; --cache-children)\n",
-                Grouped(rep.rebuilt_from_snapshot).c_str(), Grouped(rep.rebuilt_from_log).c_str());
+                Thousands(rep.rebuilt_from_snapshot).c_str(), Thousands(rep.rebuilt_from_log).c_str());
   }
   for (const auto& p : rep.problems) std::printf("  problem: %s\n", p.c_str());
   if (code == 0) std::printf("next: casetrail replay --data %s (projections), casetrail kpis --from ... --to ...\n", data.c_str());
   return code;
+}
+
+}  // namespace
+
+void AddSimulateCommand(CLI::App& app, Registry& r) {
+  auto o = std::make_shared<SimulateOptions>();
+  CLI::App* c = app.add_subcommand("simulate", "generate children's journeys through the workflows into an empty log");
+  c->footer(
+      "Bulk mode, business dates in the past, deterministic for a seed (docs/simulator.md). N: children who\n"
+      "first come to the front door in the window (default 1,000; birmingham 102,000 over 2 years, about\n"
+      "60,000 contacts a year). The log is the same for any --in-flight. Exit code 7 if a command was refused.");
+  c->add_option("--preset", o->preset, "a Trust's size")->check(CLI::IsMember({"birmingham", "england"}));
+  c->add_option("--children", o->children, "new children in the window")->type_name("N");
+  c->add_option("--years", o->years, "the window (default 2)")->type_name("Y");
+  c->add_option("--seed", o->seed, "the random seed (default 1)")->type_name("S");
+  c->add_option("--start", o->start, "the window's first day (default 2022-04-01)")->type_name("DATE");
+  c->add_option("--params", o->params, "parameters (default sim/params/default.json)")
+      ->type_name("FILE")
+      ->check(CLI::Validator(CLI::ExistingFile).description(""));
+  c->add_option("--cache-children", o->cache_children, "cases kept in memory (default 2,000,000, a few KB each)")
+      ->type_name("N");
+  c->add_option("--in-flight", o->in_flight, "commands sent ahead (default 256)")->type_name("N");
+  r.OnWithoutLog(c, [o](const GlobalOptions& g) { return Simulate(g, *o); });
 }
 
 }  // namespace casetrail::cli

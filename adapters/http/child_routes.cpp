@@ -7,6 +7,7 @@
 #include "adapters/http/api.hpp"
 #include "adapters/http/detail/respond.hpp"
 #include "adapters/json/event_json.hpp"
+#include "adapters/views/views.hpp"
 
 namespace casetrail::http {
 
@@ -29,27 +30,8 @@ Response Api::Child(const Call& call) {
   auto c = Record(child, &version);
   if (!c.ok()) return Error(c.status());
   if (Status s = CatchUp(); !s.ok()) return Error(s);
-  const TimestampUs now = SystemClockUs();
-  Json deadlines = Json::array();
-  for (const auto& d : c->OpenDeadlines()) {
-    deadlines.push_back({{"rule", d.rule_id}, {"due", d.due_date.ToString()}, {"overdue", now >= d.due_by_us}});
-  }
-  Json body = {{"child", child},
-               {"version", version},
-               {"states", ActiveStates(c->States())},
-               {"open_deadlines", deadlines},
-               {"allowed_actions", c->AllowedActions()}};
   std::shared_lock lk(views_mu_);
-  if (const auto* s = summary_.Find(child)) {
-    body["legal_status"] = s->legal_status.str();
-    body["placement"] = s->placement.str();
-    body["team"] = s->team.str();
-    body["last_worker"] = s->last_worker.str();
-    Json flags = Json::array();
-    for (const auto& f : s->flags) flags.push_back(f.str());
-    body["flags"] = flags;
-  }
-  return JsonResponse(200, body);
+  return JsonResponse(200, views::ChildSummary(child, version, *c, summary_.Find(child), SystemClockUs()));
 }
 
 Response Api::Chronology(const Call& call) {
@@ -59,14 +41,7 @@ Response Api::Chronology(const Call& call) {
   std::shared_lock lk(views_mu_);
   auto entries = chronology_.For(child, log_);
   if (!entries.ok()) return Error(entries.status());
-  Json list = Json::array();
-  for (const auto& e : *entries) {
-    Json j = {{"occurred_at", cj::FormatTime(e.occurred_at)}, {"recorded_at", cj::FormatTime(e.recorded_at)},
-              {"version", e.version}, {"text", e.text}, {"recorded_by", e.recorded_by}};
-    if (!e.original.empty()) j["original"] = {{"text", e.original}, {"occurred_at", cj::FormatTime(e.original_at)}};
-    list.push_back(std::move(j));
-  }
-  return JsonResponse(200, Json{{"child", child}, {"chronology", list}});
+  return JsonResponse(200, views::Chronology(child, *entries));
 }
 
 Response Api::AsOf(const Call& call) {
@@ -82,26 +57,7 @@ Response Api::AsOf(const Call& call) {
   }
   auto v = audit_.AsOf(child, x, y, q["chronology"] != "no");
   if (!v.ok()) return Error(v.status());
-  Json deadlines = Json::array();
-  const TimestampUs now = x == INT64_MAX ? SystemClockUs() : x;
-  for (const auto& d : v->open_deadlines) {
-    deadlines.push_back({{"rule", d.rule_id}, {"due", d.due_date.ToString()}, {"breached", now >= d.due_by_us}});
-  }
-  Json chronology = Json::array();
-  for (const auto& e : v->chronology) {
-    chronology.push_back({{"occurred_at", cj::FormatTime(e.occurred_at)}, {"version", e.version}, {"text", e.text}});
-  }
-  Json skipped = Json::array();
-  for (const auto& s : v->skipped) skipped.push_back({{"version", s.version}, {"action", s.action}, {"reason", s.reason}});
-  return JsonResponse(200, Json{{"child", child},
-                                {"as_of", x == INT64_MAX ? Json(nullptr) : Json(cj::FormatTime(x))},
-                                {"known_at", y == INT64_MAX ? Json(nullptr) : Json(cj::FormatTime(y))},
-                                {"version", v->version},
-                                {"states", ActiveStates(v->states)},
-                                {"open_deadlines", deadlines},
-                                {"flags", v->flags},
-                                {"skipped", skipped},
-                                {"chronology", chronology}});
+  return JsonResponse(200, views::AsOf(child, *v, x, y, SystemClockUs()));
 }
 
 Response Api::Explain(const Call& call) {
@@ -109,16 +65,7 @@ Response Api::Explain(const Call& call) {
   const std::string& child = call.Param("child");
   auto trace = audit_.Explain(child);
   if (!trace.ok()) return Error(trace.status());
-  Json steps = Json::array();
-  for (const auto& t : *trace) {
-    steps.push_back({{"version", t.version},     {"occurred_at", cj::FormatTime(t.occurred_at)},
-                     {"action", t.action},       {"actor", t.actor},
-                     {"journey", t.journey},     {"from_state", t.from_state},
-                     {"to_state", t.to_state},   {"guard", t.guard},
-                     {"deadlines", t.deadlines}, {"consequences", t.consequences},
-                     {"flags", t.flags},         {"correction", t.correction}});
-  }
-  return JsonResponse(200, Json{{"child", child}, {"trace", steps}});
+  return JsonResponse(200, views::Explain(child, *trace));
 }
 
 Response Api::Export(const Call& call) {
@@ -157,7 +104,7 @@ Response Api::AllowedActions(const Call& call) {
   }
   return JsonResponse(200, Json{{"child", child},
                                 {"version", version},
-                                {"states", ActiveStates(states)},
+                                {"states", views::ActiveStates(states)},
                                 {"allowed_actions", actions},
                                 {"allowed_for_you", mine},
                                 {"role", call.who.role}});

@@ -2,11 +2,13 @@
 // Roles are checked before these run (Who::kCaseViewers, kLogReaders, kAuditors); team-scoped
 // roles see their own team's part of the caseload views (ScopedQuery).
 #include <mutex>
+#include <optional>
 #include <tuple>
 
 #include "adapters/http/api.hpp"
 #include "adapters/http/detail/respond.hpp"
 #include "adapters/json/event_json.hpp"
+#include "adapters/views/views.hpp"
 
 namespace casetrail::http {
 
@@ -39,32 +41,8 @@ Response Api::Plo(const Call& call) {
   const TimestampUs now = *as_of;
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
-  Json list = Json::array();
-  using P = replay::PloTrackerProjection;
-  for (const auto& c : plo_.List(q["team"], q["area"])) {
-    if (Restricted(c.child, who)) continue;
-    Json j = {{"child", c.child}, {"team", c.team}, {"area", c.area},
-              {"stage", c.in_proceedings ? "proceedings" : "pre_proceedings"},
-              {"week", P::WeeksElapsed(c, now)}, {"rag", P::Rag(c, now)}};
-    if (c.in_proceedings) {
-      j["issued"] = c.issued;
-      j["final_hearing_due"] = c.final_date;
-      j["hearings"] = c.hearings;
-      j["extension_weeks"] = c.extension_weeks;
-      j["fdac"] = c.fdac;
-      j["after_pre_proceedings"] = c.pre_proceedings_before_issue;
-    } else {
-      j["lpm"] = c.lpm_date;
-      j["letter"] = c.letter_date;
-      j["initial_meeting_due"] = c.initial_meeting_due;
-      j["initial_meeting_held"] = c.initial_meeting_held;
-      j["review_point"] = c.review_point;
-      j["reviews"] = c.reviews;
-      j["extensions"] = c.extensions;
-    }
-    list.push_back(std::move(j));
-  }
-  return JsonResponse(200, Json{{"as_of", cj::FormatTime(now)}, {"children", list}});
+  auto visible = [&](const std::string& child) { return !Restricted(child, who); };
+  return JsonResponse(200, views::Plo(plo_, {q["team"], q["area"], now}, visible));
 }
 
 Response Api::Deadlines(const Call& call) {
@@ -86,22 +64,10 @@ Response Api::Deadlines(const Call& call) {
   }
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
-  auto list = [&](const std::vector<replay::DeadlinesProjection::Entry>& entries) {
-    Json out = Json::array();
-    for (const auto& e : entries) {
-      if (Restricted(e.child, who)) continue;
-      if (q.count("team")) {
-        const auto* c = summary_.Find(e.child);
-        if (!c || c->team != q["team"]) continue;
-      }
-      out.push_back({{"child", e.child}, {"rule", e.rule}, {"started", e.started}, {"due", e.due},
-                     {"status", replay::DeadlinesProjection::StatusAt(e, now)}});
-    }
-    return out;
-  };
-  return JsonResponse(200, Json{{"as_of", cj::FormatTime(now)},
-                                {"overdue", list(deadlines_.Overdue(now))},
-                                {"due_soon", list(deadlines_.DueSoon(now, days))}});
+  auto visible = [&](const std::string& child) { return !Restricted(child, who); };
+  views::DeadlinesQuery dq{std::nullopt, now, days};
+  if (q.count("team")) dq.team = q["team"];
+  return JsonResponse(200, views::Deadlines(deadlines_, summary_, dq, visible));
 }
 
 Response Api::Kpis(const Call& call) {
@@ -120,14 +86,7 @@ Response Api::Kpis(const Call& call) {
   f.area = q["area"];
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
-  Json measures = Json::object();
-  for (const auto& [name, v] : kpis_.Compute(f)) {
-    measures[name] = {{"value", v.denominator == 0 ? Json(nullptr) : Json(v.value())},
-                      {"numerator", v.numerator},
-                      {"denominator", v.denominator}};
-  }
-  return JsonResponse(200, Json{{"from", q["from"]}, {"to", q["to"]}, {"team", f.team}, {"area", f.area},
-                                {"measures", measures}});
+  return JsonResponse(200, views::Kpis(kpis_, f, q["from"], q["to"]));
 }
 
 Response Api::Caseload(const Call& call) {
@@ -137,14 +96,9 @@ Response Api::Caseload(const Call& call) {
   if (Status s = ReadQuery(*call.route, std::get<std::string>(scoped), &q); !s.ok()) return Error(s);
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
-  Json teams = Json::array();
-  for (const auto& [team, workers] : summary_.Caseload()) {
-    if (q.count("team") && team != q["team"]) continue;
-    int total = 0;
-    for (const auto& [w, n] : workers) total += n;
-    teams.push_back({{"team", team}, {"children", total}, {"by_worker", workers}});
-  }
-  return JsonResponse(200, Json{{"teams", teams}});
+  std::optional<std::string> team;
+  if (q.count("team")) team = q["team"];
+  return JsonResponse(200, views::Caseload(summary_, team));
 }
 
 Response Api::Events(const Call& call) {

@@ -1,34 +1,18 @@
 // The casetrail command as a user runs it: exit codes, messages, and nothing written on errors.
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <fstream>
+#include <tuple>
 
-#include "tests/engine/test_util.hpp"
+#include <nlohmann/json.hpp>
+
+#include "tests/adapters/cli_runner.hpp"
 
 using casetrail::testing::TempDir;
+using Json = nlohmann::json;
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-};
-
-Run Cli(const TempDir& dir, const std::string& args, const std::string& stdin_text = {}) {
-  std::string cmd = std::string(CASETRAIL_CLI) + " " + args + " --data " + dir.sub("data");
-  std::string in_file = dir.sub("stdin.txt");
-  std::ofstream(in_file) << stdin_text;
-  cmd += " < " + in_file + " 2>&1";
-  Run r{0, {}};
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+casetrail::testing::CliRun Cli(const TempDir& dir, const std::string& args, const std::string& stdin_text = {}) {
+  return casetrail::testing::RunCli(dir, args, stdin_text);
 }
 
 }  // namespace
@@ -55,25 +39,66 @@ TEST_CASE("the CLI appends, refuses bad input with the field named, and verifies
   CHECK(bad_expected.code == 3);
   CHECK_THAT(bad_expected.out, Catch::Contains("expected_version"));
 
-  auto unknown_field = Cli(dir, "record - --json",
+  auto unknown_field = Cli(dir, "append-file - --json",
                            R"({"stream":"referral-2","events":[{"type":"a.b","occurred_at":"2026-01-01","oops":1}]})");
   CHECK(unknown_field.code == 3);
   CHECK_THAT(unknown_field.out, Catch::Contains("\"field\":\"events[0].oops\""));
+  // The two file commands have distinct names; each points to the other for the other's document.
+  auto raw_to_record = Cli(dir, "record -", R"({"stream":"referral-2","events":[{"type":"a.b"}]})");
+  CHECK(raw_to_record.code == 3);
+  CHECK_THAT(raw_to_record.out, Catch::Contains("use 'casetrail append-file'"));
+  auto command_to_raw = Cli(dir, "append-file -", R"({"child_id":"1002","action":"cp.visit_held"})");
+  CHECK(command_to_raw.code == 3);
+  CHECK_THAT(command_to_raw.out, Catch::Contains("record it with 'casetrail record'"));
+  auto no_file = Cli(dir, "append-file " + dir.sub("nothing.json"));
+  CHECK(no_file.code == 3);
+  CHECK_THAT(no_file.out, Catch::Contains("cannot read"));
 
   auto missing = Cli(dir, "read --stream child-404");
   CHECK(missing.code == 5);
 
   auto usage = Cli(dir, "frobnicate");
   CHECK(usage.code == 2);
-  // --help (or -h) after any command prints the usage and succeeds; it is not an option
-  // missing its value.
-  for (const char* help : {"replay --help", "serve -h", "--help"}) {
+  CHECK_THAT(usage.out, Catch::Contains("unknown command 'frobnicate'"));
+  // Options are typed: a word where a number belongs, or a number out of range, is invalid input
+  // naming the option; a missing required option or a missing value is a usage error.
+  auto not_a_number = Cli(dir, "log --limit abc");
+  CHECK(not_a_number.code == 3);
+  CHECK_THAT(not_a_number.out, Catch::Contains("--limit"));
+  auto out_of_range = Cli(dir, "deadlines --due-within 10000");
+  CHECK(out_of_range.code == 3);
+  CHECK_THAT(out_of_range.out, Catch::Contains("--due-within"));
+  auto no_stream = Cli(dir, "info");
+  CHECK(no_stream.code == 2);
+  CHECK_THAT(no_stream.out, Catch::Contains("--stream is required"));
+  auto no_team = Cli(dir, "token --user u --role admin");
+  CHECK(no_team.code == 2);
+  CHECK_THAT(no_team.out, Catch::Contains("--team is required"));
+  CHECK(Cli(dir, "relay").code == 2);  // relay needs its target (kafka)
+
+  // --help (or -h) after a command prints that command's usage, not the whole list, and
+  // succeeds; it is not an option missing its value. Alone, it lists every command.
+  for (auto [help, own_option, other_command] :
+       {std::tuple<const char*, const char*, const char*>{"replay --help", "--projection", "append-file"},
+        {"serve -h", "--listen", "verify-bundle"},
+        {"help deadlines", "--due-within", "simulate"},
+        {"record --help", "FILE", "append-file"},
+        {"relay kafka --help", "--brokers", "simulate"}}) {
     INFO(help);
     auto h = Cli(dir, help);
     CHECK(h.code == 0);
-    CHECK(h.out.find("usage: casetrail <command>") != std::string::npos);
+    const std::string name = std::string(help).substr(0, std::string(help).find(" -"));
+    CHECK_THAT(h.out, Catch::Contains("Usage: casetrail " + (name.rfind("help ", 0) == 0 ? name.substr(5) : name)));
+    CHECK_THAT(h.out, Catch::Contains(own_option));
+    CHECK(h.out.find(other_command) == std::string::npos);
     CHECK(h.out.find("needs a value") == std::string::npos);
   }
+  auto all = Cli(dir, "--help");
+  CHECK(all.code == 0);
+  for (const char* command : {"append-file", "record", "serve", "relay", "simulate", "verify-bundle", "kpis"}) {
+    CHECK_THAT(all.out, Catch::Contains(std::string("  ") + command));
+  }
+  CHECK(Cli(dir, "").code == 2);  // no command: the list, and a usage error
 
   auto head = Cli(dir, "head");
   CHECK(head.out == "51\n");  // none of the refused commands wrote anything
@@ -128,6 +153,39 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   CHECK(kpis.code == 0);
   CHECK_THAT(kpis.out, Catch::Contains("icpc_within_15_working_days"));
   CHECK_THAT(kpis.out, Catch::Contains("(1 of 1)"));
+  // --json: the HTTP API's documents (docs/api.md), one per line.
+  auto child = Json::parse(Cli(dir, "case --child 1004 --json").out);
+  CHECK(child["child"] == "1004");
+  CHECK(child["states"]["child_in_care"] == "Placed");
+  CHECK_FALSE(child["states"].contains("child_protection"));  // only active journeys
+  CHECK(child["team"] == "north-1");
+  CHECK(child.contains("legal_status"));
+  CHECK_FALSE(child.contains("active"));
+  auto deadlines_json = Json::parse(Cli(dir, "deadlines --as-of 2027-03-10T00:00:00Z --due-within 30 --json").out);
+  CHECK(deadlines_json["as_of"] == "2027-03-10T00:00:00Z");
+  CHECK(deadlines_json["overdue"].is_array());
+  CHECK(deadlines_json["due_soon"].at(0)["child"] == "1003");
+  CHECK(deadlines_json["due_soon"].at(0)["rule"] == "T-32");
+  CHECK(deadlines_json["due_soon"].at(0)["due"] == "2027-03-29");
+  CHECK(Json::parse(Cli(dir, "deadlines --as-of 2027-03-10T00:00:00Z --due-within 30 --team south-9 --json").out)
+            ["due_soon"].empty());
+  auto plo_json = Json::parse(Cli(dir, "plo --as-of 2026-12-01T10:00:00Z --json").out);
+  CHECK(plo_json["as_of"] == "2026-12-01T10:00:00Z");
+  REQUIRE(plo_json["children"].size() == 1);
+  CHECK(plo_json["children"][0]["child"] == "1003");
+  CHECK(plo_json["children"][0]["stage"] == "proceedings");
+  CHECK(plo_json["children"][0]["final_hearing_due"] == "2027-03-29");
+  CHECK(plo_json["children"][0]["after_pre_proceedings"] == true);
+  auto kpis_json = Json::parse(Cli(dir, "kpis --from 2026-01-01 --to 2027-01-01 --json").out);
+  CHECK(kpis_json["from"] == "2026-01-01");
+  CHECK(kpis_json["measures"]["icpc_within_15_working_days"] == Json({{"value", 1.0}, {"numerator", 1.0}, {"denominator", 1.0}}));
+  auto caseload_json = Json::parse(Cli(dir, "caseload --json").out);
+  CHECK(caseload_json["teams"][0]["team"] == "north-1");
+  CHECK(caseload_json["teams"][0]["children"] == 3);
+  auto chron_json = Json::parse(Cli(dir, "chronology 1003 --json").out);
+  CHECK(chron_json["child"] == "1003");
+  CHECK(chron_json["chronology"][0]["text"] == "Legal planning meeting held: decision pre proceedings");
+  CHECK(chron_json["chronology"][0]["version"] == 1);
   auto no_period = Cli(dir, "kpis --from 2026-01-01");
   CHECK(no_period.code == 3);
   CHECK_THAT(no_period.out, Catch::Contains("to"));
@@ -175,6 +233,18 @@ TEST_CASE("the CLI's audit commands: show as of a date, explain, export and veri
   CHECK(Cli(dir, "show 1002 --as-of 2026-13-01").code == 3);
   CHECK(Cli(dir, "show 9999").code == 5);
   CHECK(Cli(dir, "show").code == 3);
+
+  auto early_json = Json::parse(Cli(dir, "show 1002 --as-of 2026-09-20 --json").out);
+  CHECK(early_json["as_of"] == "2026-09-20T22:59:59.999999Z");  // the end of that London day
+  CHECK(early_json["known_at"].is_null());
+  CHECK(early_json["states"] == Json({{"child_protection", "AwaitingIcpc"}}));
+  CHECK(early_json["open_deadlines"][0]["rule"] == "T-06");
+  CHECK(early_json["open_deadlines"][0].contains("breached"));
+  CHECK(early_json["chronology"][0].size() == 3);  // occurred_at, version, text
+  auto trace_json = Json::parse(Cli(dir, "explain 1002 --json").out);
+  CHECK(trace_json["child"] == "1002");
+  CHECK(trace_json["trace"][0]["version"] == 1);
+  CHECK(trace_json["trace"][0].size() == 12);
 
   auto trace = Cli(dir, "explain 1002");
   CHECK(trace.code == 0);
