@@ -8,6 +8,7 @@
 #include "adapters/http/detail/respond.hpp"
 #include "adapters/json/command_json.hpp"
 #include "adapters/json/event_json.hpp"
+#include "adapters/views/views.hpp"
 
 namespace casetrail::http {
 
@@ -105,7 +106,7 @@ Response Api::CommandAnswer(const workflows::Command& c, const Result<workflows:
   Json body = {{"accepted", out->accepted},
                {"child", c.child_id},
                {"version", out->version},
-               {"states", ActiveStates(out->states)},
+               {"states", views::ActiveStates(out->states)},
                {"allowed_actions", out->allowed_actions}};
   const auto& v = out->verdict;
   if (!out->accepted) {

@@ -113,14 +113,6 @@ Result<TimestampUs> AsOfOrNow(const std::map<std::string, std::string>& q) {
   return cj::ParseAsOf(it->second, "as_of");
 }
 
-Json ActiveStates(const std::map<std::string, std::string>& states) {
-  Json j = Json::object();
-  for (const auto& [journey, state] : states) {
-    if (!replay::IsInitialState(journey, state)) j[journey] = state;
-  }
-  return j;
-}
-
 // A JSON string as nlohmann::json's compact dump writes it (the escapes it uses; anything
 // beyond ASCII goes through the library, which also replaces invalid UTF-8).
 void AppendJsonString(std::string* out, std::string_view v) {

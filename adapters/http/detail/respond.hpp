@@ -31,8 +31,6 @@ Response MethodNotAllowed(const std::string& method, const std::string& allowed)
 std::optional<Response> OverLimit(const Request& r, std::size_t limit);
 // The answer that hands a subscription to the server to stream.
 Response StreamResponse(std::shared_ptr<Subscription> s);
-// A journey -> state map without the journeys still in their initial state.
-Json ActiveStates(const std::map<std::string, std::string>& states);
 // A JSON string as nlohmann::json's compact dump writes it, appended to *out.
 void AppendJsonString(std::string* out, std::string_view v);
 void AppendJsonStrings(std::string* out, const std::vector<std::string>& v);
