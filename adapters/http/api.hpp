@@ -148,9 +148,10 @@ class Api {
   // The command a POST .../commands asks for, or the error to answer (over the limit, bad JSON,
   // a child the caller may not write on).
   std::variant<workflows::Command, Response> CommandOf(const Call& call);
-  // The caseload views' query for team-scoped roles: their own team's part only (403 for another
-  // team or an area), `team=` added when absent.
-  std::variant<std::string, Response> ScopedQuery(const Call& call);
+  // A caseload view's query, read against its route's parameters; for team-scoped roles their
+  // own team's part only (403 for another team or an area), `team=` added when absent.
+  using Query = std::map<std::string, std::string>;
+  std::variant<Query, Response> ScopedQuery(const Call& call);
   // The child's case; NotFound when the child has no record.
   Result<workflows::Case> Record(const std::string& child, std::uint64_t* version = nullptr);
 

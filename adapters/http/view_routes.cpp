@@ -15,10 +15,15 @@ namespace casetrail::http {
 using namespace detail;
 namespace cj = casetrail::json;
 
-std::variant<std::string, Response> Api::ScopedQuery(const Call& call) {
+std::variant<Api::Query, Response> Api::ScopedQuery(const Call& call) {
   const std::string& role = call.who.role;
   std::string scoped = call.query;
-  if (!TeamScoped(role)) return scoped;
+  Query q;
+  auto read = [&]() -> std::variant<Query, Response> {
+    if (Status s = ReadQuery(*call.route, scoped, &q); !s.ok()) return Error(s);
+    return std::move(q);
+  };
+  if (!TeamScoped(role)) return read();
   std::map<std::string, std::string> params;
   std::string bad;
   if (!ParseQuery(call.query, &params, &bad)) return Error(Status::InvalidArgument(bad, "is not valid percent-encoding"));
@@ -27,33 +32,27 @@ std::variant<std::string, Response> Api::ScopedQuery(const Call& call) {
   }
   if (params.count("area")) return Error(Status::Forbidden("role " + role + " sees team " + call.who.team + " only"));
   if (!params.count("team")) scoped += (scoped.empty() ? "team=" : "&team=") + call.who.team;
-  return scoped;
+  return read();
 }
 
 Response Api::Plo(const Call& call) {
   auto scoped = ScopedQuery(call);
   if (auto* error = std::get_if<Response>(&scoped)) return std::move(*error);
-  std::map<std::string, std::string> q;
-  if (Status s = ReadQuery(*call.route, std::get<std::string>(scoped), &q); !s.ok()) return Error(s);
-  const Principal& who = call.who;
+  Query& q = std::get<Query>(scoped);
   auto as_of = AsOfOrNow(q);
   if (!as_of.ok()) return Error(as_of.status());
-  const TimestampUs now = *as_of;
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
-  auto visible = [&](const std::string& child) { return !Restricted(child, who); };
-  return JsonResponse(200, views::Plo(plo_, {q["team"], q["area"], now}, visible));
+  auto visible = [&](const std::string& child) { return !Restricted(child, call.who); };
+  return JsonResponse(200, views::Plo(plo_, {q["team"], q["area"], *as_of}, visible));
 }
 
 Response Api::Deadlines(const Call& call) {
   auto scoped = ScopedQuery(call);
   if (auto* error = std::get_if<Response>(&scoped)) return std::move(*error);
-  std::map<std::string, std::string> q;
-  if (Status s = ReadQuery(*call.route, std::get<std::string>(scoped), &q); !s.ok()) return Error(s);
-  const Principal& who = call.who;
+  Query& q = std::get<Query>(scoped);
   auto as_of = AsOfOrNow(q);
   if (!as_of.ok()) return Error(as_of.status());
-  const TimestampUs now = *as_of;
   int days = 14;
   if (q.count("due_within")) {
     const std::string& d = q["due_within"];
@@ -64,8 +63,8 @@ Response Api::Deadlines(const Call& call) {
   }
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
-  auto visible = [&](const std::string& child) { return !Restricted(child, who); };
-  views::DeadlinesQuery dq{std::nullopt, now, days};
+  auto visible = [&](const std::string& child) { return !Restricted(child, call.who); };
+  views::DeadlinesQuery dq{std::nullopt, *as_of, days};
   if (q.count("team")) dq.team = q["team"];
   return JsonResponse(200, views::Deadlines(deadlines_, summary_, dq, visible));
 }
@@ -73,8 +72,7 @@ Response Api::Deadlines(const Call& call) {
 Response Api::Kpis(const Call& call) {
   auto scoped = ScopedQuery(call);
   if (auto* error = std::get_if<Response>(&scoped)) return std::move(*error);
-  std::map<std::string, std::string> q;
-  if (Status s = ReadQuery(*call.route, std::get<std::string>(scoped), &q); !s.ok()) return Error(s);
+  Query& q = std::get<Query>(scoped);
   replay::KpiProjection::Filter f;
   for (auto [key, out] : {std::pair<const char*, TimestampUs*>{"from", &f.from}, {"to", &f.to}}) {
     if (!q.count(key)) return Error(Status::InvalidArgument(key, "is required (a date such as 2026-04-01)"));
@@ -92,8 +90,7 @@ Response Api::Kpis(const Call& call) {
 Response Api::Caseload(const Call& call) {
   auto scoped = ScopedQuery(call);
   if (auto* error = std::get_if<Response>(&scoped)) return std::move(*error);
-  std::map<std::string, std::string> q;
-  if (Status s = ReadQuery(*call.route, std::get<std::string>(scoped), &q); !s.ok()) return Error(s);
+  Query& q = std::get<Query>(scoped);
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
   std::optional<std::string> team;

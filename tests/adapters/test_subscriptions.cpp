@@ -549,6 +549,21 @@ int Connect(std::uint16_t port) {
   return fd;
 }
 
+// A test server's options: a free port, two workers.
+ServerOptions TestServer() {
+  ServerOptions o;
+  o.port = 0;
+  o.worker_threads = 2;
+  return o;
+}
+
+// Connects to the server and sends `request` whole; the connection's descriptor.
+int SendRequest(const Server& server, const std::string& request) {
+  const int fd = Connect(server.port());
+  REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
+  return fd;
+}
+
 // Reads from `fd` into `got` until it holds `what`; false if the connection ends or stalls 10 s.
 bool ReadUntil(int fd, std::string* got, const std::string& what) {
   char buf[4096];
@@ -566,14 +581,9 @@ TEST_CASE("the server streams a subscription as chunked text/event-stream and en
           "[adapters][subscriptions][server]") {
   ApiFixture f;
   REQUIRE(f.Do("5001", "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "school"}}).status == 201);
-  ServerOptions o;
-  o.port = 0;
-  o.worker_threads = 2;
-  Server server(f.api, o);
+  Server server(f.api, TestServer());
   REQUIRE(server.Start().ok());
-  const int fd = Connect(server.port());
-  const std::string req = "GET /v1/subscribe?from=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sub\r\n\r\n";
-  REQUIRE(::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size()));
+  const int fd = SendRequest(server, "GET /v1/subscribe?from=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sub\r\n\r\n");
   std::string got;
   auto read_until = [&](const std::string& what) { return ReadUntil(fd, &got, what); };
   REQUIRE(read_until("id: 1\n"));
@@ -597,16 +607,11 @@ TEST_CASE("the server resumes a subscription after the Last-Event-ID header", "[
   }
   const std::uint64_t head = f.log->HeadPosition();
   REQUIRE(head >= 4);
-  ServerOptions o;
-  o.port = 0;
-  o.worker_threads = 2;
-  Server server(f.api, o);
+  Server server(f.api, TestServer());
   REQUIRE(server.Start().ok());
-  const int fd = Connect(server.port());
   // What an EventSource sends when it reconnects: no `from`, the last id it saw as a header.
-  const std::string req =
-      "GET /v1/subscribe HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sub\r\nLast-Event-ID: 2\r\n\r\n";
-  REQUIRE(::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size()));
+  const int fd =
+      SendRequest(server, "GET /v1/subscribe HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sub\r\nLast-Event-ID: 2\r\n\r\n");
   std::string got;
   REQUIRE(ReadUntil(fd, &got, "id: " + std::to_string(head) + "\n"));
   CHECK_THAT(got, Catch::Contains("200 OK"));
