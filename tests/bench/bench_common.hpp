@@ -1,5 +1,6 @@
-// Shared pieces of event_store_bench: the System/Writer/Reader interfaces every store under
-// test implements (casetrail, PostgreSQL, SQLite), workload data, timing and process helpers.
+// Shared pieces of event_store_bench and case_bench: the System/Writer/Reader interfaces every
+// store under test implements (casetrail, PostgreSQL, SQLite), workload data, timing and process
+// helpers, and the frame of a benchmark program (options, child entry points, the report).
 //
 // A System is one store. The workload drivers in event_store_bench.cpp are written once against
 // these interfaces, so the three stores run exactly the same workloads: same streams, same
@@ -12,10 +13,13 @@
 #include <exception>
 #include <condition_variable>
 #include <chrono>
+#include <cstdio>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <ostream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -107,6 +111,26 @@ ReplayResult ReplayCasetrail(const std::string& target, std::uint64_t events);
 ReplayResult ReplayPostgres(const std::string& target, std::uint64_t events);
 ReplayResult ReplaySqlite(const std::string& target, std::uint64_t events);
 
+// One writer's share of the durable-append workload (event_store_bench's durable rows, and the
+// PostgreSQL peer of case_bench's pipeline): 8 streams of its own, "child-TAG-T-K", cycled over
+// with an exact expected version, one event per append.
+class DurableWorkload {
+ public:
+  DurableWorkload(const std::string& tag, int t);
+  // Prepares the i-th append (i = 0, 1, 2, ...).
+  void Prepare(std::uint64_t i);
+  // Makes the prepared append with w.
+  void Append(Writer& w);
+
+ private:
+  static constexpr int kStreams = 8;
+  int t_;
+  int k_ = 0;  // the stream of the prepared append
+  std::vector<std::string> streams_;
+  std::uint64_t versions_[kStreams] = {};
+  std::vector<NewEvent> ev_;
+};
+
 // ---- helpers (bench_common.cpp) ----------------------------------------------------------
 
 std::int64_t NowUs();      // wall clock, microseconds since the epoch
@@ -151,6 +175,93 @@ std::string UtcNow();
 // The git revision of the sources (at run time: run right after building, as the script does).
 std::string SourceRevision();
 std::string DefaultPgBin();
+// One line about the machine for a report: CPUs, CPU model, RAM, kernel, and the filesystem that
+// holds data_dir.
+std::string MachineDescription(const std::string& data_dir);
+// The full path of this program (/proc/self/exe), to run it as a child; throws BenchError.
+std::string SelfPath();
+// argv as a shell command line (each word quoted where it needs to be).
+std::string CommandLine(int argc, char** argv);
+
+// The options that event_store_bench and case_bench both take (each program describes them in
+// its own usage text and gives dir its own default).
+struct CommonOptions {
+  bool smoke = false;
+  int repeat = 1;
+  std::string out;
+  std::string dir;
+  std::string pg_bin;
+  bool keep = false;
+  bool fail_on_miss = false;
+};
+
+// Prints "program: error" (unless error is empty) and the usage text on standard error, and
+// exits: 0 when error is empty (--help), 64 otherwise.
+[[noreturn]] void ExitWithUsage(const char* program, const std::string& error, const char* usage);
+
+// The values of a program's command-line options. A missing or malformed value ends the program
+// through `usage` (the program's own usage function, which exits), given the error to print.
+struct OptionValues {
+  int argc;
+  char** argv;
+  void (*usage)(const std::string& error);
+  // The value that follows the option argv[i]; i moves onto it.
+  std::string Need(int& i) const;
+  // The same, which must be a non-negative number.
+  double Number(int& i) const;
+  // When argv[i] is one of the common options (--smoke, --repeat R, --out FILE, --dir DIR,
+  // --pg-bin DIR, --keep, --fail-on-miss), reads it (and its value) into o and returns true;
+  // --help and -h call usage(""). False for any other option.
+  bool Common(int& i, CommonOptions& o) const;
+  // Reads the options in order: the common ones into o, any other with other(option, i), which
+  // reads its value with Need(i) or Number(i) and calls usage for an option it does not know.
+  template <typename Other>
+  void Parse(CommonOptions& o, Other other) const {
+    for (int i = 1; i < argc; ++i) {
+      if (!Common(i, o)) other(std::string(argv[i]), i);
+    }
+  }
+};
+
+// The opening lines of a markdown report: which program generated it, when and in how long (since
+// t_start, MonoSeconds()), the command, the source revision and the machine.
+std::string ReportHeader(const std::string& program, double t_start, const std::string& cmdline,
+                         const std::string& machine);
+
+// A performance target: what it asks, what the run measured, PASS, MISS or why neither.
+struct Target {
+  std::string what, measured, result;
+};
+// Appends the table of targets to a report; returns true when one was missed.
+bool AppendTargetTable(std::ostream& md, const std::vector<Target>& targets);
+// Prints the report on standard output and, unless `out` is empty, writes it to the file `out`
+// too. Returns false, having said so as `program: cannot write OUT`, when that fails.
+bool WriteReport(const std::string& program, const std::string& report, const std::string& out);
+// Ends a report: appends the table of targets to md, prints the report and writes it to o.out
+// (see WriteReport). Returns the program's exit status: 1 when the report could not be written,
+// 3 when a target was missed and o.fail_on_miss is set, else 0.
+int FinishReport(const std::string& program, std::ostringstream& md,
+                 const std::vector<Target>& targets, const CommonOptions& o);
+// The body of a benchmark program's main: returns main_fn(argc, argv); an exception escaping it is
+// printed as `program: what` and ends the program with status 1.
+int RunMain(const char* program, int (*main_fn)(int, char**), int argc, char** argv);
+
+// The entry point of a child process (`program --...-child ARG...`): when argc is not
+// argc_needed, prints `usage` (a whole line) and returns 64; otherwise returns body(), or 1 when
+// it throws, having printed "NAME: error" with NAME = name() (e.g. "replay child (sqlite)").
+template <typename Name, typename Body>
+int ChildMain(int argc, int argc_needed, const char* usage, Name name, Body body) {
+  if (argc != argc_needed) {
+    std::fputs(usage, stderr);
+    return 64;
+  }
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", std::string(name()).c_str(), e.what());
+    return 1;
+  }
+}
 
 // Runs body(thread_index, stop) on n threads started together; stops them after `seconds`
 // (or when one sets stop); rethrows the first failure. Returns the wall time.

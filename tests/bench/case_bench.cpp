@@ -25,7 +25,6 @@
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <sys/resource.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -69,11 +68,8 @@ constexpr std::int64_t kMinuteUs = 60LL * 1000000;
 
 // ---- options ---------------------------------------------------------------------------------
 
-struct Options {
-  bool smoke = false;
-  int repeat = 1;
-  std::string out;
-  std::string dir = "case-bench-data";
+struct Options : CommonOptions {
+  Options() { dir = "case-bench-data"; }
   std::string scenarios;
   std::vector<std::string> phases = {"pipeline", "rebuild", "asof"};
   int clients = 64;
@@ -89,18 +85,14 @@ struct Options {
   bool postgres = true;
   bool distinct_stripes = false;
   bool no_command_ids = false;
-  std::string pg_bin;
-  bool keep = false;
   bool reuse_caseload = false;
-  bool fail_on_miss = false;
   std::string log_dir;   // --log: rebuild over this existing log instead of a generated caseload
   std::string log_note;  // --log-note: how that log was made (for the report)
   bool phases_given = false;
 };
 
 [[noreturn]] void Usage(const std::string& error) {
-  if (!error.empty()) std::fprintf(stderr, "case_bench: %s\n\n", error.c_str());
-  std::fprintf(stderr, R"(usage: case_bench [options]
+  ExitWithUsage("case_bench", error, R"(usage: case_bench [options]
   --smoke               tiny run of every phase (CI; < 60 s)
   --repeat R            repeat the pipeline measurements R times; medians (default 1)
   --out FILE            also write the markdown report to FILE
@@ -129,53 +121,32 @@ struct Options {
                         kept (the rebuilds store their projection checkpoints in it)
   --log-note TEXT       how that log was made, for the report
 )");
-  std::exit(error.empty() ? 0 : 64);
 }
 
 Options ParseOptions(int argc, char** argv) {
   Options o;
-  auto need = [&](int& i) -> std::string {
-    if (i + 1 >= argc) Usage(std::string(argv[i]) + " needs a value");
-    return argv[++i];
-  };
-  auto number = [&](int& i) -> double {
-    const std::string flag = argv[i];
-    std::string v = need(i);
-    char* end = nullptr;
-    double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end != '\0' || d < 0) Usage(flag + ": not a number: " + v);
-    return d;
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--smoke") o.smoke = true;
-    else if (a == "--repeat") o.repeat = std::max(1, static_cast<int>(number(i)));
-    else if (a == "--out") o.out = need(i);
-    else if (a == "--dir") o.dir = need(i);
-    else if (a == "--scenarios") o.scenarios = need(i);
-    else if (a == "--phases") { o.phases = Split(need(i), ','); o.phases_given = true; }
-    else if (a == "--clients") o.clients = std::max(1, static_cast<int>(number(i)));
-    else if (a == "--seconds") o.seconds = number(i);
-    else if (a == "--caseload-events") o.caseload_events = static_cast<std::uint64_t>(number(i));
-    else if (a == "--rebuild-repeat") o.rebuild_repeat = std::max(1, static_cast<int>(number(i)));
-    else if (a == "--gen-threads") o.gen_threads = std::max(1, static_cast<int>(number(i)));
-    else if (a == "--window") o.window = std::max(1, static_cast<int>(number(i)));
-    else if (a == "--asof-events") o.asof_events = static_cast<std::uint64_t>(number(i));
-    else if (a == "--asof-queries") o.asof_queries = std::max(1, static_cast<int>(number(i)));
-    else if (a == "--asof-seconds") o.asof_seconds = number(i);
+  const OptionValues values{argc, argv, Usage};
+  values.Parse(o, [&](const std::string& a, int& i) {
+    if (a == "--scenarios") o.scenarios = values.Need(i);
+    else if (a == "--phases") { o.phases = Split(values.Need(i), ','); o.phases_given = true; }
+    else if (a == "--clients") o.clients = std::max(1, static_cast<int>(values.Number(i)));
+    else if (a == "--seconds") o.seconds = values.Number(i);
+    else if (a == "--caseload-events") o.caseload_events = static_cast<std::uint64_t>(values.Number(i));
+    else if (a == "--rebuild-repeat") o.rebuild_repeat = std::max(1, static_cast<int>(values.Number(i)));
+    else if (a == "--gen-threads") o.gen_threads = std::max(1, static_cast<int>(values.Number(i)));
+    else if (a == "--window") o.window = std::max(1, static_cast<int>(values.Number(i)));
+    else if (a == "--asof-events") o.asof_events = static_cast<std::uint64_t>(values.Number(i));
+    else if (a == "--asof-queries") o.asof_queries = std::max(1, static_cast<int>(values.Number(i)));
+    else if (a == "--asof-seconds") o.asof_seconds = values.Number(i);
     else if (a == "--no-breakdown") o.breakdown = false;
     else if (a == "--no-postgres") o.postgres = false;
     else if (a == "--distinct-stripes") o.distinct_stripes = true;
     else if (a == "--no-command-ids") o.no_command_ids = true;
-    else if (a == "--pg-bin") o.pg_bin = need(i);
-    else if (a == "--keep") o.keep = true;
     else if (a == "--reuse-caseload") o.reuse_caseload = true;
-    else if (a == "--fail-on-miss") o.fail_on_miss = true;
-    else if (a == "--log") o.log_dir = need(i);
-    else if (a == "--log-note") o.log_note = need(i);
-    else if (a == "--help" || a == "-h") Usage("");
+    else if (a == "--log") o.log_dir = values.Need(i);
+    else if (a == "--log-note") o.log_note = values.Need(i);
     else Usage("unknown option " + a);
-  }
+  });
   for (const auto& p : o.phases) {
     if (p != "pipeline" && p != "rebuild" && p != "asof") Usage("unknown phase " + p);
   }
@@ -219,42 +190,6 @@ double Percentile(const std::vector<double>& sorted, double p) {
 }
 
 std::string Mb(long kb) { return Fixed(kb * 1024.0 / 1e6, 1) + " MB"; }
-
-std::string MachineDescription(const std::string& data_dir) {
-  std::string cpu = "unknown CPU";
-  {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("model name", 0) == 0) {
-        cpu = Trim(line.substr(line.find(':') + 1));
-        break;
-      }
-    }
-  }
-  long mem_kb = 0;
-  {
-    std::ifstream in("/proc/meminfo");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("MemTotal:", 0) == 0) mem_kb = std::atol(line.c_str() + 9);
-    }
-  }
-  utsname u{};
-  uname(&u);
-  std::string fstype = "unknown filesystem";
-  const auto lines = Split(CaptureCommand({"df", "-T", data_dir}), '\n');
-  if (lines.size() >= 2) {
-    std::stringstream ss(lines[1]);
-    std::vector<std::string> f;
-    std::string w;
-    while (ss >> w) f.push_back(w);
-    if (f.size() >= 7) fstype = f[1] + " (" + f[0] + ", mounted on " + f[6] + ")";
-  }
-  return std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs (nproc), " + cpu + ", " +
-         Fixed(mem_kb / 1048576.0, 1) + " GiB RAM, " + u.sysname + " " + u.release + " " +
-         u.machine + "; data dir on " + fstype;
-}
 
 // ---- the log's clock ---------------------------------------------------------------------------
 
@@ -437,25 +372,14 @@ Sample RunPgDurable(System& pg, int clients, double seconds, const std::string& 
   std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
   const double cpu0 = CpuSeconds();
   const double wall = RunThreads(clients, seconds, [&](int t, std::atomic<bool>& stop) {
-    constexpr int kStreams = 8;
     auto& my_lat = lat[static_cast<std::size_t>(t)];
     my_lat.reserve(1 << 14);
-    std::vector<std::string> streams;
-    for (int k = 0; k < kStreams; ++k) {
-      streams.push_back("child-" + tag + "-" + std::to_string(t) + "-" + std::to_string(k));
-    }
-    std::uint64_t versions[kStreams] = {};
-    std::vector<NewEvent> ev(1);
+    DurableWorkload work(tag, t);
     for (std::uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
-      const std::uint64_t seq = (static_cast<std::uint64_t>(t) << 40) + i;
-      const int k = static_cast<int>(i % kStreams);
-      ev[0].type = EventType(seq);
-      ev[0].payload = MakePayload(seq);
-      ev[0].occurred_at = NowUs() - 1000;
+      work.Prepare(i);
       const auto t0 = std::chrono::steady_clock::now();
-      ws[static_cast<std::size_t>(t)]->Append(streams[static_cast<std::size_t>(k)], versions[k], ev);
+      work.Append(*ws[static_cast<std::size_t>(t)]);
       my_lat.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-      ++versions[k];
       total.fetch_add(1, std::memory_order_relaxed);
     }
   });
@@ -751,12 +675,9 @@ struct Five {
 // rebuilt again alone, states compared), or one projection's name (ProjectionRunner::Rebuild of
 // it alone).
 int RebuildChild(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: case_bench --rebuild-child MODE LOGDIR\n");
-    return 64;
-  }
-  const std::string mode = argv[2], dir = argv[3];
-  try {
+  return ChildMain(argc, 4, "usage: case_bench --rebuild-child MODE LOGDIR\n",
+                   [&] { return "rebuild child (" + std::string(argv[2]) + ")"; }, [&] {
+    const std::string mode = argv[2], dir = argv[3];
     auto opened = casetrail::OpenRocksEventLog(dir, {});
     if (!opened.ok()) throw BenchError("cannot open '" + dir + "': " + opened.status().ToString());
     auto log = std::move(opened).value();
@@ -833,10 +754,7 @@ int RebuildChild(int argc, char** argv) {
     if (!r.verify.empty()) std::printf(" verify=%s", r.verify.c_str());
     std::printf("\n");
     return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "rebuild child (%s): %s\n", mode.c_str(), e.what());
-    return 1;
-  }
+  });
 }
 
 RebuildResult RunRebuild(const std::string& self, const std::string& mode, const std::string& dir) {
@@ -1017,19 +935,13 @@ double LoadPostgres(const std::string& conninfo, const std::string& log_dir, std
 }
 
 int PgReplayChild(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: case_bench --pg-replay-child CONNINFO EVENTS\n");
-    return 64;
-  }
-  try {
+  return ChildMain(argc, 4, "usage: case_bench --pg-replay-child CONNINFO EVENTS\n",
+                   [] { return "postgres replay child"; }, [&] {
     ReplayResult r = ReplayPostgres(argv[2], std::strtoull(argv[3], nullptr, 10));
     std::printf("REPLAY events=%llu seconds=%.6f client_hwm_kb=%ld server_hwm_kb=%ld\n",
                 static_cast<unsigned long long>(r.events), r.seconds, r.client_hwm_kb, r.server_hwm_kb);
     return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "postgres replay child: %s\n", e.what());
-    return 1;
-  }
+  });
 }
 
 struct PgScan {
@@ -1199,10 +1111,6 @@ AsOfResult RunAsOf(const std::string& log_dir, const std::string& child, int max
 
 // ---- main ------------------------------------------------------------------------------------
 
-struct Target {
-  std::string what, measured, result;
-};
-
 std::string Range(const std::vector<double>& v, int prec = 0) {
   auto fmt = [&](double x) { return prec == 0 ? Group(x) : Fixed(x, prec); };
   std::string s = fmt(Median(v));
@@ -1226,15 +1134,8 @@ int Main(int argc, char** argv) {
   InstallSignalHandlers();
   setenv("CASETRAIL_BENCH_PG_REPLAY", "copy", 1);
   const double t_start = MonoSeconds();
-  std::string cmdline;
-  for (int i = 0; i < argc; ++i) cmdline += (i ? " " : "") + ShellQuote(argv[i]);
-  std::string self;
-  {
-    char buf[4096];
-    const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) throw BenchError("cannot read /proc/self/exe");
-    self.assign(buf, static_cast<std::size_t>(n));
-  }
+  const std::string cmdline = CommandLine(argc, argv);
+  const std::string self = SelfPath();
   const auto scenarios = LoadScenarios(opt.scenarios);
   const fs::path root = fs::absolute(opt.dir);
   const bool root_existed = fs::exists(root);
@@ -1373,11 +1274,7 @@ int Main(int argc, char** argv) {
   const bool full_size = (opt.log_dir.empty() ? opt.caseload_events : caseload.events) >= 10000000;
   std::vector<Target> targets;
   std::ostringstream md;
-  md << "Generated by `case_bench` on " << UtcNow() << " in " << Fixed((MonoSeconds() - t_start) / 60.0, 1)
-     << " min.\n\n";
-  md << "- Command: `" << cmdline << "`\n";
-  md << "- Source: " << SourceRevision() << "\n";
-  md << "- Machine: " << machine << "\n";
+  md << ReportHeader("case_bench", t_start, cmdline, machine);
   md << "- casetrail: RocksDB event log (engine defaults), `CaseService` with the default rule book; the "
         "logs' clock runs ahead so that the run starts on 2031-01-01 (the scenarios run to 2030)\n";
   if (pg) md << "- PostgreSQL: " << pg_describe << "\n";
@@ -1544,34 +1441,10 @@ int Main(int argc, char** argv) {
     }
     targets.push_back(t);
   }
-  md << "\n| Target | Measured | Result |\n|---|---|---|\n";
-  bool missed = false;
-  for (const auto& t : targets) {
-    md << "| " << t.what << " | " << t.measured << " | " << t.result << " |\n";
-    missed |= t.result == "MISS";
-  }
-  const std::string report = md.str();
-  std::fwrite(report.data(), 1, report.size(), stdout);
-  std::fflush(stdout);
-  if (!opt.out.empty()) {
-    std::ofstream f(opt.out);
-    f << report;
-    if (!f) {
-      std::fprintf(stderr, "case_bench: cannot write %s\n", opt.out.c_str());
-      return 1;
-    }
-  }
-  return missed && opt.fail_on_miss ? 3 : 0;
+  return FinishReport("case_bench", md, targets, opt);
 }
 
 }  // namespace
 }  // namespace bench
 
-int main(int argc, char** argv) {
-  try {
-    return bench::Main(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "case_bench: %s\n", e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return bench::RunMain("case_bench", bench::Main, argc, argv); }

@@ -13,7 +13,6 @@
 //     synchronous writer.
 #include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,7 +24,6 @@
 #include <ctime>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <map>
 #include <random>
@@ -39,11 +37,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Options {
-  bool smoke = false;
-  int repeat = 1;
-  std::string out;
-  std::string dir = "bench-data";
+struct Options : CommonOptions {
+  Options() { dir = "bench-data"; }
   std::uint64_t replay_events = 0;  // 0: mode default
   std::vector<std::string> systems = {"casetrail", "postgres", "sqlite"};
   std::vector<int> writers = {1, 8, 64};
@@ -52,15 +47,11 @@ struct Options {
   int bulk_writers = 4;
   int bulk_batch = 100;
   int stream_events = 100;
-  std::string pg_bin;
   std::string pg_replay = "copy";
-  bool keep = false;
-  bool fail_on_miss = false;
 };
 
 [[noreturn]] void Usage(const std::string& error) {
-  if (!error.empty()) std::fprintf(stderr, "event_store_bench: %s\n\n", error.c_str());
-  std::fprintf(stderr, R"(usage: event_store_bench [options]
+  ExitWithUsage("event_store_bench", error, R"(usage: event_store_bench [options]
   --smoke               tiny run of every workload (CI; < 60 s)
   --repeat R            repeat every measurement R times; report median [min..max] (default 1)
   --out FILE            also write the markdown report to FILE
@@ -78,49 +69,28 @@ struct Options {
   --keep                keep the data directory
   --fail-on-miss        exit 3 when a target is missed
 )");
-  std::exit(error.empty() ? 0 : 64);
 }
 
 Options ParseOptions(int argc, char** argv) {
   Options o;
-  auto need = [&](int& i) -> std::string {
-    if (i + 1 >= argc) Usage(std::string(argv[i]) + " needs a value");
-    return argv[++i];
-  };
-  auto number = [&](int& i) -> double {
-    const std::string flag = argv[i];
-    std::string v = need(i);
-    char* end = nullptr;
-    double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end != '\0' || d < 0) Usage(flag + ": not a number: " + v);
-    return d;
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--smoke") o.smoke = true;
-    else if (a == "--repeat") o.repeat = std::max(1, static_cast<int>(number(i)));
-    else if (a == "--out") o.out = need(i);
-    else if (a == "--dir") o.dir = need(i);
-    else if (a == "--replay-events") o.replay_events = static_cast<std::uint64_t>(number(i));
-    else if (a == "--systems") o.systems = Split(need(i), ',');
+  const OptionValues values{argc, argv, Usage};
+  values.Parse(o, [&](const std::string& a, int& i) {
+    if (a == "--replay-events") o.replay_events = static_cast<std::uint64_t>(values.Number(i));
+    else if (a == "--systems") o.systems = Split(values.Need(i), ',');
     else if (a == "--writers") {
       o.writers.clear();
-      for (const auto& w : Split(need(i), ',')) o.writers.push_back(std::max(1, std::atoi(w.c_str())));
-    } else if (a == "--seconds") o.seconds = number(i);
-    else if (a == "--max-events") o.max_events = static_cast<std::uint64_t>(number(i));
-    else if (a == "--bulk-writers") o.bulk_writers = std::max(1, static_cast<int>(number(i)));
-    else if (a == "--bulk-batch") o.bulk_batch = std::max(1, static_cast<int>(number(i)));
-    else if (a == "--stream-events") o.stream_events = std::max(1, static_cast<int>(number(i)));
-    else if (a == "--pg-bin") o.pg_bin = need(i);
+      for (const auto& w : Split(values.Need(i), ',')) o.writers.push_back(std::max(1, std::atoi(w.c_str())));
+    } else if (a == "--seconds") o.seconds = values.Number(i);
+    else if (a == "--max-events") o.max_events = static_cast<std::uint64_t>(values.Number(i));
+    else if (a == "--bulk-writers") o.bulk_writers = std::max(1, static_cast<int>(values.Number(i)));
+    else if (a == "--bulk-batch") o.bulk_batch = std::max(1, static_cast<int>(values.Number(i)));
+    else if (a == "--stream-events") o.stream_events = std::max(1, static_cast<int>(values.Number(i)));
     else if (a == "--pg-replay") {
-      o.pg_replay = need(i);
+      o.pg_replay = values.Need(i);
       if (o.pg_replay != "copy" && o.pg_replay != "cursor") Usage("--pg-replay: copy or cursor");
     }
-    else if (a == "--keep") o.keep = true;
-    else if (a == "--fail-on-miss") o.fail_on_miss = true;
-    else if (a == "--help" || a == "-h") Usage("");
     else Usage("unknown option " + a);
-  }
+  });
   for (const auto& s : o.systems) {
     if (s != "casetrail" && s != "postgres" && s != "sqlite") Usage("unknown system " + s);
   }
@@ -146,34 +116,19 @@ struct Sample {
 
 void Log(const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); }
 
-// Durable appends, one event per append, `writers` threads, each cycling over its own 8 streams
-// with an exact expected version.
-Sample RunDurable(System& sys, int writers, double seconds, std::uint64_t max_events,
-                  const std::string& tag) {
-  sys.SetDurable(true);
+// Runs body(writer, t, stop, total) on `writers` threads started together, each with its own
+// Writer (durable or not), for at most `seconds`; body adds the events it appends to total.
+// The sample counts them and the log syncs and CPU time they took.
+template <typename Body>
+Sample RunWriters(System& sys, bool durable, int writers, double seconds, Body body) {
+  sys.SetDurable(durable);
   const auto sync0 = sys.SyncCounter();
   std::vector<std::unique_ptr<Writer>> ws;
-  for (int i = 0; i < writers; ++i) ws.push_back(sys.NewWriter(true));
+  for (int i = 0; i < writers; ++i) ws.push_back(sys.NewWriter(durable));
   std::atomic<std::uint64_t> total{0};
   const double cpu0 = CpuSeconds();
   const double wall = RunThreads(writers, seconds, [&](int t, std::atomic<bool>& stop) {
-    constexpr int kStreams = 8;
-    std::vector<std::string> streams;
-    for (int k = 0; k < kStreams; ++k) {
-      streams.push_back("child-" + tag + "-" + std::to_string(t) + "-" + std::to_string(k));
-    }
-    std::uint64_t versions[kStreams] = {};
-    std::vector<NewEvent> ev(1);
-    for (std::uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
-      const std::uint64_t seq = (static_cast<std::uint64_t>(t) << 40) + i;
-      const int k = static_cast<int>(i % kStreams);
-      ev[0].type = EventType(seq);
-      ev[0].payload = MakePayload(seq);
-      ev[0].occurred_at = NowUs() - 1000;
-      ws[static_cast<std::size_t>(t)]->Append(streams[static_cast<std::size_t>(k)], versions[k], ev);
-      ++versions[k];
-      if (total.fetch_add(1) + 1 >= max_events) stop.store(true);
-    }
+    body(*ws[static_cast<std::size_t>(t)], t, stop, total);
   });
   const double cpu = CpuSeconds() - cpu0;
   ws.clear();
@@ -188,17 +143,27 @@ Sample RunDurable(System& sys, int writers, double seconds, std::uint64_t max_ev
   return s;
 }
 
+// Durable appends, one event per append, `writers` threads, each cycling over its own 8 streams
+// with an exact expected version.
+Sample RunDurable(System& sys, int writers, double seconds, std::uint64_t max_events,
+                  const std::string& tag) {
+  return RunWriters(sys, true, writers, seconds, [&](Writer& w, int t, std::atomic<bool>& stop,
+                                                     std::atomic<std::uint64_t>& total) {
+    DurableWorkload work(tag, t);
+    for (std::uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+      work.Prepare(i);
+      work.Append(w);
+      if (total.fetch_add(1) + 1 >= max_events) stop.store(true);
+    }
+  });
+}
+
 // Non-durable bulk appends: `writers` threads each writing whole streams of `stream_events`
 // events in appends of `batch` events.
 Sample RunBulk(System& sys, int writers, int batch, int stream_events, double seconds,
                std::uint64_t max_events, const std::string& tag) {
-  sys.SetDurable(false);
-  const auto sync0 = sys.SyncCounter();
-  std::vector<std::unique_ptr<Writer>> ws;
-  for (int i = 0; i < writers; ++i) ws.push_back(sys.NewWriter(false));
-  std::atomic<std::uint64_t> total{0};
-  const double cpu0 = CpuSeconds();
-  const double wall = RunThreads(writers, seconds, [&](int t, std::atomic<bool>& stop) {
+  return RunWriters(sys, false, writers, seconds, [&](Writer& w, int t, std::atomic<bool>& stop,
+                                                      std::atomic<std::uint64_t>& total) {
     std::vector<NewEvent> ev(static_cast<std::size_t>(batch));
     std::uint64_t seq = static_cast<std::uint64_t>(t) << 40;
     std::vector<std::string> done;
@@ -216,7 +181,7 @@ Sample RunBulk(System& sys, int writers, int batch, int stream_events, double se
           ev[static_cast<std::size_t>(j)].payload = MakePayload(seq);
           ev[static_cast<std::size_t>(j)].occurred_at = now + j;
         }
-        ws[static_cast<std::size_t>(t)]->Append(stream, static_cast<std::uint64_t>(v), ev);
+        w.Append(stream, static_cast<std::uint64_t>(v), ev);
         if (total.fetch_add(static_cast<std::uint64_t>(batch)) + batch >= max_events) stop.store(true);
       }
       if (complete) done.push_back(stream);
@@ -224,17 +189,6 @@ Sample RunBulk(System& sys, int writers, int batch, int stream_events, double se
     std::lock_guard<std::mutex> lk(sys.streams_mu);
     sys.full_streams.insert(sys.full_streams.end(), done.begin(), done.end());
   });
-  const double cpu = CpuSeconds() - cpu0;
-  ws.clear();
-  const auto sync1 = sys.SyncCounter();
-  Sample s;
-  s.events = total.load();
-  s.seconds = wall;
-  s.rate = s.events / wall;
-  s.cpu_share = cpu / wall;
-  if (sync0 && sync1 && *sync1 > *sync0) s.per_sync = double(s.events) / double(*sync1 - *sync0);
-  sys.events_written += s.events;
-  return s;
 }
 
 // One reader reading whole streams (picked at random among the complete bulk streams).
@@ -300,13 +254,10 @@ Sample RunReplay(System& sys, const std::string& self, std::uint64_t events) {
 }
 
 int ReplayChild(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: event_store_bench --replay-child SYSTEM TARGET EVENTS\n");
-    return 64;
-  }
-  const std::string sys = argv[2], target = argv[3];
-  const std::uint64_t n = std::strtoull(argv[4], nullptr, 10);
-  try {
+  return ChildMain(argc, 5, "usage: event_store_bench --replay-child SYSTEM TARGET EVENTS\n",
+                   [&] { return "replay child (" + std::string(argv[2]) + ")"; }, [&] {
+    const std::string sys = argv[2], target = argv[3];
+    const std::uint64_t n = std::strtoull(argv[4], nullptr, 10);
     ReplayResult r;
     if (sys == "casetrail") r = ReplayCasetrail(target, n);
     else if (sys == "postgres") r = ReplayPostgres(target, n);
@@ -318,10 +269,7 @@ int ReplayChild(int argc, char** argv) {
         static_cast<unsigned long long>(r.events), r.seconds, r.client_hwm_kb, r.server_hwm_kb,
         r.scan_hwm_kb, static_cast<unsigned long long>(r.checksum));
     return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "replay child (%s): %s\n", sys.c_str(), e.what());
-    return 1;
-  }
+  });
 }
 
 // The disk's raw synchronous write rate: 4 KiB pwrite + fdatasync in a loop. `overwrite`:
@@ -401,47 +349,6 @@ std::string PerSync(const std::vector<Sample>& v) {
   return Fixed(Median(p), Median(p) < 10 ? 2 : 1);
 }
 
-std::string MachineDescription(const std::string& data_dir) {
-  std::string cpu = "unknown CPU";
-  {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("model name", 0) == 0) {
-        cpu = Trim(line.substr(line.find(':') + 1));
-        break;
-      }
-    }
-  }
-  long mem_kb = 0;
-  {
-    std::ifstream in("/proc/meminfo");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("MemTotal:", 0) == 0) mem_kb = std::atol(line.c_str() + 9);
-    }
-  }
-  utsname u{};
-  uname(&u);
-  std::string fstype = "unknown filesystem";
-  const std::string df = CaptureCommand({"df", "-T", data_dir});
-  const auto lines = Split(df, '\n');
-  if (lines.size() >= 2) {
-    std::stringstream ss(lines[1]);
-    std::vector<std::string> f;
-    std::string w;
-    while (ss >> w) f.push_back(w);
-    if (f.size() >= 7) fstype = f[1] + " (" + f[0] + ", mounted on " + f[6] + ")";
-  }
-  return std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs (nproc), " + cpu + ", " +
-         Fixed(mem_kb / 1048576.0, 1) + " GiB RAM, " + u.sysname + " " + u.release + " " +
-         u.machine + "; data dir on " + fstype;
-}
-
-struct Target {
-  std::string what, measured, result;
-};
-
 int Main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "--replay-child") return ReplayChild(argc, argv);
   Options opt = ParseOptions(argc, argv);
@@ -449,15 +356,8 @@ int Main(int argc, char** argv) {
   setenv("CASETRAIL_BENCH_PG_REPLAY", opt.pg_replay.c_str(), 1);  // read by the replay child
   const double t_start = MonoSeconds();
 
-  std::string cmdline;
-  for (int i = 0; i < argc; ++i) cmdline += (i ? " " : "") + ShellQuote(argv[i]);
-  std::string self;
-  {
-    char buf[4096];
-    const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) throw BenchError("cannot read /proc/self/exe");
-    self.assign(buf, static_cast<std::size_t>(n));
-  }
+  const std::string cmdline = CommandLine(argc, argv);
+  const std::string self = SelfPath();
 
   const fs::path root = fs::absolute(opt.dir);
   const bool root_existed = fs::exists(root);
@@ -628,11 +528,7 @@ int Main(int argc, char** argv) {
   (void)have_pg;
 
   std::ostringstream md;
-  md << "Generated by `event_store_bench` on " << UtcNow() << " in "
-     << Fixed((MonoSeconds() - t_start) / 60.0, 1) << " min.\n\n";
-  md << "- Command: `" << cmdline << "`\n";
-  md << "- Source: " << SourceRevision() << "\n";
-  md << "- Machine: " << machine << "\n";
+  md << ReportHeader("event_store_bench", t_start, cmdline, machine);
   md << "- Disk's raw fsync rate (4 KiB pwrite + fdatasync loop, " << Fixed(fsync_secs, 1)
      << " s, same filesystem as the data): **" << Group(fsync_rate)
      << " syncs/s** overwriting a preallocated file; " << Group(fsync_append_rate)
@@ -707,34 +603,10 @@ int Main(int argc, char** argv) {
     }
     md << "; " << Group(double(opt.replay_events)) << " events.\n";
   }
-  md << "\n| Target | Measured | Result |\n|---|---|---|\n";
-  bool missed = false;
-  for (const auto& t : targets) {
-    md << "| " << t.what << " | " << t.measured << " | " << t.result << " |\n";
-    missed |= t.result == "MISS";
-  }
-  const std::string report = md.str();
-  std::fwrite(report.data(), 1, report.size(), stdout);
-  std::fflush(stdout);
-  if (!opt.out.empty()) {
-    std::ofstream f(opt.out);
-    f << report;
-    if (!f) {
-      std::fprintf(stderr, "event_store_bench: cannot write %s\n", opt.out.c_str());
-      return 1;
-    }
-  }
-  return missed && opt.fail_on_miss ? 3 : 0;
+  return FinishReport("event_store_bench", md, targets, opt);
 }
 
 }  // namespace
 }  // namespace bench
 
-int main(int argc, char** argv) {
-  try {
-    return bench::Main(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "event_store_bench: %s\n", e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return bench::RunMain("event_store_bench", bench::Main, argc, argv); }
