@@ -97,6 +97,19 @@ class StreamStripes {
   void Unlock(std::size_t stripe);                                 // hands it to the next waiter
   bool Busy(std::size_t stripe);
 
+  // Releases a stripe already held (by Lock or TryLock) when it goes out of scope.
+  class Held {
+   public:
+    Held(StreamStripes& stripes, std::size_t stripe) : stripes_(stripes), stripe_(stripe) {}
+    ~Held() { stripes_.Unlock(stripe_); }
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+
+   private:
+    StreamStripes& stripes_;
+    std::size_t stripe_;
+  };
+
  private:
   struct Stripe {
     std::mutex mu;
@@ -261,11 +274,7 @@ Result<std::shared_ptr<const typename D::State>> CommandService<D>::Load(const s
     }
     return std::make_shared<const State>(std::move(loaded).value());
   }
-  struct Unlocker {
-    StreamStripes* stripes;
-    std::size_t stripe;
-    ~Unlocker() { stripes->Unlock(stripe); }
-  } unlock{&stripes_, stripe};
+  StreamStripes::Held held(stripes_, stripe);
   return Hydrate(key);
 }
 
@@ -274,11 +283,7 @@ Result<typename D::Outcome> CommandService<D>::Execute(const Command& cmd) {
   if (Status s = decider_.Check(cmd); !s.ok()) return s;
   const std::size_t stripe = stripes_.For(decider_.KeyOf(cmd));
   stripes_.Lock(stripe);
-  struct Unlocker {
-    StreamStripes* stripes;
-    std::size_t stripe;
-    ~Unlocker() { stripes->Unlock(stripe); }
-  } unlock{&stripes_, stripe};
+  StreamStripes::Held held(stripes_, stripe);
   Decision d = Decide(cmd);
   if (d.now) return std::move(*d.now);
   AppendRequest req = std::move(d.request);
