@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include "workflows/case_service.hpp"
-
 namespace casetrail::workflows {
 namespace {
 
@@ -60,23 +58,6 @@ void AddEffects(const Verdict& v, const std::string& journey, TimestampUs at,
 }
 
 }  // namespace
-
-// ---- the facade's reads ---------------------------------------------------------------------
-
-Result<Case> CaseService::Rebuild(const std::vector<RecordedEvent>& events, const RuleBook& rules) {
-  Case c(rules);
-  if (Status s = Fold(c, events, 0, CorrectionsIn(events), FoldOptions{}); !s.ok()) return s;
-  return c;
-}
-
-Result<Case> CaseService::Load(const std::string& child_id, std::uint64_t* version) {
-  auto s = svc_.Load(child_id);
-  if (!s.ok()) return s.status();
-  if (version) *version = (*s)->version;
-  return (*s)->c;
-}
-
-// ---- the decider ----------------------------------------------------------------------------
 
 Status CaseDecider::CheckKey(const std::string& id) const {
   if (id.empty()) return Status::InvalidArgument("child_id", "must not be empty");
