@@ -141,6 +141,10 @@ Result<std::vector<TraceStep>> Audit::Explain(const std::string& child_id) {
     t.from_state = step.verdict.verdict.from_state;
     t.to_state = step.verdict.verdict.to_state;
     t.guard = step.verdict.verdict.guard;
+    for (const auto& r : step.verdict.rescheduled) {
+      t.deadlines.push_back("rescheduled " + r.after.rule_id + " due " + r.after.due_date.ToString() + " (was due " +
+                            r.before.due_date.ToString() + " under " + r.before.rule_version + ")");
+    }
     AddDeadlines(step.verdict.verdict, &t.deadlines);
     t.flags = step.verdict.verdict.flags_raised;
     for (const auto& k : step.verdict.consequences) {

@@ -116,6 +116,10 @@ std::string Describe(std::string_view type, std::string_view payload) {
     return "Late: " + Field(payload, "rule") + " was due " + Field(payload, "due");
   }
   if (t == "flag.raised") return "Flag: " + Field(payload, "text");
+  if (t == "deadline.rescheduled") {
+    return "Deadline " + Field(payload, "rule") + " moved from " + Field(payload, "previous_due") + " to " +
+           Field(payload, "due") + ": " + Field(payload, "reason");
+  }
   if (t == "case.record_corrected" || t == "case.record_withdrawn") {
     json p = json::parse(payload, nullptr, false);
     if (!p.is_object()) return Words(t);

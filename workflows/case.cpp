@@ -76,7 +76,8 @@ Case::Case(const Case& o)
       last_cp_plan_ended_(o.last_cp_plan_ended_),
       last_returned_home_(o.last_returned_home_),
       case_open_(o.case_open_),
-      looked_after_days_since_14_(o.looked_after_days_since_14_) {
+      looked_after_days_since_14_(o.looked_after_days_since_14_),
+      recounted_edition_(o.recounted_edition_) {
   for (const auto& [name, j] : o.journeys_) journeys_[name] = j->Clone();
 }
 
@@ -95,6 +96,7 @@ Case& Case::operator=(const Case& o) {
   last_returned_home_ = o.last_returned_home_;
   case_open_ = o.case_open_;
   looked_after_days_since_14_ = o.looked_after_days_since_14_;
+  recounted_edition_ = o.recounted_edition_;
   return *this;
 }
 
@@ -226,7 +228,82 @@ Verdict Case::ApplyCaseAction(const Action& a) {
   return v;
 }
 
+// A deadline scheduled under one rule set, counted again under the set the edition puts in
+// force on its start day. Only a change of the rule itself (amount, unit or counting) moves it,
+// and by the difference of the two periods' last days: a moved date (an extension of the 26
+// weeks) keeps its extension.
+static std::optional<Deadline> Recounted(const RuleBook& book, const Deadline& d, int edition,
+                                         std::string* reason) {
+  auto now = book.SetOn(Date::FromTimestampUs(d.start_us), edition);
+  if (!now.ok() || (*now)->version == d.rule_version) return std::nullopt;
+  const RuleSet* was = book.SetNamed(d.rule_version);
+  if (!was) return std::nullopt;  // a version this book does not have (other local standards)
+  const Timescale* before = nullptr;
+  const Timescale* after = nullptr;
+  for (const auto& r : was->rules) before = r.id == d.rule_id ? &r : before;
+  for (const auto& r : (*now)->rules) after = r.id == d.rule_id ? &r : after;
+  if (!before || !after || before->unit == Unit::kHours || after->unit != before->unit) return std::nullopt;
+  if (before->amount == after->amount && before->counting == after->counting) return std::nullopt;
+  const Date start = Date::FromTimestampUs(d.start_us);
+  const Calendar& calendar = Calendar::EnglandAndWales();
+  auto old_last = RuleBook::LastDay(*before, start, calendar);
+  auto new_last = RuleBook::LastDay(*after, start, calendar);
+  if (!old_last.ok() || !new_last.ok() || *old_last == *new_last) return std::nullopt;
+  Deadline n = d;
+  n.rule_version = (*now)->version;
+  n.due_date = d.due_date.AddDays(new_last->days() - old_last->days());
+  n.due_by_us = n.due_date.AddDays(1).StartUs();
+  *reason = (*now)->change.empty() ? (*now)->version + " counts " + d.rule_id + " differently" : (*now)->change;
+  return n;
+}
+
+std::vector<CaseVerdict::Rescheduled> Case::Recount(int edition) {
+  std::vector<CaseVerdict::Rescheduled> out;
+  std::string reason;  // the same correction note for every deadline it moves
+  for (auto& [rule, d] : case_open_) {
+    if (auto n = Recounted(*rules_, d, edition, &reason)) {
+      out.push_back({"case", d, *n, reason});
+      d = *n;
+    }
+  }
+  for (auto& [name, j] : journeys_) {
+    for (const Deadline& d : j->OpenDeadlines()) {
+      if (auto n = Recounted(*rules_, d, edition, &reason)) {
+        out.push_back({name, d, *n, reason});
+        j->Reschedule(*n);
+      }
+    }
+  }
+  return out;
+}
+
+void Case::Restore(const std::vector<CaseVerdict::Rescheduled>& recounted) {
+  for (const auto& r : recounted) {
+    if (r.journey == "case") {
+      case_open_[r.before.rule_id] = r.before;
+    } else {
+      journeys_.at(r.journey)->Reschedule(r.before);
+    }
+  }
+}
+
 CaseVerdict Case::Apply(const Action& a) {
+  // Every deadline open now was scheduled or recounted under the edition of an earlier action;
+  // while the editions stay the same there is nothing to recount (the usual case: one compare).
+  const int edition = a.rules_edition == kCurrentEdition ? rules_->CurrentEdition() : a.rules_edition;
+  std::vector<CaseVerdict::Rescheduled> recounted;
+  if (edition != recounted_edition_) recounted = Recount(edition);
+  CaseVerdict out = Route(a);
+  if (out.accepted()) {
+    out.rescheduled = std::move(recounted);
+    recounted_edition_ = edition;
+  } else {
+    Restore(recounted);
+  }
+  return out;
+}
+
+CaseVerdict Case::Route(const Action& a) {
   CaseVerdict out;
   if (a.name.rfind("case.", 0) == 0) {
     out.journey = "case";
@@ -257,7 +334,7 @@ CaseVerdict Case::Apply(const Action& a) {
                                          "T-23", last_cp_plan_ended_, "a child protection plan ended"},
                                      {"T-24", last_returned_home_, "the child returned home from care"}}) {
       if (!since) continue;
-      auto window = rules_->Due(rule, *since);
+      auto window = rules_->Due(rule, *since, a.rules_edition);
       if (window.ok() && window->MetBy(a.occurred_at_us)) {
         out.verdict.rule = "step_down_too_soon";
         out.verdict.reason = std::string("X-13/") + rule + ": " + what + " on " +
@@ -273,7 +350,7 @@ CaseVerdict Case::Apply(const Action& a) {
                Is(a, "lc.pathway_plan_reviewed") || Is(a, "lc.personal_adviser_allocated"))) {
     const Date today = Date::FromTimestampUs(a.occurred_at_us);
     const char* rule = Is(a, "lc.staying_put_started") ? "T-82" : "T-81";
-    auto limit = rules_->Find(rule, today);
+    auto limit = rules_->Find(rule, today, a.rules_edition);
     if (limit.ok() && AgeOn(*dob_, today) >= limit->amount) {
       out.verdict.rule = "age_limit";
       out.verdict.reason = std::string("X-14/") + rule + ": '" + a.name + "' ends at age " +
@@ -285,13 +362,13 @@ CaseVerdict Case::Apply(const Action& a) {
   // Flags that depend on the case's history are decided before the journey moves.
   std::vector<std::string> flags;
   if (Is(a, "fd.contact_received") && last_closed_) {
-    auto window = rules_->Due("T-20", *last_closed_);
+    auto window = rules_->Due("T-20", *last_closed_, a.rules_edition);
     if (window.ok() && window->MetBy(a.occurred_at_us)) {
       flags.push_back("X-09/T-20: re-referral within a month of closure: route to " + last_team_);
     }
   }
   if (Is(a, "eh.stepped_up") && last_step_down_) {
-    auto window = rules_->Due("T-21", *last_step_down_);
+    auto window = rules_->Due("T-21", *last_step_down_, a.rules_edition);
     if (window.ok() && window->MetBy(a.occurred_at_us)) {
       flags.push_back("X-10/T-21: step-up within a month of step-down: return to the previous social worker");
     }
@@ -319,6 +396,7 @@ void Case::Consequence(const char* rule, const std::string& journey, const std::
   sys.name = action;
   sys.occurred_at_us = cause.occurred_at_us;
   sys.role = kSystemRole;
+  sys.rules_edition = cause.rules_edition;
   sys.params = std::move(params);
   Verdict v = journeys_.at(journey)->Apply(sys);
   out->consequences.push_back({rule, journey, action, sys.params, v});
@@ -388,7 +466,7 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
     if (Is(a, "cic.became_looked_after") && !case_open_.count("T-45")) {
       Deadline d;
       d.rule_id = "T-45";
-      d.rule_version = rules_->VersionOn(today).value_or("");
+      d.rule_version = rules_->VersionOn(today, a.rules_edition).value_or("");
       d.start_us = a.occurred_at_us;
       d.due_date = eighteen.AddDays(-1);
       d.due_by_us = eighteen.StartUs();

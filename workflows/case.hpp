@@ -43,6 +43,16 @@ struct CaseVerdict {
     Verdict verdict;
   };
   std::vector<Consequence> consequences;
+  // Open deadlines the action's rule edition counts differently from the edition that scheduled
+  // them (a corrected rule): recounted before the action applies, so the action is judged by
+  // the corrected date. Empty when the action is refused.
+  struct Rescheduled {
+    std::string journey;  // "case" for the case's own deadlines (T-45)
+    Deadline before;
+    Deadline after;
+    std::string reason;   // the correction, from the new rule set's change note
+  };
+  std::vector<Rescheduled> rescheduled;
   bool accepted() const { return verdict.accepted; }
 };
 
@@ -54,8 +64,10 @@ class Case {
   Case(Case&&) noexcept = default;
   Case& operator=(Case&&) noexcept = default;
 
-  // Routes the action to its journey by prefix (fd., eh., as., cin., cp., plo., court., cic.,
-  // lc., tr.) or handles a case.* action, then applies the cross-journey rules.
+  // Recounts open deadlines under the action's rule edition (CaseVerdict::rescheduled), routes
+  // the action to its journey by prefix (fd., eh., as., cin., cp., plo., court., cic., lc., tr.)
+  // or handles a case.* action, then applies the cross-journey rules. A refused action changes
+  // nothing, the recount included.
   CaseVerdict Apply(const Action& action);
 
   // journey -> state, for every journey.
@@ -79,7 +91,10 @@ class Case {
   int DaysLookedAfterSince14() const { return looked_after_days_since_14_; }
 
  private:
+  CaseVerdict Route(const Action& a);
   Verdict ApplyCaseAction(const Action& a);
+  std::vector<CaseVerdict::Rescheduled> Recount(int edition);
+  void Restore(const std::vector<CaseVerdict::Rescheduled>& recounted);
   void ApplyRules(const Action& a, CaseVerdict* out);
   void Consequence(const char* rule, const std::string& journey, const std::string& action,
                    const Action& cause, std::map<std::string, std::string> params, CaseVerdict* out);
@@ -99,6 +114,9 @@ class Case {
   std::optional<std::int64_t> last_returned_home_;
   std::map<std::string, Deadline> case_open_;  // deadlines that need the child's age (T-45)
   int looked_after_days_since_14_ = 0;
+  // The edition the open deadlines were last counted under (not saved: after a snapshot load
+  // the first action recounts, which changes nothing when nothing needs it).
+  int recounted_edition_ = -1;
 };
 
 }  // namespace casetrail::workflows

@@ -19,17 +19,42 @@ const char* DeadlineType(DeadlineEffect::Kind k) {
   return "deadline.unknown";
 }
 
-EventData ActionEvent(const std::string& type, TimestampUs at, const json& payload,
+EventData ActionEvent(const std::string& type, TimestampUs at, std::string payload,
                       const std::string& journey, const Verdict& v, const std::string& fingerprint) {
   EventData e;
   e.type = type;
   e.occurred_at = at;
-  e.payload = payload.dump();
+  e.payload = std::move(payload);
   e.journey = journey;
   e.from_state = v.from_state;
   e.to_state = v.to_state;
   e.machine_fingerprint = fingerprint.substr(0, 64);
   return e;
+}
+
+json DeadlinePayload(const Deadline& d) {
+  return json{{"rule", d.rule_id},
+              {"rule_version", d.rule_version},
+              {"started", Date::FromTimestampUs(d.start_us).ToString()},
+              {"due", d.due_date.ToString()},
+              {"due_by_us", d.due_by_us}};
+}
+
+// Deadlines the action's rule edition recounted (before the action's own effects, which judge
+// against the recounted date).
+void AddRescheduled(const CaseVerdict& v, TimestampUs at, std::vector<EventData>* out) {
+  for (const auto& r : v.rescheduled) {
+    EventData e;
+    e.type = "deadline.rescheduled";
+    e.occurred_at = at;
+    e.journey = r.journey;
+    json p = DeadlinePayload(r.after);
+    p["previous_due"] = r.before.due_date.ToString();
+    p["previous_rule_version"] = r.before.rule_version;
+    p["reason"] = r.reason;
+    e.payload = p.dump();
+    out->push_back(std::move(e));
+  }
 }
 
 void AddEffects(const Verdict& v, const std::string& journey, TimestampUs at,
@@ -39,12 +64,7 @@ void AddEffects(const Verdict& v, const std::string& journey, TimestampUs at,
     e.type = DeadlineType(d.kind);
     e.occurred_at = at;
     e.journey = journey;
-    e.payload = json{{"rule", d.deadline.rule_id},
-                     {"rule_version", d.deadline.rule_version},
-                     {"started", Date::FromTimestampUs(d.deadline.start_us).ToString()},
-                     {"due", d.deadline.due_date.ToString()},
-                     {"due_by_us", d.deadline.due_by_us}}
-                    .dump();
+    e.payload = DeadlinePayload(d.deadline).dump();
     out->push_back(std::move(e));
   }
   for (const auto& f : v.flags_raised) {
@@ -106,6 +126,7 @@ CaseDecider::Decision CaseDecider::Decide(const Command& cmd, const State& cache
   step.action.occurred_at_us = cmd.occurred_at;
   step.action.role = cmd.actor.role;
   step.action.params = cmd.params;
+  step.action.rules_edition = rules_.CurrentEdition();
   CommandOutcome out;
   out.verdict = step.verdict = next.c.Apply(step.action);
   if (!out.verdict.accepted()) {
@@ -120,9 +141,11 @@ CaseDecider::Decision CaseDecider::Decide(const Command& cmd, const State& cache
   auto fingerprint = [&](const std::string& journey) {
     return journey == "case" ? std::string("case") : next.c.journey(journey).Table().fingerprint;
   };
-  req.events.push_back(ActionEvent(cmd.action, cmd.occurred_at, json{{"params", cmd.params}},
+  req.events.push_back(ActionEvent(cmd.action, cmd.occurred_at,
+                                   EncodeActionPayload(cmd.params, step.action.rules_edition),
                                    out.verdict.journey, out.verdict.verdict,
                                    fingerprint(out.verdict.journey)));
+  AddRescheduled(out.verdict, cmd.occurred_at, &req.events);
   AddEffects(out.verdict.verdict, out.verdict.journey, cmd.occurred_at, &req.events);
   // Consequences are the engine's own actions (role "system" in the workflows). The actor
   // applies to the whole append; consequences say in their payload which rule made them and
@@ -130,7 +153,7 @@ CaseDecider::Decision CaseDecider::Decide(const Command& cmd, const State& cache
   for (const auto& k : out.verdict.consequences) {
     if (!k.verdict.accepted) continue;
     req.events.push_back(ActionEvent(k.action, cmd.occurred_at,
-                                     json{{"rule", k.rule}, {"params", k.params}, {"derived", true}},
+                                     json{{"rule", k.rule}, {"params", k.params}, {"derived", true}}.dump(),
                                      k.journey, k.verdict, fingerprint(k.journey)));
     AddEffects(k.verdict, k.journey, cmd.occurred_at, &req.events);
   }
@@ -175,6 +198,16 @@ const char* StateName(DeadlineEffect::Kind k) {
 struct DeadlineLedger {
   std::vector<CorrectionRecord::Deadline> list;
   std::map<std::string, std::size_t> open;  // rule -> index in list
+  void Recount(const CaseVerdict& v) {
+    for (const auto& r : v.rescheduled) {
+      auto it = open.find(r.after.rule_id);
+      if (it == open.end()) continue;
+      CorrectionRecord::Deadline& en = list[it->second];
+      en.rule_version = r.after.rule_version;
+      en.due = r.after.due_date.ToString();
+      en.due_by = r.after.due_by_us;
+    }
+  }
   void Add(const Verdict& v, const FoldStep& step) {
     for (const auto& d : v.deadlines) {
       if (d.kind == DeadlineEffect::Kind::kScheduled) {
@@ -318,6 +351,7 @@ CaseDecider::Decision CaseDecider::Correct(const Command& cmd, const State& cach
     if (v.from_state != step.event->from_state || v.to_state != step.event->to_state) {
       record.transitions.push_back({step.event->version, step.verdict.journey, v.from_state, v.to_state});
     }
+    ledger.Recount(step.verdict);
     ledger.Add(step.verdict.verdict, step);
     for (const auto& k : step.verdict.consequences) ledger.Add(k.verdict, step);
     auto log_flags = [&](const Verdict& fv) {

@@ -39,6 +39,21 @@ std::map<std::string, std::string> ActionParams(std::string_view payload) {
   return p.is_object() && p.contains("params") ? StringsOf(p["params"]) : std::map<std::string, std::string>{};
 }
 
+ActionPayload DecodeActionPayload(std::string_view payload) {
+  ActionPayload out;
+  const json p = json::parse(payload, nullptr, false);
+  if (!p.is_object()) return out;
+  if (auto it = p.find("params"); it != p.end()) out.params = StringsOf(*it);
+  if (auto it = p.find("rules_edition"); it != p.end() && it->is_number_integer()) {
+    out.rules_edition = it->get<int>();
+  }
+  return out;
+}
+
+std::string EncodeActionPayload(const std::map<std::string, std::string>& params, int rules_edition) {
+  return json{{"params", ObjectOf(params)}, {"rules_edition", rules_edition}}.dump();
+}
+
 bool IsDerivedPayload(std::string_view payload) { return payload.find("\"derived\":true") != std::string_view::npos; }
 
 std::string EncodeCorrection(const CorrectionRecord& c) {

@@ -3,12 +3,17 @@
 //
 //   stream "child-<id>"
 //   the action itself      type = the action ("cp.icpc_held"), journey, from/to state, machine
-//                          fingerprint; payload {"params": {...}}
+//                          fingerprint; payload {"params": {...}, "rules_edition": N} (the rule
+//                          edition that judged it; absent before editions: edition 1)
 //   each consequence       a cross-journey rule's system action; payload {"params", "rule",
 //                          "derived": true}
 //   each deadline effect   "deadline.scheduled" | "deadline.met" | "deadline.met_late" |
 //                          "deadline.cancelled"; payload {"rule", "rule_version", "started",
 //                          "due", "due_by_us"}
+//   each recount           "deadline.rescheduled" (after the action, before its own effects):
+//                          an open deadline the action's rule edition counts differently;
+//                          payload {"rule", "rule_version", "started", "due", "due_by_us",
+//                          "previous_due", "previous_rule_version", "reason"}
 //   each flag              "flag.raised"; payload {"text"}
 //   a correction           "case.record_corrected" | "case.record_withdrawn"; payload: the
 //                          CorrectionRecord below (EncodeCorrection / DecodeCorrection)
@@ -43,6 +48,14 @@ bool IsCorrection(std::string_view type);
 
 // An action's (or a consequence's) parameters, from its payload {"params": {...}}.
 std::map<std::string, std::string> ActionParams(std::string_view payload);
+
+// An action's payload: its parameters and the rule edition it was judged under.
+struct ActionPayload {
+  std::map<std::string, std::string> params;
+  int rules_edition = 1;  // events written before rule editions existed were judged by edition 1
+};
+ActionPayload DecodeActionPayload(std::string_view payload);
+std::string EncodeActionPayload(const std::map<std::string, std::string>& params, int rules_edition);
 
 // A consequence's payload says it was derived by a cross-journey rule (not recorded by a person).
 bool IsDerivedPayload(std::string_view payload);

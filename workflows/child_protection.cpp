@@ -54,7 +54,7 @@ CASETRAIL_ACTION(CloseWithoutPlan, { c.Meet("T-06", at); c.CancelAll(); })
 CASETRAIL_ACTION(StartPlan, {
   c.Meet("T-06", at);
   if (c.last_plan_ended) {
-    auto window = c.rules->Due("T-10", *c.last_plan_ended);
+    auto window = c.rules->Due("T-10", *c.last_plan_ended, c.edition);
     if (window.ok() && window->MetBy(at)) {
       c.Flag("T-10: second child protection plan within 24 months");
     }

@@ -37,7 +37,9 @@ Action ActionOf(const RecordedEvent& e) {
   a.name = e.type;
   a.occurred_at_us = e.occurred_at;
   a.role = e.actor.role;
-  a.params = ActionParams(e.payload);
+  auto payload = DecodeActionPayload(e.payload);
+  a.params = std::move(payload.params);
+  a.rules_edition = payload.rules_edition;
   return a;
 }
 

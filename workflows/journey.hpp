@@ -25,6 +25,9 @@ struct Action {
   std::int64_t occurred_at_us = 0;            // business time
   std::string role;                           // the actor's role
   std::map<std::string, std::string> params;  // e.g. {"outcome": "cp_plan", "category": "neglect"}
+  // The edition of the rule book the action is judged under (rules.hpp): the current one for a
+  // new command, the one its event recorded for a replay.
+  int rules_edition = kCurrentEdition;
 
   const std::string* Param(const std::string& key) const {
     auto it = params.find(key);
@@ -89,6 +92,9 @@ class Journey {
   virtual std::vector<std::string> AllowedActions() const = 0;
   // Deadlines still open, by rule id.
   virtual std::vector<Deadline> OpenDeadlines() const = 0;
+  // Replaces the open deadline of `d.rule_id` with `d` (a recount under a corrected rule);
+  // false if no deadline of that rule is open.
+  virtual bool Reschedule(const Deadline& d) = 0;
   virtual std::unique_ptr<Journey> Clone() const = 0;
   // The journey's whole state (its state by name, its open deadlines and its data) as text, for
   // snapshots; Load restores it into a journey of the same kind and rule book. Corruption if

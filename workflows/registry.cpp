@@ -65,11 +65,97 @@ std::string IndexPage() {
           std::to_string(t.actions.size()) + " | " + std::to_string(t.rows.size()) + " | [" +
           kind.name + ".md](" + kind.name + ".md) |\n";
   }
+  md += "\nThe timescales the journeys schedule deadlines by, and how each is counted: [rules.md](rules.md).\n";
   md += "\n## Cross-journey rules\n\nEach rule has a test in `tests/workflows/test_case.cpp`. ";
   md += "Consequences are recorded by the role `system` (the engine itself), in the same command.\n\n";
   md += "| id | when | then | source |\n|---|---|---|---|\n";
   for (const auto& r : CrossJourneyRules()) {
     md += "| " + r.id + " | " + r.when + " | " + r.then + " | " + r.source + " |\n";
+  }
+  return md;
+}
+
+namespace {
+const char* BasisName(Basis b) {
+  switch (b) {
+    case Basis::kStatutory: return "statutory";
+    case Basis::kLocalStandard: return "local standard";
+    case Basis::kOversight: return "oversight";
+  }
+  return "?";
+}
+std::string Cell(std::string s) {
+  for (std::size_t i = 0; (i = s.find('|', i)) != std::string::npos; i += 2) s.replace(i, 1, "\\|");
+  return s;
+}
+}  // namespace
+
+std::string RulesPage(const RuleBook& book) {
+  std::string md = "# Timescale rules\n\n";
+  md += "Generated from `workflows/rules.cpp` by `workflow_diagrams`: do not edit. Each rule says how its\n"
+        "period is counted, from the wording of its source:\n\n"
+        "- **after the day** (\"within N of\", \"N after\", \"from\"): the day it starts is day 0; the last day\n"
+        "  is that day + N. Working days: the Nth working day after it.\n"
+        "- **beginning with the day**: the day it starts is day 1; the last day is one day sooner. CA 1989\n"
+        "  s32(1)(a)(ii): proceedings issued on 15 January 2026 must be disposed of by 15 July 2026\n"
+        "  (issue day + 181 days), not 16 July.\n"
+        "- **elapsed**: hours from the moment it started.\n\n"
+        "Months are calendar months, clamped to the end of a shorter month (30 November + 3 months is\n"
+        "28 February). A deadline is met by an action on its last day, at any time of that day.\n\n";
+  auto latest = book.SetOn(Date::FromYmd(9999, 12, 31));
+  if (latest.ok()) {
+    const RuleSet& s = **latest;
+    md += "## In force now: " + s.version + " (effective " + s.effective_from.ToString() + ", edition " +
+          std::to_string(s.edition) + ")\n\n";
+    md += "| id | timescale | period | counted | from the wording | basis | source | conf. |\n";
+    md += "|---|---|---|---|---|---|---|---|\n";
+    for (const auto& r : s.rules) {
+      std::string unit = UnitName(r.unit);
+      if (r.amount == 1) unit.pop_back();  // "1 working day"
+      md += "| " + r.id + " | " + Cell(r.name) + " | " + std::to_string(r.amount) + " " + unit + " | " +
+            CountingName(r.counting) + " | " + Cell(r.wording) + " | " + BasisName(r.basis) + " | " + Cell(r.source) +
+            " | " + Cell(r.confidence) + " |\n";
+    }
+  }
+  md += "\n## Rule sets and editions\n\n"
+        "A rule set is effective from a business date (the law changed then): an action is judged by the set\n"
+        "in force on the day it happened. An edition is a release of casetrail's rule tables: when casetrail\n"
+        "corrects a rule it got wrong, the correction is a new edition of every set it touches. Every action\n"
+        "event records the edition that judged it (`rules_edition` in its payload; events without it were\n"
+        "judged by edition 1), so a log replays to exactly what it showed when it was written: deadlines\n"
+        "already scheduled keep their stored dates. The next action recorded on a child under a later\n"
+        "edition recounts that child's open deadlines whose rule the correction changed, and writes a\n"
+        "`deadline.rescheduled` event for each (the rule, the new and the previous due date and rule version,\n"
+        "and the correction's reason), before the action's own effects, so the action is judged by the\n"
+        "corrected date. A deadline moved by an extension keeps its extension. Deadlines already met, late or\n"
+        "cancelled are history and are not recounted.\n\n";
+  md += "| set | effective from | edition | released | change |\n|---|---|---:|---|---|\n";
+  for (const auto& s : book.sets()) {
+    md += "| " + s.version + " | " + s.effective_from.ToString() + " | " + std::to_string(s.edition) + " | " +
+          s.adopted.ToString() + " | " + Cell(s.change.empty() ? std::string("as first released") : s.change) + " |\n";
+  }
+  md += "\nWhat each set changes from the set before it (same edition, earlier date; or same date, earlier\n"
+        "edition):\n\n| set | rule | before | after |\n|---|---|---|---|\n";
+  auto describe = [](const Timescale& r) {
+    return std::to_string(r.amount) + " " + UnitName(r.unit) + ", " + CountingName(r.counting);
+  };
+  for (const auto& s : book.sets()) {
+    const RuleSet* prev = nullptr;
+    for (const auto& o : book.sets()) {
+      const bool earlier_date = o.edition == s.edition && o.effective_from < s.effective_from;
+      const bool earlier_edition = o.effective_from == s.effective_from && o.edition < s.edition;
+      if (earlier_date || earlier_edition) prev = &o;
+    }
+    if (!prev) continue;
+    for (const auto& r : s.rules) {
+      for (const auto& p : prev->rules) {
+        if (p.id != r.id) continue;
+        if (p.amount != r.amount || p.unit != r.unit || p.counting != r.counting) {
+          md += "| " + s.version + " | " + r.id + " | " + describe(p) + " (" + prev->version + ") | " + describe(r) +
+                " |\n";
+        }
+      }
+    }
   }
   return md;
 }

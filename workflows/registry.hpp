@@ -22,5 +22,7 @@ const std::vector<JourneyKind>& Journeys();
 std::string DiagramPage(const Journey& journey);
 // docs/workflows/README.md: the journeys, the cross-journey rules table, and action routing.
 std::string IndexPage();
+// The timescale rules of `book`, with their counting, wording and sources, and its editions.
+std::string RulesPage(const RuleBook& book);
 
 }  // namespace casetrail::workflows

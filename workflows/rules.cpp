@@ -11,75 +11,99 @@ namespace {
 using U = Unit;
 using B = Basis;
 
-// The timescales in force from 2015 (the start of the calendar). Sources: shared
-// domain/seed-spec.md (T-ids, file:line citations into the Trust's documents) and
-// domain/statutory-rules.md (N-ids = rows of its national table, with confidence marks).
-std::vector<Timescale> Rules2015() {
+constexpr Counting kAfter = Counting::kAfterTheDay;
+constexpr Counting kBeginning = Counting::kBeginningWithTheDay;
+constexpr Counting kElapsed = Counting::kElapsed;
+
+// The timescales in force from 2015 (the start of the calendar), as corrected by `edition`.
+// Sources: shared domain/seed-spec.md (T-ids, file:line citations into the Trust's documents)
+// and domain/statutory-rules.md (N-ids = rows of its national table, with confidence marks).
+// The last two fields are the counting convention and the wording it is read from.
+std::vector<Timescale> Rules2015(int edition) {
+  // Edition 1 counted every period in days, weeks or months from the day after its start. The
+  // 26 weeks of CA 1989 s32(1)(a)(ii) begin WITH the day of issue, so edition 1 put the last
+  // day one day late; the pre-proceedings review point is counted the same way (week 1 is the
+  // week of the legal planning meeting, as the PLO tracker counts weeks).
+  const Counting plo = edition >= 2 ? kBeginning : kAfter;
   return {
       // Front door, early help, family support
-      {"T-01", "Referral to decision on the response", U::kWorkingDays, 1, B::kStatutory, "WT 2023 ch.4 (N-1); SE:657 reports within 24 hours", "[V]"},
-      {"T-20", "Re-referral within this window returns to the last team", U::kMonths, 1, B::kLocalStandard, "SG:424", "[seed]"},
-      {"T-21", "Step-up within this window of a step-down returns to the previous social worker", U::kMonths, 1, B::kLocalStandard, "FS:46", "[seed]"},
-      {"T-22", "Early help support duration (review at)", U::kMonths, 6, B::kLocalStandard, "SG:516", "[seed]"},
-      {"T-23", "Time as child in need after a CP plan before step-down to family support", U::kMonths, 3, B::kLocalStandard, "FS:28", "[seed]"},
-      {"T-24", "Time on a CiN plan after return home from care before step-down", U::kMonths, 3, B::kLocalStandard, "FS:28", "[seed]"},
+      {"T-01", "Referral to decision on the response", U::kWorkingDays, 1, B::kStatutory, "WT 2023 ch.4 (N-1); SE:657 reports within 24 hours", "[V]", kAfter, "\"within one working day of a referral being made\""},
+      {"T-20", "Re-referral within this window returns to the last team", U::kMonths, 1, B::kLocalStandard, "SG:424", "[seed]", kAfter, "within a month of the case's closure"},
+      {"T-21", "Step-up within this window of a step-down returns to the previous social worker", U::kMonths, 1, B::kLocalStandard, "FS:46", "[seed]", kAfter, "within a month of the step-down"},
+      {"T-22", "Early help support duration (review at)", U::kMonths, 6, B::kLocalStandard, "SG:516", "[seed]", kAfter, "six months after support started"},
+      {"T-23", "Time as child in need after a CP plan before step-down to family support", U::kMonths, 3, B::kLocalStandard, "FS:28", "[seed]", kAfter, "three months after the plan ended"},
+      {"T-24", "Time on a CiN plan after return home from care before step-down", U::kMonths, 3, B::kLocalStandard, "FS:28", "[seed]", kAfter, "three months after the return home"},
       // Assessment and child in need
-      {"T-14", "Referral to assessment completed", U::kWorkingDays, 45, B::kStatutory, "WT 2018/2023 (N-2); SE:676 (seed: not stated)", "[V]"},
-      {"T-11", "Child in need visits, at most every", U::kWeeks, 6, B::kLocalStandard, "SE:698", "[seed]"},
-      {"T-12", "Child in need reassessment", U::kMonths, 12, B::kLocalStandard, "SE:698", "[seed]"},
+      {"T-14", "Referral to assessment completed", U::kWorkingDays, 45, B::kStatutory, "WT 2018/2023 (N-2); SE:676 (seed: not stated)", "[V]", kAfter, "\"within 45 working days from the point of referral\""},
+      {"T-11", "Child in need visits, at most every", U::kWeeks, 6, B::kLocalStandard, "SE:698", "[seed]", kAfter, "six weeks after the last visit"},
+      {"T-12", "Child in need reassessment", U::kMonths, 12, B::kLocalStandard, "SE:698", "[seed]", kAfter, "twelve months after the plan started"},
       // Child protection
-      {"T-06", "Strategy discussion (that started the S47) to initial child protection conference", U::kWorkingDays, 15, B::kStatutory, "WT 2018/2023 (N-4); SE:975", "[V]"},
-      {"N-08", "Initial conference to first core group", U::kWorkingDays, 10, B::kStatutory, "WT 2018 (N-8)", "[S]"},
-      {"N-10", "Child protection visits, at most every", U::kWorkingDays, 10, B::kLocalStandard, "local procedures (N-10); configurable", "[S]"},
-      {"T-08", "Initial conference to first review conference", U::kMonths, 3, B::kStatutory, "CP procedures (N-6); SE:911; CP:399", "[V]"},
-      {"T-08b", "Review conference to the next, while the plan continues", U::kMonths, 6, B::kStatutory, "CP procedures (N-7)", "[V]"},
-      {"T-09", "Child protection plan open longer than (flag)", U::kYears, 2, B::kOversight, "SE:911", "[seed]"},
-      {"T-10", "Second child protection plan within (flag)", U::kMonths, 24, B::kOversight, "SE:970-972", "[seed]"},
+      {"T-06", "Strategy discussion (that started the S47) to initial child protection conference", U::kWorkingDays, 15, B::kStatutory, "WT 2018/2023 (N-4); SE:975", "[V]", kAfter, "\"within 15 working days of the strategy discussion\""},
+      {"N-08", "Initial conference to first core group", U::kWorkingDays, 10, B::kStatutory, "WT 2018 (N-8)", "[S]", kAfter, "\"within 10 working days of the initial child protection conference\""},
+      {"N-10", "Child protection visits, at most every", U::kWorkingDays, 10, B::kLocalStandard, "local procedures (N-10); configurable", "[S]", kAfter, "every 10 working days after the last visit"},
+      {"T-08", "Initial conference to first review conference", U::kMonths, 3, B::kStatutory, "CP procedures (N-6); SE:911; CP:399", "[V]", kAfter, "\"within three months of the initial conference\""},
+      {"T-08b", "Review conference to the next, while the plan continues", U::kMonths, 6, B::kStatutory, "CP procedures (N-7)", "[V]", kAfter, "\"at intervals of not more than six months\""},
+      {"T-09", "Child protection plan open longer than (flag)", U::kYears, 2, B::kOversight, "SE:911", "[seed]", kAfter, "open for two years (the plan's second anniversary)"},
+      {"T-10", "Second child protection plan within (flag)", U::kMonths, 24, B::kOversight, "SE:970-972", "[seed]", kAfter, "within 24 months of the last plan ending"},
       // Pre-proceedings and proceedings
-      {"T-30", "Legal planning meeting to initial pre-proceedings meeting", U::kWorkingDays, 10, B::kLocalStandard, "SE:1031; SE:1033 (PLWG target); N-36", "[S]"},
-      {"T-31", "Pre-proceedings review point", U::kWeeks, 16, B::kLocalStandard, "SE:1027; SE:1029 (average 15 weeks); N-37", "[S]"},
-      {"T-32", "Care proceedings: issue to disposal", U::kWeeks, 26, B::kStatutory, "CA 1989 s32(1)(a)(ii) (N-27); CP:1124; SE:1180", "[V]"},
-      {"N-28", "Extension of the 26-week limit, each at most", U::kWeeks, 8, B::kStatutory, "CA 1989 s32(5)-(8) (N-28)", "[V]/[S]"},
+      {"T-30", "Legal planning meeting to initial pre-proceedings meeting", U::kWorkingDays, 10, B::kLocalStandard, "SE:1031; SE:1033 (PLWG target); N-36", "[S]", kAfter, "\"10 working days\" between the legal planning meeting and the meeting"},
+      {"T-31", "Pre-proceedings review point", U::kWeeks, 16, B::kLocalStandard, "SE:1027; SE:1029 (average 15 weeks); N-37", "[S]", plo, "16 weeks of pre-proceedings, week 1 beginning with the day of the legal planning meeting"},
+      {"T-32", "Care proceedings: issue to disposal", U::kWeeks, 26, B::kStatutory, "CA 1989 s32(1)(a)(ii) (N-27); CP:1124; SE:1180", "[V]", plo, "\"within the period of twenty-six weeks beginning with the day on which the application was issued\""},
+      {"N-28", "Extension of the 26-week limit, each at most", U::kWeeks, 8, B::kStatutory, "CA 1989 s32(5)-(8) (N-28)", "[V]/[S]", kAfter, "s32(8): each extension \"is to end no more than eight weeks after\" the end of the period being extended"},
       // Children in care
-      {"T-40", "Becoming looked after to an IRO allocated", U::kHours, 72, B::kLocalStandard, "SG:329", "[seed]"},
-      {"N-12", "Becoming looked after to the first review", U::kWorkingDays, 20, B::kStatutory, "CPPCR 2010 reg 33(1) (N-12); SE:1224", "[V]"},
-      {"N-13", "First review to second review", U::kMonths, 3, B::kStatutory, "CPPCR 2010 reg 33(2) (N-13)", "[V]"},
-      {"N-14", "Later reviews, at most every", U::kMonths, 6, B::kStatutory, "CPPCR 2010 reg 33(2) (N-14)", "[V]"},
-      {"N-19a", "Placement start to first visit", U::kWeeks, 1, B::kStatutory, "CPPCR 2010 reg 28(2) (N-19)", "[V]"},
-      {"N-19b", "Visits in the first year of a placement, at most every", U::kWeeks, 6, B::kStatutory, "CPPCR 2010 reg 28(2) (N-19)", "[V]"},
-      {"N-19c", "Visits in a long-term placement, at most every", U::kMonths, 3, B::kStatutory, "CPPCR 2010 reg 28(2) (N-19)", "[V]"},
-      {"T-4A", "Return from a missing episode to the return interview", U::kHours, 72, B::kLocalStandard, "SE (T-4A: after each episode); 72 hours from statutory guidance on missing children (ext)", "[S]"},
-      {"T-45", "Final looked-after review before the 18th birthday (within its 6 months)", U::kYears, 18, B::kStatutory, "SE (T-45); CPPCR 2010", "[seed]"},
-      {"T-48", "Personal education plan, each school term (the first one next term when care starts in the last 4 weeks of a term)", U::kMonths, 4, B::kStatutory, "SE (T-48: termly)", "[seed]"},
-      {"T-46", "Health assessment, at most every", U::kMonths, 12, B::kStatutory, "SE:1285; SE:1299 (annual; 6 months under 5)", "[seed]"},
-      {"T-46u5", "Health assessment under 5, at most every", U::kMonths, 6, B::kStatutory, "SE:1285; SE:1299", "[seed]"},
+      {"T-40", "Becoming looked after to an IRO allocated", U::kHours, 72, B::kLocalStandard, "SG:329", "[seed]", kElapsed, "within 72 hours of becoming looked after"},
+      {"N-12", "Becoming looked after to the first review", U::kWorkingDays, 20, B::kStatutory, "CPPCR 2010 reg 33(1) (N-12); SE:1224", "[V]", kAfter, "\"within 20 working days of the date on which C becomes looked after\""},
+      {"N-13", "First review to second review", U::kMonths, 3, B::kStatutory, "CPPCR 2010 reg 33(2) (N-13)", "[V]", kAfter, "\"not more than three months after the first\""},
+      {"N-14", "Later reviews, at most every", U::kMonths, 6, B::kStatutory, "CPPCR 2010 reg 33(2) (N-14)", "[V]", kAfter, "\"not more than six months after the date of the previous review\""},
+      {"N-19a", "Placement start to first visit", U::kWeeks, 1, B::kStatutory, "CPPCR 2010 reg 28(2) (N-19)", "[V]", kAfter, "\"within one week of the start of\" the placement"},
+      {"N-19b", "Visits in the first year of a placement, at most every", U::kWeeks, 6, B::kStatutory, "CPPCR 2010 reg 28(2) (N-19)", "[V]", kAfter, "\"at intervals of not more than six weeks\""},
+      {"N-19c", "Visits in a long-term placement, at most every", U::kMonths, 3, B::kStatutory, "CPPCR 2010 reg 28(2) (N-19)", "[V]", kAfter, "\"at intervals of not more than three months\""},
+      {"T-4A", "Return from a missing episode to the return interview", U::kHours, 72, B::kLocalStandard, "SE (T-4A: after each episode); 72 hours from statutory guidance on missing children (ext)", "[S]", kElapsed, "within 72 hours of the child's return"},
+      {"T-45", "Final looked-after review before the 18th birthday (within its 6 months)", U::kYears, 18, B::kStatutory, "SE (T-45); CPPCR 2010", "[seed]", kAfter, "before the 18th birthday"},
+      {"T-48", "Personal education plan, each school term (the first one next term when care starts in the last 4 weeks of a term)", U::kMonths, 4, B::kStatutory, "SE (T-48: termly)", "[seed]", kAfter, "by the end of the school term"},
+      {"T-46", "Health assessment, at most every", U::kMonths, 12, B::kStatutory, "SE:1285; SE:1299 (annual; 6 months under 5)", "[seed]", kAfter, "twelve months after the last assessment"},
+      {"T-46u5", "Health assessment under 5, at most every", U::kMonths, 6, B::kStatutory, "SE:1285; SE:1299", "[seed]", kAfter, "six months after the last assessment"},
       // Leaving care
-      {"N-21", "16th birthday (or eligibility) to needs assessment", U::kMonths, 3, B::kStatutory, "CPPCR 2010 reg 42(1) (N-21)", "[V]"},
-      {"N-22", "Pathway plan reviews, at most every", U::kMonths, 6, B::kStatutory, "Care Leavers (England) Regs 2010 reg 7 (N-22)", "[S]"},
-      {"N-26", "Personal adviser visits, at most every", U::kMonths, 2, B::kStatutory, "Care Leavers (England) Regs 2010 reg 8 (N-26)", "[S]"},
-      {"T-82", "Staying put, up to age", U::kYears, 21, B::kStatutory, "SG:256", "[seed]"},
-      {"T-81", "Care leaver support, up to age", U::kYears, 21, B::kStatutory, "CP:805 (to 21, or 25 in higher education)", "[seed]"},
+      {"N-21", "16th birthday (or eligibility) to needs assessment", U::kMonths, 3, B::kStatutory, "CPPCR 2010 reg 42(1) (N-21)", "[V]", kAfter, "\"not more than three months after\" the 16th birthday or becoming eligible"},
+      {"N-22", "Pathway plan reviews, at most every", U::kMonths, 6, B::kStatutory, "Care Leavers (England) Regs 2010 reg 7 (N-22)", "[S]", kAfter, "\"at intervals of not more than six months\""},
+      {"N-26", "Personal adviser visits, at most every", U::kMonths, 2, B::kStatutory, "Care Leavers (England) Regs 2010 reg 8 (N-26)", "[S]", kAfter, "\"at intervals of not more than two months\""},
+      {"T-82", "Staying put, up to age", U::kYears, 21, B::kStatutory, "SG:256", "[seed]", kAfter, "to the 21st birthday"},
+      {"T-81", "Care leaver support, up to age", U::kYears, 21, B::kStatutory, "CP:805 (to 21, or 25 in higher education)", "[seed]", kAfter, "to the 21st birthday"},
       // Transfers
-      {"T-70", "Transfer between teams completed within", U::kWeeks, 2, B::kLocalStandard, "SG:403; SG:412", "[seed]"},
-      {"T-71", "Record summary updated within, at transfer", U::kMonths, 1, B::kLocalStandard, "SG:408", "[seed]"},
+      {"T-70", "Transfer between teams completed within", U::kWeeks, 2, B::kLocalStandard, "SG:403; SG:412", "[seed]", kAfter, "within two weeks of the transfer request"},
+      {"T-71", "Record summary updated within, at transfer", U::kMonths, 1, B::kLocalStandard, "SG:408", "[seed]", kAfter, "within a month before the transfer"},
   };
 }
 
 // From 1 April 2018 (Children and Social Work Act 2017): personal adviser support to 25 for
 // every former relevant child who asks, not only those in education (SG:256, "up to 25").
-std::vector<Timescale> Rules2018() {
-  auto rules = Rules2015();
+std::vector<Timescale> Rules2018(int edition) {
+  auto rules = Rules2015(edition);
   for (auto& r : rules) {
     if (r.id == "T-81") {
       r.amount = 25;
       r.source = "CSWA 2017 s3 (CA 1989 s23CZB); SG:256";
       r.confidence = "[S]";
+      r.wording = "to the 25th birthday";
     }
   }
   return rules;
 }
 
+const char* const kEdition2Change =
+    "T-32 and T-31 are counted beginning with the day they start (the issue day is day 1 of the "
+    "26 weeks, CA 1989 s32(1)(a)(ii)): edition 1 put their last day one day late";
+
 }  // namespace
+
+const char* CountingName(Counting c) {
+  switch (c) {
+    case Counting::kAfterTheDay: return "after the day";
+    case Counting::kBeginningWithTheDay: return "beginning with the day";
+    case Counting::kElapsed: return "elapsed";
+  }
+  return "?";
+}
 
 const char* UnitName(Unit u) {
   switch (u) {
@@ -94,37 +118,54 @@ const char* UnitName(Unit u) {
 }
 
 RuleBook::RuleBook(std::vector<RuleSet> sets) : sets_(std::move(sets)) {
-  std::sort(sets_.begin(), sets_.end(),
-            [](const RuleSet& a, const RuleSet& b) { return a.effective_from < b.effective_from; });
+  std::sort(sets_.begin(), sets_.end(), [](const RuleSet& a, const RuleSet& b) {
+    return a.effective_from != b.effective_from ? a.effective_from < b.effective_from : a.edition < b.edition;
+  });
+  for (const auto& s : sets_) current_edition_ = std::max(current_edition_, s.edition);
 }
 
 const RuleBook& RuleBook::Default() {
+  const Date released = Date::FromYmd(2026, 1, 5);  // the first release's rule tables
+  const Date corrected = Date::FromYmd(2026, 12, 7);
   static const RuleBook book({
-      {"rules-2015.1", Date::FromYmd(2015, 1, 1), Rules2015()},
-      {"rules-2018.1", Date::FromYmd(2018, 4, 1), Rules2018()},
+      {"rules-2015.1", Date::FromYmd(2015, 1, 1), Rules2015(1), 1, released, ""},
+      {"rules-2018.1", Date::FromYmd(2018, 4, 1), Rules2018(1), 1, released, ""},
+      {"rules-2015.2", Date::FromYmd(2015, 1, 1), Rules2015(2), 2, corrected, kEdition2Change},
+      {"rules-2018.2", Date::FromYmd(2018, 4, 1), Rules2018(2), 2, corrected, kEdition2Change},
   });
   return book;
 }
 
-Result<std::string> RuleBook::VersionOn(Date on) const {
+Result<const RuleSet*> RuleBook::SetOn(Date on, int edition) const {
+  if (edition == kCurrentEdition) edition = current_edition_;
   const RuleSet* in_force = nullptr;
-  for (const auto& s : sets_) {
-    if (s.effective_from <= on) in_force = &s;
+  for (const auto& s : sets_) {  // ascending (date, edition): the last match wins
+    if (s.effective_from <= on && s.edition <= edition) in_force = &s;
   }
   if (!in_force) return Status::NotFound("no rule set is in force on " + on.ToString());
-  return in_force->version;
+  return in_force;
 }
 
-Result<Timescale> RuleBook::Find(const std::string& id, Date on) const {
-  const RuleSet* in_force = nullptr;
+const RuleSet* RuleBook::SetNamed(const std::string& version) const {
   for (const auto& s : sets_) {
-    if (s.effective_from <= on) in_force = &s;
+    if (s.version == version) return &s;
   }
-  if (!in_force) return Status::NotFound("no rule set is in force on " + on.ToString());
-  for (const auto& r : in_force->rules) {
+  return nullptr;
+}
+
+Result<std::string> RuleBook::VersionOn(Date on, int edition) const {
+  auto set = SetOn(on, edition);
+  if (!set.ok()) return set.status();
+  return (*set)->version;
+}
+
+Result<Timescale> RuleBook::Find(const std::string& id, Date on, int edition) const {
+  auto set = SetOn(on, edition);
+  if (!set.ok()) return set.status();
+  for (const auto& r : (*set)->rules) {
     if (r.id == id) return r;
   }
-  return Status::NotFound("no timescale rule '" + id + "' in " + in_force->version);
+  return Status::NotFound("no timescale rule '" + id + "' in " + (*set)->version);
 }
 
 Result<RuleBook> RuleBook::WithLocalStandard(const std::string& id, int amount) const {
@@ -187,33 +228,43 @@ Result<RuleBook> RuleBook::WithLocalStandards(std::string_view text) const {
   return book;
 }
 
-Result<Deadline> RuleBook::Due(const std::string& id, std::int64_t start_us,
-                               const Calendar& calendar) const {
+Result<Date> RuleBook::LastDay(const Timescale& rule, Date start, const Calendar& calendar) {
+  // "Beginning with the day": the start day is day 1, so the period ends one day sooner than a
+  // period counted after the day. Working days: the day before the start is day 0.
+  const bool beginning = rule.counting == Counting::kBeginningWithTheDay;
+  switch (rule.unit) {
+    case Unit::kHours:
+      return Status::InvalidArgument(rule.id, "is measured in hours, not days");
+    case Unit::kWorkingDays:
+      return calendar.AddWorkingDays(beginning ? start.AddDays(-1) : start, rule.amount);
+    case Unit::kDays: return start.AddDays(rule.amount - (beginning ? 1 : 0));
+    case Unit::kWeeks: return start.AddWeeks(rule.amount).AddDays(beginning ? -1 : 0);
+    case Unit::kMonths: return start.AddMonths(rule.amount).AddDays(beginning ? -1 : 0);
+    case Unit::kYears: return start.AddYears(rule.amount).AddDays(beginning ? -1 : 0);
+  }
+  return Status::InvalidArgument(rule.id, "has an unknown unit");
+}
+
+Result<Deadline> RuleBook::Due(const std::string& id, std::int64_t start_us, const Calendar& calendar,
+                               int edition) const {
   const Date start = Date::FromTimestampUs(start_us);
-  auto rule = Find(id, start);
+  auto set = SetOn(start, edition);
+  if (!set.ok()) return set.status();
+  auto rule = Find(id, start, edition);
   if (!rule.ok()) return rule.status();
-  auto version = VersionOn(start);
   Deadline d;
   d.rule_id = id;
-  d.rule_version = *version;
+  d.rule_version = (*set)->version;
   d.start_us = start_us;
   constexpr std::int64_t kHourUs = 3600LL * 1000000;
-  switch (rule->unit) {
-    case Unit::kHours:
-      d.due_by_us = start_us + rule->amount * kHourUs;
-      d.due_date = Date::FromTimestampUs(d.due_by_us - 1);
-      return d;
-    case Unit::kWorkingDays: {
-      auto due = calendar.AddWorkingDays(start, rule->amount);
-      if (!due.ok()) return due.status();
-      d.due_date = *due;
-      break;
-    }
-    case Unit::kDays: d.due_date = start.AddDays(rule->amount); break;
-    case Unit::kWeeks: d.due_date = start.AddWeeks(rule->amount); break;
-    case Unit::kMonths: d.due_date = start.AddMonths(rule->amount); break;
-    case Unit::kYears: d.due_date = start.AddYears(rule->amount); break;
+  if (rule->unit == Unit::kHours) {
+    d.due_by_us = start_us + rule->amount * kHourUs;
+    d.due_date = Date::FromTimestampUs(d.due_by_us - 1);
+    return d;
   }
+  auto last = LastDay(*rule, start, calendar);
+  if (!last.ok()) return last.status();
+  d.due_date = *last;
   d.due_by_us = d.due_date.AddDays(1).StartUs();
   return d;
 }
@@ -221,10 +272,10 @@ Result<Deadline> RuleBook::Due(const std::string& id, std::int64_t start_us,
 std::string RuleBook::Fingerprint() const {
   std::string text;
   for (const auto& s : sets_) {
-    text += s.version + "@" + s.effective_from.ToString() + "\n";
+    text += s.version + "@" + s.effective_from.ToString() + "#" + std::to_string(s.edition) + "\n";
     for (const auto& r : s.rules) {
       text += r.id + "|" + UnitName(r.unit) + "|" + std::to_string(r.amount) + "|" +
-              std::to_string(static_cast<int>(r.basis)) + "\n";
+              std::to_string(static_cast<int>(r.basis)) + "|" + CountingName(r.counting) + "\n";
     }
   }
   return Sha256Hex(text);

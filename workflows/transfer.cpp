@@ -37,7 +37,7 @@ struct TransferStandardMet {
   bool operator()(E const& e, F& fsm, S&, T&) const {
     const auto& c = fsm.ctx;
     if (c.joint_visits < 1 || c.summary_updated == 0) return false;
-    auto window = c.rules->Due("T-71", c.summary_updated);
+    auto window = c.rules->Due("T-71", c.summary_updated, c.edition);
     return window.ok() && window->MetBy(e.action->occurred_at_us) && e.action->Param("lead_worker");
   }
 };

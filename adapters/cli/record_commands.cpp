@@ -72,6 +72,10 @@ int Execute(Session& s, const workflows::Command& c) {
   } else {
     std::cout << v.journey << " " << v.verdict.from_state << " -> " << v.verdict.to_state << "\n";
   }
+  for (const auto& r : v.rescheduled) {
+    std::cout << "  deadline " << r.after.rule_id << " rescheduled (due " << r.after.due_date.ToString() << ", was "
+              << r.before.due_date.ToString() << "): " << r.reason << "\n";
+  }
   for (const auto& d : v.verdict.deadlines) {
     static const char* kKinds[] = {"scheduled", "met", "MET LATE", "cancelled"};
     std::cout << "  deadline " << d.deadline.rule_id << " " << kKinds[static_cast<int>(d.kind)] << " (due "

@@ -16,7 +16,7 @@ void ChildSummaryProjection::Apply(const EventView& e) {
   c.version = e.version;
   c.last_occurred_at = std::max(c.last_occurred_at, e.occurred_at);
   const std::string_view type = e.type;
-  if (type == "deadline.scheduled") {
+  if (type == "deadline.scheduled" || type == "deadline.rescheduled") {
     const FlatObject flat = ScanFlat(e.payload);
     c.open_deadlines[Field(flat, e.payload, "rule")] = Field(flat, e.payload, "due");
     return;

@@ -103,6 +103,16 @@ void DeadlinesProjection::Apply(const EventView& e) {
   if (child.empty()) return;
   const FlatObject flat = ScanFlat(e.payload);
   const std::string rule = Field(flat, e.payload, "rule");
+  auto it = open_.find(OpenKey(names_.Id(child), names_.Id(rule)));
+  if (it != open_.end() && (type == "deadline.scheduled" || type == "deadline.rescheduled")) {
+    // Moved while open: an extension (scheduled again) or a recount under a corrected rule.
+    Item& item = items_[it->second];
+    item.rule_version = names_.Id(Field(flat, e.payload, "rule_version"));
+    item.started = DaysOf(Field(flat, e.payload, "started"));
+    item.due = DaysOf(Field(flat, e.payload, "due"));
+    item.due_by = NumberField(flat, e.payload, "due_by_us");
+    return;
+  }
   if (type == "deadline.scheduled") {
     Entry en;
     en.child = child;
@@ -114,7 +124,6 @@ void DeadlinesProjection::Apply(const EventView& e) {
     Add(en);
     return;
   }
-  auto it = open_.find(OpenKey(names_.Id(child), names_.Id(rule)));
   if (it == open_.end()) return;
   Item& item = items_[it->second];
   item.state = type == "deadline.met"        ? State::kMet

@@ -11,7 +11,8 @@
 namespace casetrail::replay {
 namespace {
 bool PloDeadline(const std::string& type, const std::string& rule) {
-  return type == "deadline.scheduled" && (rule == "T-30" || rule == "T-31" || rule == "T-32");
+  return (type == "deadline.scheduled" || type == "deadline.rescheduled") &&
+         (rule == "T-30" || rule == "T-31" || rule == "T-32");
 }
 }  // namespace
 
@@ -81,7 +82,7 @@ void PloTrackerProjection::Fold(Child& c, const ChildInput& in) {
     c.team = in.team;
     c.area = AreaOf(c.team);
   };
-  if (type == "deadline.scheduled") {
+  if (type == "deadline.scheduled" || type == "deadline.rescheduled") {
     const std::string rule = param("rule"), due = param("due");
     if (rule == "T-30") c.initial_meeting_due = due;
     if (rule == "T-31") c.review_point = due;

@@ -138,7 +138,7 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   CHECK(Cli(dir, "chronology --child 9999").code == 5);
   auto deadlines = Cli(dir, "deadlines --as-of 2027-03-10T00:00:00Z --due-within 30");
   CHECK(deadlines.code == 0);
-  CHECK_THAT(deadlines.out, Catch::Contains("child 1003  T-32  due 2027-03-29"));  // due soon: 26 weeks
+  CHECK_THAT(deadlines.out, Catch::Contains("child 1003  T-32  due 2027-03-28"));  // due soon: 26 weeks beginning with the issue day
   CHECK_THAT(deadlines.out, Catch::Contains("overdue ("));
   auto plo = Cli(dir, "plo --as-of 2026-12-01T10:00:00Z");
   CHECK(plo.code == 0);
@@ -166,7 +166,7 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   CHECK(deadlines_json["overdue"].is_array());
   CHECK(deadlines_json["due_soon"].at(0)["child"] == "1003");
   CHECK(deadlines_json["due_soon"].at(0)["rule"] == "T-32");
-  CHECK(deadlines_json["due_soon"].at(0)["due"] == "2027-03-29");
+  CHECK(deadlines_json["due_soon"].at(0)["due"] == "2027-03-28");
   CHECK(Json::parse(Cli(dir, "deadlines --as-of 2027-03-10T00:00:00Z --due-within 30 --team south-9 --json").out)
             ["due_soon"].empty());
   auto plo_json = Json::parse(Cli(dir, "plo --as-of 2026-12-01T10:00:00Z --json").out);
@@ -174,7 +174,7 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   REQUIRE(plo_json["children"].size() == 1);
   CHECK(plo_json["children"][0]["child"] == "1003");
   CHECK(plo_json["children"][0]["stage"] == "proceedings");
-  CHECK(plo_json["children"][0]["final_hearing_due"] == "2027-03-29");
+  CHECK(plo_json["children"][0]["final_hearing_due"] == "2027-03-28");
   CHECK(plo_json["children"][0]["after_pre_proceedings"] == true);
   auto kpis_json = Json::parse(Cli(dir, "kpis --from 2026-01-01 --to 2027-01-01 --json").out);
   CHECK(kpis_json["from"] == "2026-01-01");

@@ -65,7 +65,7 @@ TEST_CASE("pre-proceedings: the initial meeting falls due 10 working days after 
   CHECK(lpm.deadlines[0].deadline.rule_id == "T-30");
   CHECK(lpm.deadlines[0].deadline.due_date.ToString() == "2026-12-30");  // over Christmas
   CHECK(lpm.deadlines[1].deadline.rule_id == "T-31");
-  CHECK(lpm.deadlines[1].deadline.due_date.ToString() == "2027-04-05");  // 16 weeks
+  CHECK(lpm.deadlines[1].deadline.due_date.ToString() == "2027-04-04");  // week 16 ends: LPM day + 111
   // The initial meeting cannot come before the letter.
   CHECK(j->Apply(Act(*j, "plo.initial_meeting_held", "2026-12-20")).rule == "no_transition");
   REQUIRE(j->Apply(Act(*j, "plo.letter_before_proceedings_sent", "2026-12-15")).accepted);
@@ -79,7 +79,7 @@ TEST_CASE("pre-proceedings: the initial meeting falls due 10 working days after 
   ext.role = "head_of_service";
   REQUIRE(j->Apply(ext).accepted);
   bool moved = false;
-  for (const auto& d : j->OpenDeadlines()) moved |= d.rule_id == "T-31" && d.due_date.ToString() == "2027-07-20";
+  for (const auto& d : j->OpenDeadlines()) moved |= d.rule_id == "T-31" && d.due_date.ToString() == "2027-07-19";
   CHECK(moved);
   Verdict out = j->Apply(Act(*j, "plo.pre_proceedings_concluded", "2027-06-01", {{"outcome", "step_down"}}));
   REQUIRE(out.accepted);
@@ -93,20 +93,23 @@ TEST_CASE("care proceedings: every action without a row is refused", "[workflows
   CHECK(CheckEveryRefusal(CareProceedingsFixture()) == 5 * 7 - 19);  // 19 (state, action) pairs have rows
 }
 
-TEST_CASE("care proceedings: 26 weeks from issue, moved by extensions of at most 8 weeks",
+// CA 1989 s32(1)(a)(ii): "within the period of twenty-six weeks beginning with the day on which
+// the application was issued" (the issue day is day 1; the last day is issue + 181 days);
+// s32(8): each extension "is to end no more than eight weeks after" the end of the period.
+TEST_CASE("care proceedings: 26 weeks beginning with the day of issue, moved by extensions of at most 8 weeks",
           "[workflows][court]") {
   auto j = NewCareProceedings();
   Verdict issue = j->Apply(Act(*j, "court.application_issued", "2026-03-02", {{"track", "standard"}}));
   REQUIRE(issue.accepted);
   REQUIRE(issue.deadlines.size() == 1);
   CHECK(issue.deadlines[0].deadline.rule_id == "T-32");
-  CHECK(issue.deadlines[0].deadline.due_date.ToString() == "2026-08-31");
+  CHECK(issue.deadlines[0].deadline.due_date.ToString() == "2026-08-30");  // Monday 2 March + 181 days
   CHECK(j->Apply(Act(*j, "court.extension_granted", "2026-08-20", {{"weeks", "9"}, {"reason", "x"}})).rule ==
         "invalid_parameter");
   CHECK(j->Apply(Act(*j, "court.extension_granted", "2026-08-20", {{"weeks", "8"}})).rule == "invalid_parameter");
   Verdict ext = j->Apply(Act(*j, "court.extension_granted", "2026-08-20", {{"weeks", "8"}, {"reason", "expert"}}));
   REQUIRE(ext.accepted);
-  CHECK(j->OpenDeadlines().at(0).due_date.ToString() == "2026-10-26");
+  CHECK(j->OpenDeadlines().at(0).due_date.ToString() == "2026-10-25");  // + 56 days
   // A final order cannot be made before the case management hearing.
   CHECK(j->Apply(Act(*j, "court.final_order_made", "2026-09-01", {{"order", "care_order"}})).rule ==
         "no_transition");

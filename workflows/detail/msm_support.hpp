@@ -113,10 +113,11 @@ const std::vector<std::string>& StateNames() {
 struct ContextBase {
   const RuleBook* rules = nullptr;
   Verdict* verdict = nullptr;
+  int edition = kCurrentEdition;  // the rule edition of the action being applied
   std::map<std::string, Deadline> open;
 
   void Schedule(const std::string& rule, std::int64_t from) {
-    auto d = rules->Due(rule, from);
+    auto d = rules->Due(rule, from, edition);
     if (!d.ok()) return;  // outside the calendar's years: nothing can be scheduled
     open[rule] = *d;
     verdict->deadlines.push_back({DeadlineEffect::Kind::kScheduled, *d});
@@ -125,7 +126,7 @@ struct ContextBase {
   void ScheduleOn(const std::string& rule, std::int64_t from, Date due) {
     Deadline d;
     d.rule_id = rule;
-    d.rule_version = rules->VersionOn(Date::FromTimestampUs(from)).value_or("");
+    d.rule_version = rules->VersionOn(Date::FromTimestampUs(from), edition).value_or("");
     d.start_us = from;
     d.due_date = due;
     d.due_by_us = due.AddDays(1).StartUs();
@@ -292,6 +293,12 @@ class MsmJourney final : public Journey {
     for (const auto& [rule, d] : machine_.ctx.open) out.push_back(d);
     return out;
   }
+  bool Reschedule(const Deadline& d) override {
+    auto it = machine_.ctx.open.find(d.rule_id);
+    if (it == machine_.ctx.open.end()) return false;
+    it->second = d;
+    return true;
+  }
   std::unique_ptr<Journey> Clone() const override { return std::make_unique<MsmJourney>(*this); }
   Def& definition() { return machine_; }
 
@@ -401,6 +408,7 @@ class MsmJourney final : public Journey {
     // The machine decides. A refusal changes nothing: MSM runs no action and leaves the state
     // when no row fires, and all of the journey's data changes in actions.
     machine_.ctx.verdict = &v;
+    machine_.ctx.edition = a.rules_edition;
     machine_.rejected_state = -1;
     boost::msm::back::HandledEnum handled = boost::msm::back::HANDLED_FALSE;
     bool done = false;

@@ -29,23 +29,24 @@ TEST_CASE("PLO tracker: weeks, red/amber/green, extensions, filters", "[replay][
   const auto& p = all[0];
   CHECK(p.child == "p");
   CHECK(p.initial_meeting_due == "2026-03-16");
-  CHECK(p.review_point == "2026-06-22");
+  CHECK(p.review_point == "2026-06-21");  // 16 weeks beginning with the LPM day (T-31)
   CHECK(PloTrackerProjection::Rag(p, T("2026-03-10")) == "green");
   CHECK(PloTrackerProjection::Rag(p, T("2026-03-17")) == "red");  // initial meeting overdue
   CHECK(PloTrackerProjection::WeeksElapsed(p, T("2026-03-10")) == 2);
   const auto& q = all[1];
-  CHECK(q.final_date == "2026-10-05");
+  CHECK(q.final_date == "2026-10-04");  // CA 1989 s32(1)(a)(ii): issue day + 181 days
   CHECK(q.hearings.size() == 1);
   CHECK(PloTrackerProjection::WeeksElapsed(q, T("2026-04-06")) == 1);
   CHECK(PloTrackerProjection::Rag(q, T("2026-06-01")) == "green");
   CHECK(PloTrackerProjection::Rag(q, T("2026-09-01")) == "amber");
-  CHECK(PloTrackerProjection::Rag(q, T("2026-10-06")) == "red");
+  CHECK(PloTrackerProjection::Rag(q, T("2026-10-04")) == "amber");
+  CHECK(PloTrackerProjection::Rag(q, T("2026-10-05")) == "red");
   run("q", "south-2", "court.extension_granted", "2026-09-28", "legal", {{"weeks", "8"}, {"reason", "expert"}});
   REQUIRE(runner.CatchUp(plo).ok());
   auto q2 = plo.List("south-2");
   REQUIRE(q2.size() == 1);
-  CHECK(q2[0].final_date == "2026-11-30");
-  CHECK(PloTrackerProjection::Rag(q2[0], T("2026-10-06")) == "amber");
+  CHECK(q2[0].final_date == "2026-11-29");
+  CHECK(PloTrackerProjection::Rag(q2[0], T("2026-10-05")) == "amber");
   CHECK(plo.List({}, "north").size() == 1);
   CHECK(plo.List("east-1").empty());
   // Issuing concludes pre-proceedings (X-01): p moves from pre-proceedings to proceedings.
@@ -79,14 +80,15 @@ TEST_CASE("PLO red/amber/green at its thresholds: week 11 and 12, T-31 review po
   pre.start_us = T("2026-03-02");
   pre.initial_meeting_due = "2026-03-16";
   pre.initial_meeting_held = "2026-03-13";
-  pre.review_point = "2026-06-22";
+  pre.review_point = "2026-06-21";  // the last day of week 16
   CHECK(P::WeeksElapsed(pre, T("2026-03-02")) == 1);
   CHECK(P::WeeksElapsed(pre, T("2026-05-17")) == 11);
   CHECK(P::Rag(pre, T("2026-05-17")) == "green");
   CHECK(P::WeeksElapsed(pre, T("2026-05-18")) == 12);
   CHECK(P::Rag(pre, T("2026-05-18")) == "amber");
-  CHECK(P::Rag(pre, T("2026-06-22")) == "amber");  // the review point itself
-  CHECK(P::Rag(pre, T("2026-06-23")) == "red");    // the day after it
+  CHECK(P::WeeksElapsed(pre, T("2026-06-21")) == 16);
+  CHECK(P::Rag(pre, T("2026-06-21")) == "amber");  // the review point itself
+  CHECK(P::Rag(pre, T("2026-06-22")) == "red");    // the day after it
 
   P::Child pending = pre;  // the initial meeting not held yet
   pending.initial_meeting_held.clear();
@@ -102,13 +104,15 @@ TEST_CASE("PLO red/amber/green at its thresholds: week 11 and 12, T-31 review po
   proc.in_proceedings = true;
   proc.issued = "2026-04-06";
   proc.start_us = T("2026-04-06");
-  proc.final_date = "2026-10-05";
+  proc.final_date = "2026-10-04";  // issue day + 181: the last day of week 26
   CHECK(P::WeeksElapsed(proc, T("2026-08-23")) == 20);
   CHECK(P::Rag(proc, T("2026-08-23")) == "green");
   CHECK(P::WeeksElapsed(proc, T("2026-08-24")) == 21);
   CHECK(P::Rag(proc, T("2026-08-24")) == "amber");
-  CHECK(P::Rag(proc, T("2026-10-05")) == "amber");  // the final-hearing day itself
-  CHECK(P::Rag(proc, T("2026-10-06")) == "red");    // the day after it
+  CHECK(P::WeeksElapsed(proc, T("2026-10-04")) == 26);
+  CHECK(P::Rag(proc, T("2026-10-04")) == "amber");  // the final-hearing day itself
+  CHECK(P::WeeksElapsed(proc, T("2026-10-05")) == 27);
+  CHECK(P::Rag(proc, T("2026-10-05")) == "red");    // the day after it
 }
 
 }  // namespace casetrail::replay::testing
