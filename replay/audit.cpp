@@ -31,6 +31,8 @@ const char* EffectWord(workflows::DeadlineEffect::Kind k) {
     case workflows::DeadlineEffect::Kind::kMet: return "met";
     case workflows::DeadlineEffect::Kind::kMetLate: return "met late";
     case workflows::DeadlineEffect::Kind::kCancelled: return "cancelled";
+    case workflows::DeadlineEffect::Kind::kBreached: return "breached";
+    case workflows::DeadlineEffect::Kind::kBreachCancelled: return "breach withdrawn";
   }
   return "?";
 }

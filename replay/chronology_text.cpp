@@ -116,6 +116,18 @@ std::string Describe(std::string_view type, std::string_view payload) {
     return "Late: " + Field(payload, "rule") + " was due " + Field(payload, "due");
   }
   if (t == "flag.raised") return "Flag: " + Field(payload, "text");
+  if (t == "deadline.breached") {
+    return "Deadline missed: " + Field(payload, "rule") + " was due " + Field(payload, "due");
+  }
+  if (t == "deadline.breach_cancelled") {
+    return "Breach withdrawn: " + Field(payload, "rule") + " (due " + Field(payload, "due") +
+           ") was met in time by an action recorded after the breach";
+  }
+  if (t == "case.age_reached") {
+    json p = json::parse(payload, nullptr, false);
+    const std::string age = p.is_object() && p.contains("params") ? p["params"].value("age", "") : "";
+    return "Turned " + age;
+  }
   if (t == "deadline.rescheduled") {
     return "Deadline " + Field(payload, "rule") + " moved from " + Field(payload, "previous_due") + " to " +
            Field(payload, "due") + ": " + Field(payload, "reason");

@@ -53,6 +53,7 @@ CASETRAIL_ACTION(ExtendTimetable, {
     c.extension_weeks += weeks;
     it->second.due_date = it->second.due_date.AddWeeks(weeks);
     it->second.due_by_us = it->second.due_date.AddDays(1).StartUs();
+    it->second.breached_at_us = 0;  // extended after a breach: the new date can be breached again
     c.verdict->deadlines.push_back({DeadlineEffect::Kind::kScheduled, it->second});
   }
 })

@@ -26,6 +26,8 @@ bool ParamEq(const Action& a, const char* key, const char* value) {
 
 }  // namespace
 
+bool IsTimeDriven(std::string_view action) { return action == kDeadlineBreached || action == kAgeReached; }
+
 const std::vector<CrossJourneyRule>& CrossJourneyRules() {
   static const std::vector<CrossJourneyRule> rules = {
       {"X-01", "court.application_issued while in pre-proceedings (InPreProceedings)",
@@ -57,6 +59,10 @@ const std::vector<CrossJourneyRule>& CrossJourneyRules() {
        "refused: the child must first be a child in need for 3 months", "FS:28"},
       {"X-14", "lc.staying_put_started at 21 or older (T-82); lc.keeping_in_touch, lc.pathway_plan_reviewed or lc.personal_adviser_allocated at or past the support age (T-81: 21, or 25 from April 2018)",
        "refused: past the age limit", "SG:256; CP:805; CSWA 2017"},
+      {"X-15", "case.age_reached {age: 18} while on a child protection or child in need plan",
+       "flag: a child is a person under 18; end or step down the plan", "CA 1989 s105(1)"},
+      {"X-16", "case.age_reached at the care-leaver support age (T-81: 21, or 25 from April 2018) of a former relevant child",
+       "lc.support_ended {reason: reached_21 | reached_25}", "CA 1989 s23C, s23CZB; CP:805; SG:256"},
   };
   return rules;
 }
@@ -209,6 +215,17 @@ Verdict Case::ApplyCaseAction(const Action& a) {
     if (!d.ok()) return refuse("invalid_parameter", "'date_of_birth' " + d.status().message());
     unborn_ = false;
     dob_ = *d;
+  } else if (a.name == kAgeReached) {
+    if (a.role != kSystemRole) return refuse("forbidden_role", "'case.age_reached' is recorded by the scheduler only (role system)");
+    const std::string* age = a.Param("age");
+    int n = 0;
+    for (int m : kMilestoneAges) n = age && *age == std::to_string(m) ? m : n;
+    if (n == 0) return refuse("invalid_parameter", "'age' must be one of: 16, 18, 21, 25");
+    if (!dob_) return refuse("invalid_parameter", "the child's date of birth is not recorded");
+    const Date birthday = BirthdayAt(*dob_, n);
+    if (Date::FromTimestampUs(a.occurred_at_us) != birthday) {
+      return refuse("invalid_parameter", "the child's " + *age + "th birthday is " + birthday.ToString());
+    }
   } else if (a.name == "case.closed") {
     if (a.role != "team_manager") return refuse("forbidden_role", "'case.closed' may be recorded only by: team_manager");
     auto active = ActiveJourneys();
@@ -303,11 +320,61 @@ CaseVerdict Case::Apply(const Action& a) {
   return out;
 }
 
+CaseVerdict Case::ApplyBreach(const Action& a) {
+  CaseVerdict out;
+  out.journey = "case";
+  auto refuse = [&](const char* rule, std::string why) {
+    out.verdict.rule = rule;
+    out.verdict.reason = std::move(why);
+    return out;
+  };
+  if (a.role != kSystemRole) {
+    return refuse("forbidden_role", "'deadline.breached' is recorded by the scheduler only (role system)");
+  }
+  const std::string* rule = a.Param("rule");
+  const std::string* due = a.Param("due");
+  if (!rule || rule->empty()) return refuse("invalid_parameter", "'rule' is required");
+  if (!due || due->empty()) return refuse("invalid_parameter", "'due' is required");
+  Journey* in = nullptr;
+  std::optional<Deadline> open;
+  if (auto it = case_open_.find(*rule); it != case_open_.end()) open = it->second;
+  for (auto& [name, j] : journeys_) {
+    if (open) break;
+    for (const Deadline& d : j->OpenDeadlines()) {
+      if (d.rule_id != *rule) continue;
+      open = d;
+      in = j.get();
+      out.journey = name;
+    }
+  }
+  if (!open) return refuse("not_due", *rule + " is not open: it was met, cancelled or never scheduled");
+  if (open->due_date.ToString() != *due) {
+    return refuse("not_due", *rule + " is now due " + open->due_date.ToString() + ", not " + *due);
+  }
+  if (a.occurred_at_us < open->due_by_us) {
+    return refuse("not_due", *rule + " is due by the end of " + *due + ": not breached yet");
+  }
+  if (open->breached_at_us != 0) return refuse("already_breached", *rule + " due " + *due + " was already breached");
+  open->breached_at_us = a.occurred_at_us;
+  if (in) {
+    in->Reschedule(*open);
+  } else {
+    case_open_[*rule] = *open;
+  }
+  out.verdict.accepted = true;
+  out.verdict.from_state = out.verdict.to_state = in ? in->State() : "case";
+  out.verdict.deadlines.push_back({DeadlineEffect::Kind::kBreached, *open});
+  return out;
+}
+
 CaseVerdict Case::Route(const Action& a) {
   CaseVerdict out;
+  if (a.name == kDeadlineBreached) return ApplyBreach(a);
   if (a.name.rfind("case.", 0) == 0) {
     out.journey = "case";
     out.verdict = ApplyCaseAction(a);
+    // Rules that depend on age run when the birthday comes.
+    if (out.verdict.accepted && a.name == kAgeReached) ApplyRules(a, &out);
     return out;
   }
   for (const auto& [prefix, journey] : Prefixes()) {
@@ -483,6 +550,20 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
   const std::string lc_now = journeys_.at("leaving_care")->State();
   if (age >= 18 && (lc_now == "EligibleChild" || lc_now == "RelevantChild")) {
     Consequence("X-08", "leaving_care", "lc.turned_18", a, {}, out);
+  }
+  if (Is(a, kAgeReached) && age == 18 && (cp == "OnCpPlan" || cin == "OnCinPlan")) {
+    out->verdict.flags_raised.push_back(std::string("X-15: turned 18 on a ") +
+                                        (cp == "OnCpPlan" ? "child protection" : "child in need") +
+                                        " plan: a child is a person under 18 (CA 1989 s105); end or step down the plan");
+  }
+  if (Is(a, kAgeReached) && journeys_.at("leaving_care")->State() == "FormerRelevantChild") {
+    auto limit = rules_->Find("T-81", today, a.rules_edition);
+    if (limit.ok() && age == limit->amount) {
+      Consequence("X-16", "leaving_care", "lc.support_ended", a, {{"reason", "reached_" + std::to_string(age)}}, out);
+    } else if (age == 21) {
+      out->verdict.flags_raised.push_back(
+          "X-16/T-81: 21st birthday: personal adviser support continues to 25 if the young person asks (CSWA 2017 s3)");
+    }
   }
 }
 

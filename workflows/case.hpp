@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "workflows/journey.hpp"
@@ -22,6 +23,22 @@ namespace casetrail::workflows {
 //   case.closed {team}            all journeys idle; remembers the team for re-referrals
 // The role "system" is the engine itself: adapters never grant it to a person.
 inline constexpr const char* kSystemRole = "system";
+
+// Time-driven actions: recorded only by the engine (role "system"), by the scheduler
+// (scheduler/scheduler.hpp), when time passes rather than when someone acts:
+//   deadline.breached {rule, due}  at the end of the deadline's last day (its due_by): it passed
+//                                  unmet. It stays open; an action that meets it later is late.
+//                                  Refused (not_due) once it was met, moved or cancelled: a
+//                                  late-recorded action that met it in time cancels the tick.
+//   case.age_reached {age}         at the start of the 16th, 18th, 21st or 25th birthday: the
+//                                  cross-journey rules that depend on age run then (X-06, X-08,
+//                                  ), not at the next action someone records.
+// A replay skips a time-driven action that no longer holds after a correction (it is what the
+// scheduler wrote then; the correction's refold says what holds now).
+inline constexpr const char* kDeadlineBreached = "deadline.breached";
+inline constexpr const char* kAgeReached = "case.age_reached";
+bool IsTimeDriven(std::string_view action);
+inline constexpr int kMilestoneAges[] = {16, 18, 21, 25};
 
 struct CrossJourneyRule {
   std::string id;           // "X-01"
@@ -92,6 +109,7 @@ class Case {
 
  private:
   CaseVerdict Route(const Action& a);
+  CaseVerdict ApplyBreach(const Action& a);
   Verdict ApplyCaseAction(const Action& a);
   std::vector<CaseVerdict::Rescheduled> Recount(int edition);
   void Restore(const std::vector<CaseVerdict::Rescheduled>& recounted);

@@ -15,6 +15,8 @@ const char* DeadlineType(DeadlineEffect::Kind k) {
     case DeadlineEffect::Kind::kMet: return "deadline.met";
     case DeadlineEffect::Kind::kMetLate: return "deadline.met_late";
     case DeadlineEffect::Kind::kCancelled: return "deadline.cancelled";
+    case DeadlineEffect::Kind::kBreached: return nullptr;  // the action event itself
+    case DeadlineEffect::Kind::kBreachCancelled: return "deadline.breach_cancelled";
   }
   return "deadline.unknown";
 }
@@ -60,8 +62,10 @@ void AddRescheduled(const CaseVerdict& v, TimestampUs at, std::vector<EventData>
 void AddEffects(const Verdict& v, const std::string& journey, TimestampUs at,
                 std::vector<EventData>* out) {
   for (const auto& d : v.deadlines) {
+    const char* type = DeadlineType(d.kind);
+    if (!type) continue;
     EventData e;
-    e.type = DeadlineType(d.kind);
+    e.type = type;
     e.occurred_at = at;
     e.journey = journey;
     e.payload = DeadlinePayload(d.deadline).dump();
@@ -141,8 +145,14 @@ CaseDecider::Decision CaseDecider::Decide(const Command& cmd, const State& cache
   auto fingerprint = [&](const std::string& journey) {
     return journey == "case" ? std::string("case") : next.c.journey(journey).Table().fingerprint;
   };
-  req.events.push_back(ActionEvent(cmd.action, cmd.occurred_at,
-                                   EncodeActionPayload(cmd.params, step.action.rules_edition),
+  // A breach's event carries the deadline it breached, like the other deadline events.
+  std::string payload = EncodeActionPayload(cmd.params, step.action.rules_edition);
+  if (cmd.action == kDeadlineBreached) {
+    json p = DeadlinePayload(out.verdict.verdict.deadlines.at(0).deadline);
+    p["rules_edition"] = step.action.rules_edition;
+    payload = p.dump();
+  }
+  req.events.push_back(ActionEvent(cmd.action, cmd.occurred_at, std::move(payload),
                                    out.verdict.journey, out.verdict.verdict,
                                    fingerprint(out.verdict.journey)));
   AddRescheduled(out.verdict, cmd.occurred_at, &req.events);
@@ -189,6 +199,8 @@ const char* StateName(DeadlineEffect::Kind k) {
     case DeadlineEffect::Kind::kMet: return "met";
     case DeadlineEffect::Kind::kMetLate: return "met_late";
     case DeadlineEffect::Kind::kCancelled: return "cancelled";
+    case DeadlineEffect::Kind::kBreached:
+    case DeadlineEffect::Kind::kBreachCancelled: return "open";
   }
   return "open";
 }
@@ -226,6 +238,10 @@ struct DeadlineLedger {
       auto it = open.find(d.deadline.rule_id);
       if (it == open.end()) continue;
       CorrectionRecord::Deadline& en = list[it->second];
+      if (d.kind == DeadlineEffect::Kind::kBreached || d.kind == DeadlineEffect::Kind::kBreachCancelled) {
+        en.breached_at = d.kind == DeadlineEffect::Kind::kBreached ? d.deadline.breached_at_us : 0;
+        continue;  // still open
+      }
       en.state = StateName(d.kind);
       en.closed_at = step.action.occurred_at_us;
       en.closed_by = step.event->version;
@@ -274,6 +290,11 @@ CaseDecider::Decision CaseDecider::Correct(const Command& cmd, const State& cach
     return Status::Corruption("stream " + StreamOf(cmd.child_id) + " is not contiguous at version " + *tv_text);
   }
   const RecordedEvent& target = (*events)[tv - 1];
+  if (IsTimeDriven(target.type)) {
+    return Status::InvalidArgument("params.target_version",
+                                   "version " + *tv_text + " is '" + target.type +
+                                       "', which the scheduler wrote when time passed; correct the action or date it depends on");
+  }
   if (!IsActionEvent(target)) {
     return Status::InvalidArgument(
         "params.target_version",

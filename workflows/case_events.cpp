@@ -43,7 +43,13 @@ ActionPayload DecodeActionPayload(std::string_view payload) {
   ActionPayload out;
   const json p = json::parse(payload, nullptr, false);
   if (!p.is_object()) return out;
-  if (auto it = p.find("params"); it != p.end()) out.params = StringsOf(*it);
+  if (auto it = p.find("params"); it != p.end()) {
+    out.params = StringsOf(*it);
+  } else {
+    for (const char* k : {"rule", "due"}) {
+      if (auto f = p.find(k); f != p.end() && f->is_string()) out.params[k] = f->get<std::string>();
+    }
+  }
   if (auto it = p.find("rules_edition"); it != p.end() && it->is_number_integer()) {
     out.rules_edition = it->get<int>();
   }
@@ -62,6 +68,7 @@ std::string EncodeCorrection(const CorrectionRecord& c) {
     json j = {{"rule", d.rule},         {"rule_version", d.rule_version}, {"started", d.started},
               {"due", d.due},           {"due_by_us", d.due_by},          {"state", d.state},
               {"closed_at_us", d.closed_at}, {"scheduled_by", d.scheduled_by}};
+    if (d.breached_at != 0) j["breached_at_us"] = d.breached_at;
     if (d.state != "open") j["closed_by"] = d.closed_by;
     deadlines.push_back(std::move(j));
   }
@@ -126,6 +133,7 @@ bool DecodeCorrection(std::string_view type, std::string_view payload, Correctio
     x.due_by = d.value("due_by_us", std::int64_t{0});
     x.closed_at = d.value("closed_at_us", std::int64_t{0});
     x.scheduled_by = d.value("scheduled_by", std::uint64_t{0});
+    x.breached_at = d.value("breached_at_us", TimestampUs{0});
     x.closed_by = d.value("closed_by", std::uint64_t{0});
     c.deadlines.push_back(std::move(x));
   }

@@ -14,6 +14,10 @@
 //                          an open deadline the action's rule edition counts differently;
 //                          payload {"rule", "rule_version", "started", "due", "due_by_us",
 //                          "previous_due", "previous_rule_version", "reason"}
+//   a breach               "deadline.breached" (a time-driven action, workflows/case.hpp):
+//                          the deadline payload above and "rules_edition"
+//   a breach withdrawn     "deadline.breach_cancelled" (after deadline.met): an action recorded
+//                          after the breach met the deadline in time; the deadline payload
 //   each flag              "flag.raised"; payload {"text"}
 //   a correction           "case.record_corrected" | "case.record_withdrawn"; payload: the
 //                          CorrectionRecord below (EncodeCorrection / DecodeCorrection)
@@ -49,7 +53,8 @@ bool IsCorrection(std::string_view type);
 // An action's (or a consequence's) parameters, from its payload {"params": {...}}.
 std::map<std::string, std::string> ActionParams(std::string_view payload);
 
-// An action's payload: its parameters and the rule edition it was judged under.
+// An action's payload: its parameters and the rule edition it was judged under. A payload
+// without "params" (deadline.breached) gives its top-level "rule" and "due" as parameters.
 struct ActionPayload {
   std::map<std::string, std::string> params;
   int rules_edition = 1;  // events written before rule editions existed were judged by edition 1
@@ -82,6 +87,7 @@ struct CorrectionRecord {
   struct Deadline {
     std::string rule, rule_version, started, due, state;  // state: open, met, met_late, cancelled
     TimestampUs due_by = 0, closed_at = 0;
+    TimestampUs breached_at = 0;                          // a breach the refold keeps (0: none)
     std::uint64_t scheduled_by = 0, closed_by = 0;        // versions of the actions
   };
   std::vector<Deadline> deadlines;             // every deadline, after the refold

@@ -5,6 +5,7 @@
 namespace casetrail::workflows {
 
 bool IsActionEvent(const RecordedEvent& e) {
+  if (e.type == kDeadlineBreached) return true;  // time-driven: folded, so a case knows its breaches
   if (e.type.rfind("deadline.", 0) == 0 || e.type.rfind("flag.", 0) == 0) return false;
   if (IsCorrection(e.type)) return false;
   return !IsDerivedPayload(e.payload);
@@ -61,6 +62,12 @@ Status Fold(Case& c, const std::vector<RecordedEvent>& events, std::size_t from,
     if (step.action.occurred_at_us > o.occurred_by) continue;
     step.verdict = c.Apply(step.action);
     if (!step.verdict.accepted()) {
+      // A time-driven action a correction overtook (the deadline was met or moved, the birthday
+      // corrected): the record of what the scheduler wrote then, not a divergence.
+      if (IsTimeDriven(step.action.name)) {
+        if (o.on_refused) o.on_refused(step);
+        continue;
+      }
       if (!o.skip_refused) {
         return Status::Corruption("replay of " + e.stream + " diverged at version " +
                                   std::to_string(e.version) + " ('" + e.type +

@@ -62,7 +62,9 @@ struct Permission {
 
 // A deadline a transition opens, and what happens to open ones.
 struct DeadlineEffect {
-  enum class Kind { kScheduled, kMet, kMetLate, kCancelled };
+  // kBreached: the scheduler recorded that the deadline passed unmet (it stays open).
+  // kBreachCancelled: a recorded breach was wrong: an action recorded later met it in time.
+  enum class Kind { kScheduled, kMet, kMetLate, kCancelled, kBreached, kBreachCancelled };
   Kind kind;
   Deadline deadline;
 };

@@ -103,7 +103,7 @@ const std::vector<Permission>& LeavingCareDef::Permissions() {
       {Turned18::kName, {"social_worker", "personal_adviser", "team_manager", "system"}},
       {StayingPutStarted::kName, {"personal_adviser", "team_manager"}},
       {KeepingInTouch::kName, {"personal_adviser"}},
-      {SupportEnded::kName, {"team_manager"}},
+      {SupportEnded::kName, {"team_manager", "system"}},
   };
   return p;
 }

@@ -82,6 +82,8 @@ struct Deadline {
   std::int64_t start_us = 0;
   Date due_date;
   std::int64_t due_by_us = 0;
+  // When a breach of this deadline was recorded (deadline.breached, by the scheduler); 0: none.
+  std::int64_t breached_at_us = 0;
   bool MetBy(std::int64_t at_us) const { return at_us < due_by_us; }
 };
 

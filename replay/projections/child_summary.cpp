@@ -25,6 +25,7 @@ void ChildSummaryProjection::Apply(const EventView& e) {
     c.open_deadlines.erase(Field(e.payload, "rule"));
     return;
   }
+  if (type.starts_with("deadline.")) return;  // breached, breach withdrawn: still open
   if (type == "flag.raised") {
     c.flags.push_back(Field(e.payload, "text"));
     return;
@@ -57,7 +58,8 @@ void ChildSummaryProjection::Apply(const EventView& e) {
       it->second = Sym(e.to_state);
     }
   }
-  if (!e.actor_user.empty() && !IsDerivedPayload(e.payload)) {
+  // The scheduler (role system) is nobody's worker and no team's.
+  if (!e.actor_user.empty() && e.actor_role != "system" && !IsDerivedPayload(e.payload)) {
     if (c.last_worker != e.actor_user) c.last_worker = Sym(e.actor_user);
     if (c.team != e.actor_team) c.team = Sym(e.actor_team);
   }

@@ -31,7 +31,7 @@ class ChildSummaryProjection final : public Projection {
   };
   const char* name() const override { return "child_summary"; }
   double weight() const override { return 3; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   void Apply(const EventView& e) override;
   void Reset() override {
     children_.clear();

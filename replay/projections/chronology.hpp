@@ -28,7 +28,7 @@ class ChronologyProjection final : public Projection {
     TimestampUs original_at = 0;  // ... and its business time
   };
   const char* name() const override { return "chronology"; }
-  int version() const override { return 2; }
+  int version() const override { return 3; }
   void Apply(const EventView& e) override;
   void Reset() override {
     children_.clear();

@@ -42,6 +42,7 @@ void DeadlinesProjection::Add(const Entry& e) {
   it.state = e.state;
   it.due_by = e.due_by;
   it.closed_at = e.closed_at;
+  it.breach_recorded_at = e.breach_recorded_at;
   if (it.state == State::kOpen) open_[OpenKey(it.child, it.rule)] = items_.size();
   items_.push_back(it);
 }
@@ -56,6 +57,7 @@ DeadlinesProjection::Entry DeadlinesProjection::Render(const Item& it) const {
   e.due_by = it.due_by;
   e.state = it.state;
   e.closed_at = it.closed_at;
+  e.breach_recorded_at = it.breach_recorded_at;
   return e;
 }
 
@@ -94,6 +96,7 @@ void DeadlinesProjection::Apply(const EventView& e) {
                  : d.state == "cancelled" ? State::kCancelled
                                           : State::kOpen;
       en.closed_at = d.closed_at;
+      en.breach_recorded_at = d.breached_at;
       Add(en);
     }
     return;
@@ -111,6 +114,7 @@ void DeadlinesProjection::Apply(const EventView& e) {
     item.started = DaysOf(Field(flat, e.payload, "started"));
     item.due = DaysOf(Field(flat, e.payload, "due"));
     item.due_by = NumberField(flat, e.payload, "due_by_us");
+    if (item.due_by > item.breach_recorded_at) item.breach_recorded_at = 0;  // moved past the breach
     return;
   }
   if (type == "deadline.scheduled") {
@@ -126,6 +130,11 @@ void DeadlinesProjection::Apply(const EventView& e) {
   }
   if (it == open_.end()) return;
   Item& item = items_[it->second];
+  if (type == "deadline.breached" || type == "deadline.breach_cancelled") {
+    item.breach_recorded_at = type == "deadline.breached" ? e.occurred_at : 0;
+    return;
+  }
+  if (type == "deadline.rescheduled") return;
   item.state = type == "deadline.met"        ? State::kMet
                : type == "deadline.met_late" ? State::kMetLate
                                              : State::kCancelled;
@@ -171,7 +180,9 @@ std::string DeadlinesProjection::Serialize() const {
   for (const auto& it : items_) {
     const Entry e = Render(it);
     o << e.child << " " << e.rule << " " << e.started << "->" << e.due << " "
-      << StatusAt(e, INT64_MIN) << " " << e.closed_at << "\n";
+      << StatusAt(e, INT64_MIN) << " " << e.closed_at;
+    if (e.breach_recorded_at != 0) o << " breach@" << e.breach_recorded_at;
+    o << "\n";
   }
   return o.str();
 }

@@ -27,10 +27,11 @@ class DeadlinesProjection final : public Projection {
     TimestampUs due_by = 0;
     State state = State::kOpen;
     TimestampUs closed_at = 0;  // business time of the event that met or cancelled it
+    TimestampUs breach_recorded_at = 0;  // business time of a deadline.breached still standing
   };
   const char* name() const override { return "deadlines"; }
   double weight() const override { return 3; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   void Apply(const EventView& e) override;
   void Reset() override {
     items_.clear();
@@ -54,6 +55,7 @@ class DeadlinesProjection final : public Projection {
     State state = State::kOpen;
     TimestampUs due_by = 0;
     TimestampUs closed_at = 0;
+    TimestampUs breach_recorded_at = 0;
   };
   Entry Render(const Item& it) const;
   void Add(const Entry& e);

@@ -85,7 +85,7 @@ void KpiProjection::Apply(const EventView& e) {
     return;
   }
   const bool is_deadline = type.substr(0, 9) == "deadline.";
-  if (!is_deadline && type != "flag.raised" && !IsDerivedPayload(e.payload)) {
+  if (!is_deadline && type != "flag.raised" && e.actor_role != "system" && !IsDerivedPayload(e.payload)) {
     AddLag(team, e.recorded_at, static_cast<double>(e.recorded_at - e.occurred_at) / kDayUs, 1);
     last_.Get(children_, e.stream, id).last_action = e.version;
   }

@@ -34,7 +34,7 @@ class KpiProjection final : public Projection {
   };
   const char* name() const override { return "kpis"; }
   double weight() const override { return 2; }
-  int version() const override { return 2; }
+  int version() const override { return 3; }
   void Apply(const EventView& e) override;
   void Reset() override;
   std::string Serialize() const override;

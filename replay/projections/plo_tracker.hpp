@@ -38,7 +38,7 @@ class PloTrackerProjection final : public Projection {
     TimestampUs start_us = 0;           // LPM or issue, for weeks elapsed
   };
   const char* name() const override { return "plo_tracker"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   void Apply(const EventView& e) override;
   void Reset() override { children_.clear(); }
   std::string Serialize() const override;

@@ -136,9 +136,14 @@ struct ContextBase {
   void Meet(const std::string& rule, std::int64_t at) {
     auto it = open.find(rule);
     if (it == open.end()) return;
+    const bool in_time = it->second.MetBy(at);
+    // Recorded late, but it happened in time: the breach the scheduler wrote no longer holds
+    // (withdrawn first, so the deadline closes as met with no breach standing).
+    if (in_time && it->second.breached_at_us != 0) {
+      verdict->deadlines.push_back({DeadlineEffect::Kind::kBreachCancelled, it->second});
+    }
     verdict->deadlines.push_back(
-        {it->second.MetBy(at) ? DeadlineEffect::Kind::kMet : DeadlineEffect::Kind::kMetLate,
-         it->second});
+        {in_time ? DeadlineEffect::Kind::kMet : DeadlineEffect::Kind::kMetLate, it->second});
     open.erase(it);
   }
   void Cancel(const std::string& rule) {

@@ -28,7 +28,8 @@ class FieldWriter {
   }
   void operator()(const char* key, const Deadline& d) {
     Raw(key, d.rule_id + "|" + d.rule_version + "|" + std::to_string(d.start_us) + "|" +
-                 d.due_date.ToString() + "|" + std::to_string(d.due_by_us));
+                 d.due_date.ToString() + "|" + std::to_string(d.due_by_us) + "|" +
+                 std::to_string(d.breached_at_us));
   }
   void Raw(std::string_view key, std::string_view v) {
     out_.append(key);
@@ -111,16 +112,17 @@ class FieldReader {
     ParseDeadline(key, *f, &d);
   }
   void ParseDeadline(std::string_view key, std::string_view text, Deadline* d) {
-    std::string parts[5];
+    std::string parts[6];  // the sixth (breached at) is absent from older snapshots
     std::size_t i = 0;
     for (char ch : text) {
       if (ch == '|') {
-        if (++i == 5) return Fail("bad deadline in " + std::string(key));
+        if (++i == 6) return Fail("bad deadline in " + std::string(key));
       } else {
         parts[i] += ch;
       }
     }
-    if (i != 4) return Fail("bad deadline in " + std::string(key));
+    if (i != 4 && i != 5) return Fail("bad deadline in " + std::string(key));
+    d->breached_at_us = i == 5 ? Int(key, parts[5]) : 0;
     auto due = Date::Parse(parts[3], "due");
     if (!due.ok()) return Fail("bad deadline date in " + std::string(key));
     d->rule_id = parts[0];
