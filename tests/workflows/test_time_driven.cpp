@@ -121,7 +121,7 @@ TEST_CASE("CA 1989 s32(8): an extension granted after the 26 weeks were breached
             .accepted());
 }
 
-TEST_CASE("case.age_reached: only the scheduler, only on the birthday; FLRA 1969 s9 puts a 29 February birthday on 1 March",
+TEST_CASE("case.age_reached: only the scheduler, only on the birthday, and FLRA 1969 s9 puts a 29 February birthday on 1 March",
           "[workflows][time]") {
   Case c;
   Do(c, A("case.child_registered", "2020-01-10", "social_worker", {{"date_of_birth", "2008-02-29"}}));
