@@ -270,6 +270,7 @@ static std::optional<Deadline> Recounted(const RuleBook& book, const Deadline& d
   n.rule_version = (*now)->version;
   n.due_date = d.due_date.AddDays(new_last->days() - old_last->days());
   n.due_by_us = n.due_date.AddDays(1).StartUs();
+  if (n.due_by_us > d.breached_at_us) n.breached_at_us = 0;  // moved past a recorded breach
   *reason = (*now)->change.empty() ? (*now)->version + " counts " + d.rule_id + " differently" : (*now)->change;
   return n;
 }

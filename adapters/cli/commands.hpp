@@ -71,6 +71,7 @@ void AddAuditCommands(CLI::App& app, Registry& r);    // show, explain, export, 
 void AddServeCommands(CLI::App& app, Registry& r);    // serve, token
 void AddRelayCommand(CLI::App& app, Registry& r);     // relay kafka
 void AddSimulateCommand(CLI::App& app, Registry& r);  // simulate
+void AddTickCommand(CLI::App& app, Registry& r);      // tick
 
 // ---- shared by the commands -------------------------------------------------------------------
 int ExitCodeFor(const Status& s);

@@ -1,0 +1,243 @@
+#include "scheduler/due_index.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+#include "replay/correction_event.hpp"
+#include "replay/event_helpers.hpp"
+#include "workflows/calendar.hpp"
+#include "workflows/case.hpp"
+#include "workflows/case_events.hpp"
+
+namespace casetrail::scheduler {
+namespace {
+
+using nlohmann::json;
+using workflows::Date;
+
+constexpr int kAges = static_cast<int>(std::size(workflows::kMilestoneAges));
+
+std::int32_t DaysOf(const std::string& date) {
+  auto d = Date::Parse(date, "date");
+  return d.ok() ? d->days() : INT32_MIN;
+}
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::string DueItem::CommandId() const {
+  return kind == Kind::kBreach ? "time:" + child + ":breach:" + rule + ":" + due
+                               : "time:" + child + ":age:" + std::to_string(age);
+}
+
+const char* DueItem::Action() const {
+  return kind == Kind::kBreach ? workflows::kDeadlineBreached : workflows::kAgeReached;
+}
+
+void DueIndex::Reset() {
+  children_.clear();
+  deadlines_.clear();
+  pending_.clear();
+}
+
+void DueIndex::SetDeadline(const Key& key, Deadline d) {
+  EraseDeadline(key);
+  if (d.breached_at == 0) pending_.emplace(d.due_by, key.first, key.second);
+  deadlines_[key] = std::move(d);
+}
+
+void DueIndex::EraseDeadline(const Key& key) {
+  auto it = deadlines_.find(key);
+  if (it == deadlines_.end()) return;
+  pending_.erase({it->second.due_by, key.first, key.second});
+  deadlines_.erase(it);
+}
+
+void DueIndex::Apply(const EventView& e) {
+  const std::string id = replay::ChildIdOf(e.stream);
+  if (id.empty()) return;
+  const std::string_view type = e.type;
+  Child& c = children_[id];
+  auto journeys_changed = [&](bool was_active, TimestampUs at) {
+    if (!was_active && !c.journeys.empty()) c.active_since = at;
+    if (c.journeys.empty()) c.active_since = INT64_MAX;
+  };
+
+  if (replay::CorrectionEvent k; replay::ParseCorrection(e, &k)) {
+    // The refold says what holds now: the child's open deadlines, journeys and date of birth.
+    std::map<std::string, std::string> journey_of;
+    for (auto it = deadlines_.lower_bound({id, ""}); it != deadlines_.end() && it->first.first == id;) {
+      journey_of[it->first.second] = it->second.journey;
+      auto next = std::next(it);
+      EraseDeadline(it->first);
+      it = next;
+    }
+    for (const auto& d : k.deadlines) {
+      if (d.state != "open") continue;
+      SetDeadline({id, d.rule}, {journey_of[d.rule], d.due, d.due_by, d.breached_at});
+    }
+    const bool was_active = !c.journeys.empty();
+    c.journeys.clear();
+    for (const auto& [journey, state] : k.states) {
+      if (!replay::IsInitialState(journey, state)) c.journeys[journey] = state;
+    }
+    journeys_changed(was_active, e.occurred_at);
+    if (k.target_type == "case.child_registered" || k.target_type == "case.child_born") {
+      auto dob = k.after_params.find("date_of_birth");
+      c.dob = !k.withdrawn && dob != k.after_params.end() ? DaysOf(dob->second) : INT32_MIN;
+    }
+    return;
+  }
+
+  if (type.starts_with("deadline.") && type != workflows::kDeadlineBreached) {
+    const json p = json::parse(e.payload, nullptr, false);
+    if (!p.is_object()) return;
+    const Key key{id, Str(p, "rule")};
+    auto it = deadlines_.find(key);
+    if (type == "deadline.scheduled" || type == "deadline.rescheduled") {
+      Deadline d;
+      d.journey = std::string(e.journey);
+      d.due = Str(p, "due");
+      d.due_by = p.value("due_by_us", TimestampUs{0});
+      // A recount that keeps the date behind a recorded breach keeps the breach (workflows/case.cpp).
+      if (type == "deadline.rescheduled" && it != deadlines_.end() && it->second.breached_at != 0 &&
+          d.due_by <= it->second.breached_at) {
+        d.breached_at = it->second.breached_at;
+      }
+      SetDeadline(key, std::move(d));
+    } else if (type == "deadline.breach_cancelled") {
+      if (it != deadlines_.end()) {
+        Deadline d = it->second;
+        d.breached_at = 0;
+        SetDeadline(key, std::move(d));
+      }
+    } else if (type == "deadline.met" || type == "deadline.met_late" || type == "deadline.cancelled") {
+      EraseDeadline(key);
+    }
+    return;
+  }
+  if (type == workflows::kDeadlineBreached) {
+    const json p = json::parse(e.payload, nullptr, false);
+    if (!p.is_object()) return;
+    const Key key{id, Str(p, "rule")};
+    auto it = deadlines_.find(key);
+    if (it != deadlines_.end()) {
+      Deadline d = it->second;
+      d.breached_at = e.occurred_at;
+      SetDeadline(key, std::move(d));
+    }
+    return;
+  }
+  if (type.starts_with("flag.")) return;
+
+  const bool by_person = e.actor_role != workflows::kSystemRole && !workflows::IsDerivedPayload(e.payload);
+  if (by_person) {
+    c.first_at = std::min(c.first_at, e.occurred_at);
+    if (c.team != e.actor_team) c.team = std::string(e.actor_team);
+  }
+  if (!e.journey.empty() && e.journey != "case" && !e.to_state.empty()) {
+    const bool was_active = !c.journeys.empty();
+    if (replay::IsInitialState(e.journey, e.to_state)) {
+      c.journeys.erase(std::string(e.journey));
+    } else {
+      c.journeys[std::string(e.journey)] = std::string(e.to_state);
+    }
+    journeys_changed(was_active, e.occurred_at);
+  }
+  if (type == "case.child_registered" || type == "case.child_born" || type == workflows::kAgeReached) {
+    const auto params = workflows::ActionParams(e.payload);
+    auto param = [&](const char* k) {
+      auto it = params.find(k);
+      return it == params.end() ? std::string() : it->second;
+    };
+    if (type == workflows::kAgeReached) {
+      for (int i = 0; i < kAges; ++i) {
+        if (param("age") == std::to_string(workflows::kMilestoneAges[i])) c.ages_recorded |= 1u << i;
+      }
+    } else if (!param("date_of_birth").empty()) {
+      c.dob = DaysOf(param("date_of_birth"));
+    }
+  }
+}
+
+std::vector<DueItem> DueIndex::DueBy(TimestampUs until) const {
+  std::vector<DueItem> out;
+  for (const auto& [due_by, child, rule] : pending_) {
+    if (due_by > until) break;
+    const Deadline& d = deadlines_.at({child, rule});
+    DueItem item;
+    item.at = due_by;
+    item.child = child;
+    item.kind = DueItem::Kind::kBreach;
+    item.rule = rule;
+    item.due = d.due;
+    item.journey = d.journey;
+    auto c = children_.find(child);
+    if (c != children_.end()) item.team = c->second.team;
+    out.push_back(std::move(item));
+  }
+  for (const auto& [id, c] : children_) {
+    if (c.dob == INT32_MIN || c.journeys.empty()) continue;
+    const bool leaving_care = c.journeys.count("leaving_care") > 0;
+    for (int i = 0; i < kAges; ++i) {
+      const int age = workflows::kMilestoneAges[i];
+      if (c.ages_recorded & (1u << i)) continue;
+      if (age > 18 && !leaving_care) continue;
+      const TimestampUs at = workflows::BirthdayAt(Date::FromDays(c.dob), age).StartUs();
+      // Only birthdays while the child is open to the Trust, never before the record began.
+      if (at > until || at < c.active_since || at < c.first_at) continue;
+      DueItem item;
+      item.at = at;
+      item.child = id;
+      item.kind = DueItem::Kind::kAge;
+      item.age = age;
+      item.team = c.team;
+      out.push_back(std::move(item));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const DueItem& a, const DueItem& b) {
+    return std::tie(a.at, a.child, a.kind, a.rule, a.age) < std::tie(b.at, b.child, b.kind, b.rule, b.age);
+  });
+  return out;
+}
+
+std::vector<OpenDeadline> DueIndex::DueBetween(TimestampUs now, const std::string& last_day,
+                                               const std::string& team) const {
+  std::vector<OpenDeadline> out;
+  const std::string today = Date::FromTimestampUs(now).ToString();
+  for (const auto& [key, d] : deadlines_) {
+    if (d.due <= today || d.due > last_day) continue;
+    auto c = children_.find(key.first);
+    const std::string child_team = c == children_.end() ? std::string() : c->second.team;
+    if (!team.empty() && child_team != team) continue;
+    out.push_back({key.first, key.second, d.journey, d.due, child_team, d.due_by, d.breached_at != 0});
+  }
+  std::sort(out.begin(), out.end(), [](const OpenDeadline& a, const OpenDeadline& b) {
+    return std::tie(a.due_by, a.child, a.rule) < std::tie(b.due_by, b.child, b.rule);
+  });
+  return out;
+}
+
+std::string DueIndex::Serialize() const {
+  std::ostringstream o;
+  for (const auto* kv : replay::Sorted(children_)) {
+    const Child& c = kv->second;
+    o << "child " << kv->first << " dob=" << c.dob << " first=" << c.first_at << " active_since=" << c.active_since
+      << " ages=" << static_cast<int>(c.ages_recorded) << " team=" << c.team << " journeys=";
+    for (const auto& [j, s] : c.journeys) o << j << ":" << s << ",";
+    o << "\n";
+  }
+  for (const auto& [key, d] : deadlines_) {
+    o << "deadline " << key.first << " " << key.second << " " << d.journey << " " << d.due << " " << d.due_by
+      << " breached=" << d.breached_at << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace casetrail::scheduler
