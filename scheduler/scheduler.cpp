@@ -1,5 +1,7 @@
 #include "scheduler/scheduler.hpp"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -75,6 +77,51 @@ Result<TickReport> Scheduler::Tick(TimestampUs until) {
   }
   report.write_seconds = std::chrono::duration<double>(Clock::now() - t1).count();
   return report;
+}
+
+Ticker::Ticker(Scheduler& scheduler, std::chrono::milliseconds interval, Clock clock)
+    : scheduler_(scheduler), interval_(interval), clock_(std::move(clock)) {}
+
+Ticker::~Ticker() { Stop(); }
+
+void Ticker::Start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Ticker::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Ticker::Stats Ticker::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+void Ticker::Run() {
+  pthread_setname_np(pthread_self(), "ct-scheduler");
+  for (;;) {
+    auto r = scheduler_.Tick(clock_());
+    std::unique_lock<std::mutex> lock(mu_);
+    ++stats_.ticks;
+    if (r.ok()) {
+      stats_.written += r->written;
+      stats_.already += r->already;
+      stats_.overtaken += r->overtaken;
+      stats_.errors += r->errors.size();
+      stats_.last_find_seconds = r->find_seconds;
+      stats_.last_write_seconds = r->write_seconds;
+      stats_.last_until = r->until;
+    } else {
+      ++stats_.errors;  // the index could not catch up: the next tick tries again
+    }
+    if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) return;
+  }
 }
 
 }  // namespace casetrail::scheduler

@@ -19,9 +19,14 @@
 // time per Scheduler. The index is read under the caller's lock (`read_index`).
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/status.hpp"
@@ -62,5 +67,32 @@ class Scheduler {
 
 // The command the scheduler sends for an item.
 workflows::Command CommandFor(const DueItem& item);
+
+// Runs a Scheduler on a thread ("ct-scheduler"): a tick at Start (the catch-up after downtime),
+// then one every `interval`, to the time `clock` reads. Stop waits for a tick in progress.
+class Ticker {
+ public:
+  struct Stats {
+    std::uint64_t ticks = 0, written = 0, already = 0, overtaken = 0, errors = 0;
+    double last_find_seconds = 0, last_write_seconds = 0;
+    TimestampUs last_until = 0;
+  };
+  Ticker(Scheduler& scheduler, std::chrono::milliseconds interval, Clock clock);
+  ~Ticker();  // Stop()
+  void Start();
+  void Stop();
+  Stats stats() const;
+
+ private:
+  void Run();
+  Scheduler& scheduler_;
+  const std::chrono::milliseconds interval_;
+  Clock clock_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  Stats stats_;
+  std::thread thread_;
+};
 
 }  // namespace casetrail::scheduler

@@ -193,6 +193,9 @@ void AddDo(CLI::App& app, Registry& r) {
     cmd.child_id = o->child;
     cmd.action = o->action;
     cmd.actor = Actor{o->user, o->role, o->team};
+    if (o->role == "system") {
+      return s.Fail(Status::InvalidArgument("role", "'system' is the engine's own role (its scheduler): use 'casetrail tick'"));
+    }
     cmd.command_id = o->command_id;
     auto at = TimeOption(o->occurred_at, "occurred_at", SystemClockUs());
     if (!at.ok()) return s.Fail(at.status());

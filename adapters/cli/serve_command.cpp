@@ -48,6 +48,7 @@ struct ServeOptions {
       {"max-subscribers", {1024, 1, 100000}},
       {"heartbeat-seconds", {15, 1, 300}},
       {"cache-children", {workflows::CaseService::kDefaultCacheChildren, 1, 100000000}},
+      {"tick-seconds", {60, 0, 86400}},
   };
   // The options a config file may set too: name -> (where it goes, the option).
   std::map<std::string, std::pair<std::string*, CLI::Option*>> texts;
@@ -105,6 +106,7 @@ int Serve(Session& s, ServeOptions& o) {
   ao.subscriptions.max_subscribers = tune("max-subscribers");
   ao.subscriptions.default_heartbeat = std::chrono::seconds(tune("heartbeat-seconds"));
   ao.cache_children = tune("cache-children");
+  ao.tick_interval = std::chrono::seconds(tune("tick-seconds"));
   const std::string tokens_file =
       o.tokens.empty() ? (std::filesystem::path(s.options.data) / "tokens").string() : o.tokens;
   if (o.demo) {
@@ -204,7 +206,11 @@ void AddToken(CLI::App& app, Registry& r) {
   c->add_option("--user", o->user, "the user")->required();
   c->add_option("--role", o->role, "the user's role")->required();
   c->add_option("--team", o->team, "the user's team")->required();
-  r.OnWithoutLog(c, [o](const GlobalOptions&) {
+  r.OnWithoutLog(c, [o](const GlobalOptions& g) {
+    if (o->role == "system") {
+      return Fail(Status::InvalidArgument("role", "'system' is the engine's own role (its scheduler); no token may have it"),
+                  g.json);
+    }
     auto [token, line] = http::Tokens::Make({o->user, o->role, o->team});
     std::cout << "token (shown once; give it to " << o->user << "): " << token << "\nline for the tokens file:\n"
               << line << "\n";

@@ -21,8 +21,13 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       cases_(log, rules),
       audit_(log, rules),
       access_log_(log),
+      scheduler_(cases_, due_, [this] { return CatchUp(); },
+                 [this](const std::function<void()>& read) {
+                   std::shared_lock<std::shared_mutex> lock(views_mu_);
+                   read();
+                 }),
       hub_(log, options.subscriptions),
-      maintainer_(log, views_mu_, {&summary_, &chronology_, &deadlines_, &plo_, &kpis_, &restriction_index_},
+      maintainer_(log, views_mu_, {&summary_, &chronology_, &deadlines_, &plo_, &kpis_, &due_, &restriction_index_},
                   {&summary_, &chronology_, &deadlines_, &plo_, &kpis_},
                   [this] {
                     if (restriction_index_.position() >= startup_head_) index_complete_ = true;
@@ -31,6 +36,10 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
   startup_head_ = log_.HeadPosition();
   cases_.SetCacheCapacity(options_.cache_children);
   maintainer_.Start();
+  if (options_.tick_interval.count() > 0) {
+    ticker_ = std::make_unique<scheduler::Ticker>(scheduler_, options_.tick_interval, options_.clock);
+    ticker_->Start();
+  }
 }
 
 Api::~Api() {
@@ -38,7 +47,10 @@ Api::~Api() {
   hub_.Stop();
 }
 
-void Api::StopMaintainer() { maintainer_.Stop(); }
+void Api::StopMaintainer() {
+  if (ticker_) ticker_->Stop();  // its ticks catch the views up: stop it first
+  maintainer_.Stop();
+}
 
 void Api::StopStreams() { hub_.Stop(); }
 

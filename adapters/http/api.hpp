@@ -34,6 +34,7 @@
 #include "replay/audit.hpp"
 #include "workflows/case_service.hpp"
 #include "replay/projections.hpp"
+#include "scheduler/scheduler.hpp"
 
 namespace casetrail::http {
 
@@ -61,6 +62,10 @@ struct ApiOptions {
   // Children's cases the command pipeline keeps in memory (a few KB each); a command on another
   // child rebuilds its case from a snapshot and the tail first.
   std::size_t cache_children = workflows::CaseService::kDefaultCacheChildren;
+  // The scheduler (scheduler/scheduler.hpp): a tick at start, then one every `tick_interval`, to
+  // the time `clock` reads; 0: no scheduler in this process (`casetrail tick` may run instead).
+  std::chrono::milliseconds tick_interval{0};
+  Clock clock = SystemClockUs;
 };
 
 class Api {
@@ -179,6 +184,8 @@ class Api {
   replay::DeadlinesProjection deadlines_;
   replay::PloTrackerProjection plo_;
   replay::KpiProjection kpis_;
+  scheduler::DueIndex due_;  // the scheduler's (followed with the views; no checkpoint stored)
+  scheduler::Scheduler scheduler_;
   std::mutex restrictions_mu_;
   std::uint64_t restrictions_generation_ = 0;  // bumped by every restriction written
   // child -> named users (nullptr: not restricted); a cache of the restriction streams' last events
@@ -210,6 +217,7 @@ class Api {
 
   // Follows the views and the restriction index (view_maintainer.hpp); declared after them.
   ViewMaintainer maintainer_;
+  std::unique_ptr<scheduler::Ticker> ticker_;  // when options_.tick_interval > 0
 
   struct Counters {
     std::mutex mu;

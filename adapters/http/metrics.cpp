@@ -66,6 +66,21 @@ std::string Api::Metrics() const {
     << hs.frames_sent << "\n";
   o << "# HELP casetrail_subscriber_overflows_total Subscribers ended because their buffer was full.\n"
        "# TYPE casetrail_subscriber_overflows_total counter\ncasetrail_subscriber_overflows_total " << hs.overflows << "\n";
+  if (ticker_) {
+    const auto ts = ticker_->stats();
+    o << "# HELP casetrail_scheduler_ticks_total Scheduler ticks (scheduler/scheduler.hpp).\n"
+         "# TYPE casetrail_scheduler_ticks_total counter\ncasetrail_scheduler_ticks_total " << ts.ticks << "\n";
+    o << "# HELP casetrail_scheduler_events_total Time-driven commands by result: written, already written, "
+         "overtaken (met or moved first), error.\n# TYPE casetrail_scheduler_events_total counter\n"
+      << "casetrail_scheduler_events_total{result=\"written\"} " << ts.written << "\n"
+      << "casetrail_scheduler_events_total{result=\"already\"} " << ts.already << "\n"
+      << "casetrail_scheduler_events_total{result=\"overtaken\"} " << ts.overtaken << "\n"
+      << "casetrail_scheduler_events_total{result=\"error\"} " << ts.errors << "\n";
+    o << "# HELP casetrail_scheduler_last_tick_seconds The last tick's time to find and to write its events.\n"
+         "# TYPE casetrail_scheduler_last_tick_seconds gauge\n"
+      << "casetrail_scheduler_last_tick_seconds{phase=\"find\"} " << ts.last_find_seconds << "\n"
+      << "casetrail_scheduler_last_tick_seconds{phase=\"write\"} " << ts.last_write_seconds << "\n";
+  }
   {
     std::lock_guard<std::mutex> lk(extra_mu_);
     if (extra_metrics_) o << extra_metrics_();

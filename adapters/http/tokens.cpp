@@ -68,6 +68,10 @@ Status Tokens::Reload() {
       return Status::InvalidArgument("tokens", file_.string() + " line " + std::to_string(n) +
                                                    ": expected '<hash> <user> <role> <team>'");
     }
+    if (e.who.role == "system") {
+      return Status::InvalidArgument("tokens", file_.string() + " line " + std::to_string(n) +
+                                                   ": the role 'system' is the engine's own (its scheduler); no token may have it");
+    }
     const auto d1 = spec.find('$'), d2 = spec.find('$', d1 == std::string::npos ? 0 : d1 + 1);
     std::optional<std::string> salt;
     if (spec.rfind("sha256$", 0) == 0 && d2 != std::string::npos) salt = Unhex(spec.substr(d1 + 1, d2 - d1 - 1));

@@ -43,6 +43,9 @@ Result<workflows::Command> ParseCommand(const nlohmann::json& doc, CommandFields
                             {"role", &c.actor.role}, {"team", &c.actor.team}}) {
       if (Status s = text(doc["actor"], std::string("actor.") + key, key, out); !s.ok()) return s;
     }
+    if (c.actor.role == "system") {
+      return Status::InvalidArgument("actor.role", "'system' is the engine's own role (its scheduler), not a person's");
+    }
   }
   if (doc.contains("params")) {
     if (!doc["params"].is_object()) return Status::InvalidArgument("params", "must be an object of strings");

@@ -388,3 +388,43 @@ TEST_CASE("paths and query parameters that are not UTF-8 get an answer, not an e
     CHECK(f.Body(r)["error"]["code"].is_string());
   }
 }
+
+TEST_CASE("a server with a scheduler writes the breaches due at start, and reports its ticks in /metrics",
+          "[adapters][http][scheduler]") {
+  auto log = OpenMemoryEventLog();
+  Tokens tokens;
+  tokens.Add("tm", {"tm.khan", "team_manager", "north-1"});
+  tokens.Add("audit", {"audit.reid", "auditor", "audit"});
+  {
+    workflows::CaseService cases(*log);
+    workflows::Command c;
+    c.child_id = "1002";
+    c.action = "cp.strategy_discussion_held";
+    c.occurred_at = std::move(workflows::Date::Parse("2026-09-01", "d")).value().StartUs() + 36000LL * 1000000;
+    c.actor = Actor{"tm.khan", "team_manager", "north-1"};
+    c.params = {{"outcome", "s47"}};
+    REQUIRE(cases.Execute(c)->accepted);  // T-06 due 22 September 2026: long past
+  }
+  ApiOptions o;
+  o.tick_interval = std::chrono::milliseconds(20);
+  Api api(*log, workflows::RuleBook::Default(), tokens, o);
+  bool breached = false;
+  for (int i = 0; i < 500 && !breached; ++i) {
+    auto events = api.Handle(Request{"GET", "/v1/events?stream_prefix=child-1002", "Bearer audit", "", ""});
+    breached = events.body.find("\"type\":\"deadline.breached\"") != std::string::npos;
+    if (!breached) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(breached);
+  auto metrics = api.Handle(Request{"GET", "/metrics", "", "", ""});
+  CHECK_THAT(metrics.body, Catch::Contains("casetrail_scheduler_events_total{result=\"written\"} 1"));
+  CHECK_THAT(metrics.body, Catch::Contains("casetrail_scheduler_ticks_total"));
+  // Later ticks find nothing more to write.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(log->HeadPosition() == 3);
+  // The engine's role is nobody's: a tokens file that grants it is refused.
+  const std::string path = "/tmp/casetrail-system-token-" + std::to_string(::getpid());
+  std::ofstream(path) << http::Tokens::Make({"x", "system", "t"}).second << "\n";
+  Tokens bad(path);
+  CHECK_THAT(bad.Reload().message(), Catch::Contains("engine's own"));
+  std::remove(path.c_str());
+}
