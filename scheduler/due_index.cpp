@@ -44,6 +44,20 @@ void DueIndex::Reset() {
   children_.clear();
   deadlines_.clear();
   pending_.clear();
+  pending_ages_.clear();
+}
+
+void DueIndex::RefreshAges(const std::string& id, Child& c) {
+  for (int i = 0; i < kAges; ++i) {
+    if (c.queued[i] != 0) pending_ages_.erase({c.queued[i], id, workflows::kMilestoneAges[i]});
+    c.queued[i] = 0;
+    if (c.dob == INT32_MIN || c.journeys.empty() || (c.ages_recorded & (1u << i))) continue;
+    const TimestampUs at = workflows::BirthdayAt(Date::FromDays(c.dob), workflows::kMilestoneAges[i]).StartUs();
+    // Only birthdays while the child is open to the Trust, never before the record began.
+    if (at < c.active_since || at < c.first_at) continue;
+    pending_ages_.emplace(at, id, workflows::kMilestoneAges[i]);
+    c.queued[i] = at;
+  }
 }
 
 void DueIndex::SetDeadline(const Key& key, Deadline d) {
@@ -67,6 +81,7 @@ void DueIndex::Apply(const EventView& e) {
   auto journeys_changed = [&](bool was_active, TimestampUs at) {
     if (!was_active && !c.journeys.empty()) c.active_since = at;
     if (c.journeys.empty()) c.active_since = INT64_MAX;
+    if (was_active != !c.journeys.empty()) RefreshAges(id, c);
   };
 
   if (replay::CorrectionEvent k; replay::ParseCorrection(e, &k)) {
@@ -91,6 +106,7 @@ void DueIndex::Apply(const EventView& e) {
     if (k.target_type == "case.child_registered" || k.target_type == "case.child_born") {
       auto dob = k.after_params.find("date_of_birth");
       c.dob = !k.withdrawn && dob != k.after_params.end() ? DaysOf(dob->second) : INT32_MIN;
+      RefreshAges(id, c);
     }
     return;
   }
@@ -138,7 +154,10 @@ void DueIndex::Apply(const EventView& e) {
 
   const bool by_person = e.actor_role != workflows::kSystemRole && !workflows::IsDerivedPayload(e.payload);
   if (by_person) {
-    c.first_at = std::min(c.first_at, e.occurred_at);
+    if (e.occurred_at < c.first_at) {
+      c.first_at = e.occurred_at;
+      RefreshAges(id, c);
+    }
     if (c.team != e.actor_team) c.team = std::string(e.actor_team);
   }
   if (!e.journey.empty() && e.journey != "case" && !e.to_state.empty()) {
@@ -163,6 +182,7 @@ void DueIndex::Apply(const EventView& e) {
     } else if (!param("date_of_birth").empty()) {
       c.dob = DaysOf(param("date_of_birth"));
     }
+    RefreshAges(id, c);
   }
 }
 
@@ -182,24 +202,17 @@ std::vector<DueItem> DueIndex::DueBy(TimestampUs until) const {
     if (c != children_.end()) item.team = c->second.team;
     out.push_back(std::move(item));
   }
-  for (const auto& [id, c] : children_) {
-    if (c.dob == INT32_MIN || c.journeys.empty()) continue;
-    const bool leaving_care = c.journeys.count("leaving_care") > 0;
-    for (int i = 0; i < kAges; ++i) {
-      const int age = workflows::kMilestoneAges[i];
-      if (c.ages_recorded & (1u << i)) continue;
-      if (age > 18 && !leaving_care) continue;
-      const TimestampUs at = workflows::BirthdayAt(Date::FromDays(c.dob), age).StartUs();
-      // Only birthdays while the child is open to the Trust, never before the record began.
-      if (at > until || at < c.active_since || at < c.first_at) continue;
-      DueItem item;
-      item.at = at;
-      item.child = id;
-      item.kind = DueItem::Kind::kAge;
-      item.age = age;
-      item.team = c.team;
-      out.push_back(std::move(item));
-    }
+  for (const auto& [at, id, age] : pending_ages_) {
+    if (at > until) break;
+    const Child& c = children_.find(id)->second;
+    if (age > 18 && c.journeys.count("leaving_care") == 0) continue;  // 21 and 25: care leavers only
+    DueItem item;
+    item.at = at;
+    item.child = id;
+    item.kind = DueItem::Kind::kAge;
+    item.age = age;
+    item.team = c.team;
+    out.push_back(std::move(item));
   }
   std::sort(out.begin(), out.end(), [](const DueItem& a, const DueItem& b) {
     return std::tie(a.at, a.child, a.kind, a.rule, a.age) < std::tie(b.at, b.child, b.kind, b.rule, b.age);

@@ -10,6 +10,7 @@
 // Thread-safety: none (a projection); the owner serialises Apply with the queries.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -74,6 +75,7 @@ class DueIndex final : public replay::Projection {
     std::map<std::string, std::string> journeys;  // active journey -> state
     std::uint8_t ages_recorded = 0;          // bit i: kMilestoneAges[i] recorded
     std::string team;
+    std::array<TimestampUs, 4> queued{};     // birthdays in pending_ages_ (0: not queued)
   };
   struct Deadline {
     std::string journey, due;
@@ -83,11 +85,16 @@ class DueIndex final : public replay::Projection {
   using Key = std::pair<std::string, std::string>;  // (child, rule)
   void SetDeadline(const Key& key, Deadline d);
   void EraseDeadline(const Key& key);
+  // Queues the child's birthdays still to come while it is open (after any change to its date
+  // of birth, activity or recorded ages), so that DueBy reads only what is due.
+  void RefreshAges(const std::string& id, Child& c);
 
   replay::StringMap<Child> children_;
   std::map<Key, Deadline> deadlines_;
   // Open, unbreached deadlines by due time: what DueBy scans.
   std::set<std::tuple<TimestampUs, std::string, std::string>> pending_;
+  // Birthdays of open children not yet recorded: (start of the birthday, child, age).
+  std::set<std::tuple<TimestampUs, std::string, int>> pending_ages_;
 };
 
 }  // namespace casetrail::scheduler

@@ -48,8 +48,8 @@ Result<TickReport> Scheduler::Tick(TimestampUs until) {
   std::size_t pending = 0;
   for (std::size_t i = 0; i < items.size();) {
     // One instant's items together; the next instant waits for them (business-time order).
-    std::size_t j = i;
-    while (j < items.size() && items[j].at == items[i].at) ++j;
+    std::size_t j = i + 1;
+    while (!one_at_a_time_ && j < items.size() && items[j].at == items[i].at) ++j;
     {
       std::lock_guard<std::mutex> lock(mu);
       pending = j - i;

@@ -55,6 +55,9 @@ class Scheduler {
   // Writes every item due at or before `until` that is not written yet. `until` is business
   // time: a server passes its clock; `casetrail tick --until` and the simulator theirs.
   Result<TickReport> Tick(TimestampUs until);
+  // One command at a time, each decided and written before the next is sent (the simulator: a
+  // log identical from run to run); by default an instant's items are sent together.
+  void SetOneAtATime(bool one) { one_at_a_time_ = one; }
 
   static constexpr const char* kActorUser = "scheduler";
 
@@ -63,6 +66,7 @@ class Scheduler {
   DueIndex& index_;
   std::function<Status()> catch_up_;
   std::function<void(const std::function<void()>&)> read_index_;
+  bool one_at_a_time_ = false;
 };
 
 // The command the scheduler sends for an item.

@@ -6,7 +6,8 @@
 // sits above workflows/ in the dependency order (engine <- workflows <- sim <- adapters), and
 // the workflows library does not carry the generator.
 //
-// What it does: a discrete-event simulation in global recorded-time order. Each child's life is
+// What it does: a discrete-event simulation in global recorded-time order, with the scheduler
+// ticking at every simulated midnight (its commands are recorded at that midnight). Each child's life is
 // generated when its first contact comes due (sim/generator.hpp); its actions wait in one
 // priority queue keyed by (recorded_at, child, action index) and are decided one at a time, in
 // that order, through CaseService::ExecuteAsync (several appends in flight, see in_flight) with
@@ -67,6 +68,9 @@ struct SimOptions {
   // Commands on their way to the log at once (1: one at a time). The log is the same for any
   // value (see Simulate); more in flight lets the log group them into fewer, larger commits.
   std::size_t in_flight = 256;
+  // Drive the scheduler (scheduler/scheduler.hpp) with the simulated clock: a tick at every
+  // London midnight of the window writes the breaches and birthdays a real log would hold.
+  bool scheduler = true;
   struct Progress {
     TimestampUs sim_now = 0;
     double fraction = 0;  // of the window's business time
@@ -88,6 +92,11 @@ struct SimReport {
   double average_open_last_year = 0; // ... of the window's last year (nearer the steady state)
   std::uint64_t open_at_end = 0;
   std::map<std::string, std::uint64_t> actions;  // accepted commands by action
+  // The scheduler's daily ticks: events written (by action; and deadline.breach_cancelled, the
+  // breaches an action recorded later withdrew), and those a late-recorded action or a
+  // correction overtook before the tick (refused as not due any more).
+  std::map<std::string, std::uint64_t> time_driven;
+  std::uint64_t ticks = 0, time_overtaken = 0;
   // Cases the pipeline rebuilt because they were no longer cached (see cache_children).
   std::uint64_t rebuilt_from_snapshot = 0, rebuilt_from_log = 0;
   double elapsed_s = 0;

@@ -113,7 +113,10 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
                           {"elapsed_s", rep.elapsed_s},
                           {"rebuilt_from_snapshot", rep.rebuilt_from_snapshot},
                           {"rebuilt_from_log", rep.rebuilt_from_log},
-                          {"actions", rep.actions}};
+                          {"actions", rep.actions},
+                          {"ticks", rep.ticks},
+                          {"time_driven", rep.time_driven},
+                          {"time_overtaken", rep.time_overtaken}};
     std::cout << out.dump() << "\n";
     return code;
   }
@@ -127,6 +130,13 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
   std::printf("  commands   %s accepted (%.0f/s)\n  events     %s\n  refusals   %s\n  errors     %s\n  elapsed    %.1f s\n",
               Thousands(rep.commands).c_str(), rate, Thousands(rep.events).c_str(), Thousands(rep.refusals).c_str(),
               Thousands(rep.errors).c_str(), rep.elapsed_s);
+  if (rep.ticks > 0) {
+    auto n = [&](const char* k) { return rep.time_driven.count(k) ? rep.time_driven.at(k) : 0; };
+    std::printf("  scheduler  %s daily ticks: %s deadlines breached (%s withdrawn: met in time, recorded late), "
+                "%s birthdays\n",
+                Thousands(rep.ticks).c_str(), Thousands(n("deadline.breached")).c_str(),
+                Thousands(n("deadline.breach_cancelled")).c_str(), Thousands(n("case.age_reached")).c_str());
+  }
   if (rep.rebuilt_from_snapshot + rep.rebuilt_from_log > 0) {
     std::printf("  rebuilt    %s cases from snapshots, %s from the log (no longer cached; --cache-children)\n",
                 Thousands(rep.rebuilt_from_snapshot).c_str(), Thousands(rep.rebuilt_from_log).c_str());
