@@ -33,6 +33,7 @@ const char* EffectWord(workflows::DeadlineEffect::Kind k) {
     case workflows::DeadlineEffect::Kind::kCancelled: return "cancelled";
     case workflows::DeadlineEffect::Kind::kBreached: return "breached";
     case workflows::DeadlineEffect::Kind::kBreachCancelled: return "breach withdrawn";
+    case workflows::DeadlineEffect::Kind::kDueSoon: return "due soon";
   }
   return "?";
 }
@@ -88,7 +89,10 @@ Result<ChildView> Audit::AsOf(const std::string& child_id, TimestampUs occurred_
     const auto corrections = CorrectionsIn(*events, recorded_by);
     for (const auto& e : *events) {
       if (e.recorded_at > recorded_by) break;
-      if (e.type == "deadline.scheduled" || e.type == "deadline.met" || e.type == "deadline.cancelled") continue;
+      if (e.type == "deadline.scheduled" || e.type == "deadline.met" || e.type == "deadline.cancelled" ||
+          e.type == "deadline.due_soon") {
+        continue;
+      }
       auto c = corrections.find(e.version);
       const Correction* corr = c == corrections.end() ? nullptr : &c->second;
       const TimestampUs at = corr && !corr->withdrawn ? corr->occurred_at : e.occurred_at;

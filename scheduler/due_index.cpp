@@ -32,12 +32,21 @@ std::string Str(const json& j, const char* key) {
 }  // namespace
 
 std::string DueItem::CommandId() const {
-  return kind == Kind::kBreach ? "time:" + child + ":breach:" + rule + ":" + due
-                               : "time:" + child + ":age:" + std::to_string(age);
+  switch (kind) {
+    case Kind::kBreach: return "time:" + child + ":breach:" + rule + ":" + due;
+    case Kind::kDueSoon: return "time:" + child + ":due_soon:" + rule + ":" + due;
+    case Kind::kAge: break;
+  }
+  return "time:" + child + ":age:" + std::to_string(age);
 }
 
 const char* DueItem::Action() const {
-  return kind == Kind::kBreach ? workflows::kDeadlineBreached : workflows::kAgeReached;
+  switch (kind) {
+    case Kind::kBreach: return workflows::kDeadlineBreached;
+    case Kind::kDueSoon: return workflows::kDeadlineDueSoon;
+    case Kind::kAge: break;
+  }
+  return workflows::kAgeReached;
 }
 
 void DueIndex::Reset() {
@@ -45,6 +54,7 @@ void DueIndex::Reset() {
   deadlines_.clear();
   pending_.clear();
   pending_ages_.clear();
+  pending_soon_.clear();
 }
 
 void DueIndex::RefreshAges(const std::string& id, Child& c) {
@@ -63,6 +73,16 @@ void DueIndex::RefreshAges(const std::string& id, Child& c) {
 void DueIndex::SetDeadline(const Key& key, Deadline d) {
   EraseDeadline(key);
   if (d.breached_at == 0) pending_.emplace(d.due_by, key.first, key.second);
+  d.notice_at = 0;
+  if (notice_ > 0 && !d.reminded && d.breached_at == 0) {
+    auto from = workflows::Calendar::EnglandAndWales().SubtractWorkingDays(
+        std::move(Date::Parse(d.due, "due")).value_or(Date()), notice_);
+    const TimestampUs at = std::max(from.ok() ? from->StartUs() : 0, d.scheduled_at);
+    if (at < d.due_by) {
+      d.notice_at = at;
+      pending_soon_.emplace(at, key.first, key.second);
+    }
+  }
   deadlines_[key] = std::move(d);
 }
 
@@ -70,6 +90,7 @@ void DueIndex::EraseDeadline(const Key& key) {
   auto it = deadlines_.find(key);
   if (it == deadlines_.end()) return;
   pending_.erase({it->second.due_by, key.first, key.second});
+  if (it->second.notice_at != 0) pending_soon_.erase({it->second.notice_at, key.first, key.second});
   deadlines_.erase(it);
 }
 
@@ -86,16 +107,24 @@ void DueIndex::Apply(const EventView& e) {
 
   if (replay::CorrectionEvent k; replay::ParseCorrection(e, &k)) {
     // The refold says what holds now: the child's open deadlines, journeys and date of birth.
-    std::map<std::string, std::string> journey_of;
+    std::map<std::string, Deadline> before;
     for (auto it = deadlines_.lower_bound({id, ""}); it != deadlines_.end() && it->first.first == id;) {
-      journey_of[it->first.second] = it->second.journey;
+      before[it->first.second] = it->second;
       auto next = std::next(it);
       EraseDeadline(it->first);
       it = next;
     }
     for (const auto& d : k.deadlines) {
       if (d.state != "open") continue;
-      SetDeadline({id, d.rule}, {journey_of[d.rule], d.due, d.due_by, d.breached_at});
+      Deadline was = before[d.rule];
+      Deadline now;
+      now.journey = was.journey;
+      now.due = d.due;
+      now.due_by = d.due_by;
+      now.breached_at = d.breached_at;
+      now.scheduled_at = was.scheduled_at;
+      now.reminded = was.reminded && was.due == d.due;  // a reminder of the same date stands
+      SetDeadline({id, d.rule}, std::move(now));
     }
     const bool was_active = !c.journeys.empty();
     c.journeys.clear();
@@ -121,12 +150,20 @@ void DueIndex::Apply(const EventView& e) {
       d.journey = std::string(e.journey);
       d.due = Str(p, "due");
       d.due_by = p.value("due_by_us", TimestampUs{0});
+      d.scheduled_at = e.occurred_at;
+      if (it != deadlines_.end() && it->second.due == d.due) d.reminded = it->second.reminded;
       // A recount that keeps the date behind a recorded breach keeps the breach (workflows/case.cpp).
       if (type == "deadline.rescheduled" && it != deadlines_.end() && it->second.breached_at != 0 &&
           d.due_by <= it->second.breached_at) {
         d.breached_at = it->second.breached_at;
       }
       SetDeadline(key, std::move(d));
+    } else if (type == workflows::kDeadlineDueSoon) {
+      if (it != deadlines_.end()) {
+        Deadline d = it->second;
+        d.reminded = true;
+        SetDeadline(key, std::move(d));
+      }
     } else if (type == "deadline.breach_cancelled") {
       if (it != deadlines_.end()) {
         Deadline d = it->second;
@@ -202,6 +239,22 @@ std::vector<DueItem> DueIndex::DueBy(TimestampUs until) const {
     if (c != children_.end()) item.team = c->second.team;
     out.push_back(std::move(item));
   }
+  for (const auto& [at, child, rule] : pending_soon_) {
+    if (at > until) break;
+    const Deadline& d = deadlines_.at({child, rule});
+    if (d.due_by <= until) continue;  // past due by now: its breach says more than a reminder
+    DueItem item;
+    item.at = at;
+    item.child = child;
+    item.kind = DueItem::Kind::kDueSoon;
+    item.rule = rule;
+    item.due = d.due;
+    item.journey = d.journey;
+    item.age = notice_;
+    auto c = children_.find(child);
+    if (c != children_.end()) item.team = c->second.team;
+    out.push_back(std::move(item));
+  }
   for (const auto& [at, id, age] : pending_ages_) {
     if (at > until) break;
     const Child& c = children_.find(id)->second;
@@ -248,7 +301,7 @@ std::string DueIndex::Serialize() const {
   }
   for (const auto& [key, d] : deadlines_) {
     o << "deadline " << key.first << " " << key.second << " " << d.journey << " " << d.due << " " << d.due_by
-      << " breached=" << d.breached_at << "\n";
+      << " breached=" << d.breached_at << " reminded=" << d.reminded << " notice_at=" << d.notice_at << "\n";
   }
   return o.str();
 }

@@ -25,19 +25,21 @@ namespace casetrail::scheduler {
 
 // One thing time makes happen to one child.
 struct DueItem {
-  enum class Kind { kBreach, kAge };
-  TimestampUs at = 0;   // business time: a deadline's due_by, or the start of a birthday
+  enum class Kind { kBreach, kAge, kDueSoon };
+  TimestampUs at = 0;   // business time: a deadline's due_by, the start of a birthday, or of
+                        // the notice's first day
   std::string child;
   Kind kind = Kind::kBreach;
-  std::string rule;     // kBreach: the rule; kAge: empty
-  std::string due;      // kBreach: the last day (YYYY-MM-DD)
-  std::string journey;  // kBreach: the journey that owns the deadline
-  int age = 0;          // kAge
+  std::string rule;     // kBreach, kDueSoon: the rule; kAge: empty
+  std::string due;      // kBreach, kDueSoon: the last day (YYYY-MM-DD)
+  std::string journey;  // kBreach, kDueSoon: the journey that owns the deadline
+  int age = 0;          // kAge; kDueSoon: the notice in working days
   std::string team;     // the child's team (the last person's who recorded an action)
-  // The deterministic command id: "time:<child>:breach:<rule>:<due>" or "time:<child>:age:<n>".
+  // The deterministic command id: "time:<child>:breach:<rule>:<due>", "time:<child>:age:<n>" or
+  // "time:<child>:due_soon:<rule>:<due>".
   // Restarts, a second scheduler and replays all send the same id, so the log writes it once.
   std::string CommandId() const;
-  // "deadline.breached" or "case.age_reached".
+  // "deadline.breached", "case.age_reached" or "deadline.due_soon".
   const char* Action() const;
 };
 
@@ -50,6 +52,8 @@ struct OpenDeadline {
 
 class DueIndex final : public replay::Projection {
  public:
+  // `due_soon_working_days`: the notice of a deadline.due_soon reminder (0: no reminders).
+  explicit DueIndex(int due_soon_working_days = 0) : notice_(due_soon_working_days) {}
   const char* name() const override { return "due"; }
   int version() const override { return 1; }
   void Apply(const EventView& e) override;
@@ -57,9 +61,9 @@ class DueIndex final : public replay::Projection {
   std::string Serialize() const override;
 
   // Everything due at or before `until` and not yet recorded, in business-time order (then by
-  // child, kind, rule). Breaches of every open deadline; age milestones (16, 18 for a child with
-  // an active journey; 21, 25 while leaving care) whose birthday falls after the child's first
-  // recorded action.
+  // child, kind, rule). Breaches of every open deadline; reminders `due_soon_working_days`
+  // before the last day; age milestones (16, 18 for a child with an active journey; 21, 25
+  // while leaving care) whose birthday falls after the child's first recorded action.
   std::vector<DueItem> DueBy(TimestampUs until) const;
   // Open deadlines whose last day is after `now`'s day and on or before `last_day`, earliest
   // first; `team` empty: every team's.
@@ -81,6 +85,9 @@ class DueIndex final : public replay::Projection {
     std::string journey, due;
     TimestampUs due_by = 0;
     TimestampUs breached_at = 0;  // 0: no breach recorded
+    TimestampUs scheduled_at = 0; // business time of the event that scheduled it
+    bool reminded = false;        // deadline.due_soon written for this due date
+    TimestampUs notice_at = 0;    // when its reminder is due (0: none)
   };
   using Key = std::pair<std::string, std::string>;  // (child, rule)
   void SetDeadline(const Key& key, Deadline d);
@@ -93,6 +100,9 @@ class DueIndex final : public replay::Projection {
   std::map<Key, Deadline> deadlines_;
   // Open, unbreached deadlines by due time: what DueBy scans.
   std::set<std::tuple<TimestampUs, std::string, std::string>> pending_;
+  // Open deadlines whose reminder is still to send, by its time.
+  std::set<std::tuple<TimestampUs, std::string, std::string>> pending_soon_;
+  const int notice_;
   // Birthdays of open children not yet recorded: (start of the birthday, child, age).
   std::set<std::tuple<TimestampUs, std::string, int>> pending_ages_;
 };

@@ -13,12 +13,15 @@ workflows::Command CommandFor(const DueItem& item) {
   c.child_id = item.child;
   c.action = item.Action();
   c.occurred_at = item.at;
-  c.actor = Actor{Scheduler::kActorUser, workflows::kSystemRole, ""};
+  // The engine acting for the team that holds the child: subscribers filtering by team get it.
+  c.actor = Actor{Scheduler::kActorUser, workflows::kSystemRole, item.team};
   c.command_id = item.CommandId();
-  if (item.kind == DueItem::Kind::kBreach) {
-    c.params = {{"rule", item.rule}, {"due", item.due}};
-  } else {
-    c.params = {{"age", std::to_string(item.age)}};
+  switch (item.kind) {
+    case DueItem::Kind::kBreach: c.params = {{"rule", item.rule}, {"due", item.due}}; break;
+    case DueItem::Kind::kDueSoon:
+      c.params = {{"rule", item.rule}, {"due", item.due}, {"notice", std::to_string(item.age)}};
+      break;
+    case DueItem::Kind::kAge: c.params = {{"age", std::to_string(item.age)}}; break;
   }
   return c;
 }

@@ -153,7 +153,7 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
     return true;
   };
   // The scheduler, ticked at each London midnight once every command recorded before it is in.
-  scheduler::DueIndex due;
+  scheduler::DueIndex due(o.due_soon_working_days);
   replay::ProjectionRunner due_runner(log);
   scheduler::Scheduler sched(service, due, [&] {
     auto r = due_runner.CatchUp(due);

@@ -71,6 +71,7 @@ struct SimOptions {
   // Drive the scheduler (scheduler/scheduler.hpp) with the simulated clock: a tick at every
   // London midnight of the window writes the breaches and birthdays a real log would hold.
   bool scheduler = true;
+  int due_soon_working_days = 3;  // the scheduler's reminders (0: none)
   struct Progress {
     TimestampUs sim_now = 0;
     double fraction = 0;  // of the window's business time

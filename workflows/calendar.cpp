@@ -213,6 +213,19 @@ Result<Date> Calendar::AddWorkingDays(Date start, int n) const {
   return d;
 }
 
+Result<Date> Calendar::SubtractWorkingDays(Date end, int n) const {
+  Date d = end;
+  for (int i = 0; i < n && Covers(d);) {
+    d = d.AddDays(-1);
+    if (IsWorkingDay(d)) ++i;
+  }
+  if (!Covers(d) || !Covers(end)) {
+    return Status::InvalidArgument("date", "working days are known from " + first_.ToString() + " to " +
+                                               last_.ToString() + " (calendar " + version_ + ")");
+  }
+  return d;
+}
+
 Result<int> Calendar::WorkingDaysBetween(Date from, Date to) const {
   if (to <= from) return 0;
   if (!Covers(from) || !Covers(to)) {

@@ -87,6 +87,8 @@ class Calendar {
   // The n-th working day after `start` (n >= 1); n = 0 gives `start` if it is a working day,
   // else the next working day. InvalidArgument if the answer falls outside the calendar.
   Result<Date> AddWorkingDays(Date start, int n) const;
+  // The Nth working day before `end` (n >= 1); InvalidArgument outside the calendar's years.
+  Result<Date> SubtractWorkingDays(Date end, int n) const;
   // Working days d with from < d <= to (0 if to <= from).
   Result<int> WorkingDaysBetween(Date from, Date to) const;
 

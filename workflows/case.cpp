@@ -26,7 +26,9 @@ bool ParamEq(const Action& a, const char* key, const char* value) {
 
 }  // namespace
 
-bool IsTimeDriven(std::string_view action) { return action == kDeadlineBreached || action == kAgeReached; }
+bool IsTimeDriven(std::string_view action) {
+  return action == kDeadlineBreached || action == kAgeReached || action == kDeadlineDueSoon;
+}
 
 const std::vector<CrossJourneyRule>& CrossJourneyRules() {
   static const std::vector<CrossJourneyRule> rules = {
@@ -321,6 +323,57 @@ CaseVerdict Case::Apply(const Action& a) {
   return out;
 }
 
+std::optional<Deadline> Case::FindOpen(const std::string& rule, std::string* journey, Journey** owner) {
+  *journey = "case";
+  *owner = nullptr;
+  if (auto it = case_open_.find(rule); it != case_open_.end()) return it->second;
+  for (auto& [name, j] : journeys_) {
+    for (const Deadline& d : j->OpenDeadlines()) {
+      if (d.rule_id != rule) continue;
+      *journey = name;
+      *owner = j.get();
+      return d;
+    }
+  }
+  return std::nullopt;
+}
+
+CaseVerdict Case::ApplyDueSoon(const Action& a) {
+  CaseVerdict out;
+  auto refuse = [&](const char* rule, std::string why) {
+    out.verdict.rule = rule;
+    out.verdict.reason = std::move(why);
+    return out;
+  };
+  if (a.role != kSystemRole) {
+    return refuse("forbidden_role", "'deadline.due_soon' is recorded by the scheduler only (role system)");
+  }
+  const std::string* rule = a.Param("rule");
+  const std::string* due = a.Param("due");
+  const std::string* notice = a.Param("notice");
+  if (!rule || rule->empty()) return refuse("invalid_parameter", "'rule' is required");
+  if (!due || due->empty()) return refuse("invalid_parameter", "'due' is required");
+  if (!notice || notice->empty() || notice->size() > 2 || notice->find_first_not_of("0123456789") != std::string::npos ||
+      *notice == "0") {
+    return refuse("invalid_parameter", "'notice' must be a number of working days from 1 to 99");
+  }
+  Journey* in = nullptr;
+  std::optional<Deadline> open = FindOpen(*rule, &out.journey, &in);
+  if (!open) return refuse("not_due", *rule + " is not open: it was met, cancelled or never scheduled");
+  if (open->due_date.ToString() != *due) {
+    return refuse("not_due", *rule + " is now due " + open->due_date.ToString() + ", not " + *due);
+  }
+  if (a.occurred_at_us >= open->due_by_us) return refuse("not_due", *rule + " is already past due");
+  auto from = Calendar::EnglandAndWales().SubtractWorkingDays(open->due_date, std::stoi(*notice));
+  if (from.ok() && a.occurred_at_us < from->StartUs()) {
+    return refuse("not_due", *rule + " is due soon from " + from->ToString());
+  }
+  out.verdict.accepted = true;
+  out.verdict.from_state = out.verdict.to_state = in ? in->State() : "case";
+  out.verdict.deadlines.push_back({DeadlineEffect::Kind::kDueSoon, *open});
+  return out;
+}
+
 CaseVerdict Case::ApplyBreach(const Action& a) {
   CaseVerdict out;
   out.journey = "case";
@@ -337,17 +390,7 @@ CaseVerdict Case::ApplyBreach(const Action& a) {
   if (!rule || rule->empty()) return refuse("invalid_parameter", "'rule' is required");
   if (!due || due->empty()) return refuse("invalid_parameter", "'due' is required");
   Journey* in = nullptr;
-  std::optional<Deadline> open;
-  if (auto it = case_open_.find(*rule); it != case_open_.end()) open = it->second;
-  for (auto& [name, j] : journeys_) {
-    if (open) break;
-    for (const Deadline& d : j->OpenDeadlines()) {
-      if (d.rule_id != *rule) continue;
-      open = d;
-      in = j.get();
-      out.journey = name;
-    }
-  }
+  std::optional<Deadline> open = FindOpen(*rule, &out.journey, &in);
   if (!open) return refuse("not_due", *rule + " is not open: it was met, cancelled or never scheduled");
   if (open->due_date.ToString() != *due) {
     return refuse("not_due", *rule + " is now due " + open->due_date.ToString() + ", not " + *due);
@@ -371,6 +414,7 @@ CaseVerdict Case::ApplyBreach(const Action& a) {
 CaseVerdict Case::Route(const Action& a) {
   CaseVerdict out;
   if (a.name == kDeadlineBreached) return ApplyBreach(a);
+  if (a.name == kDeadlineDueSoon) return ApplyDueSoon(a);
   if (a.name.rfind("case.", 0) == 0) {
     out.journey = "case";
     out.verdict = ApplyCaseAction(a);

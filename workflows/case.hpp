@@ -30,12 +30,16 @@ inline constexpr const char* kSystemRole = "system";
 //                                  unmet. It stays open; an action that meets it later is late.
 //                                  Refused (not_due) once it was met, moved or cancelled: a
 //                                  late-recorded action that met it in time cancels the tick.
+//   deadline.due_soon {rule, due, notice}  from the start of the `notice`th working day before
+//                                  the last day (or when scheduled, if later): a reminder for
+//                                  subscribers (per team); it changes nothing in the case.
 //   case.age_reached {age}         at the start of the 16th, 18th, 21st or 25th birthday: the
 //                                  cross-journey rules that depend on age run then (X-06, X-08,
 //                                  ), not at the next action someone records.
 // A replay skips a time-driven action that no longer holds after a correction (it is what the
 // scheduler wrote then; the correction's refold says what holds now).
 inline constexpr const char* kDeadlineBreached = "deadline.breached";
+inline constexpr const char* kDeadlineDueSoon = "deadline.due_soon";
 inline constexpr const char* kAgeReached = "case.age_reached";
 bool IsTimeDriven(std::string_view action);
 inline constexpr int kMilestoneAges[] = {16, 18, 21, 25};
@@ -110,6 +114,9 @@ class Case {
  private:
   CaseVerdict Route(const Action& a);
   CaseVerdict ApplyBreach(const Action& a);
+  CaseVerdict ApplyDueSoon(const Action& a);
+  // The open deadline of `rule` and the journey that owns it ("case" and nullptr: the case's own).
+  std::optional<Deadline> FindOpen(const std::string& rule, std::string* journey, Journey** owner);
   Verdict ApplyCaseAction(const Action& a);
   std::vector<CaseVerdict::Rescheduled> Recount(int edition);
   void Restore(const std::vector<CaseVerdict::Rescheduled>& recounted);

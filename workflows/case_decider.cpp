@@ -15,7 +15,8 @@ const char* DeadlineType(DeadlineEffect::Kind k) {
     case DeadlineEffect::Kind::kMet: return "deadline.met";
     case DeadlineEffect::Kind::kMetLate: return "deadline.met_late";
     case DeadlineEffect::Kind::kCancelled: return "deadline.cancelled";
-    case DeadlineEffect::Kind::kBreached: return nullptr;  // the action event itself
+    case DeadlineEffect::Kind::kBreached:
+    case DeadlineEffect::Kind::kDueSoon: return nullptr;  // the action event itself
     case DeadlineEffect::Kind::kBreachCancelled: return "deadline.breach_cancelled";
   }
   return "deadline.unknown";
@@ -145,11 +146,12 @@ CaseDecider::Decision CaseDecider::Decide(const Command& cmd, const State& cache
   auto fingerprint = [&](const std::string& journey) {
     return journey == "case" ? std::string("case") : next.c.journey(journey).Table().fingerprint;
   };
-  // A breach's event carries the deadline it breached, like the other deadline events.
+  // A breach's or a reminder's event carries its deadline, like the other deadline events.
   std::string payload = EncodeActionPayload(cmd.params, step.action.rules_edition);
-  if (cmd.action == kDeadlineBreached) {
+  if (cmd.action == kDeadlineBreached || cmd.action == kDeadlineDueSoon) {
     json p = DeadlinePayload(out.verdict.verdict.deadlines.at(0).deadline);
     p["rules_edition"] = step.action.rules_edition;
+    if (cmd.action == kDeadlineDueSoon) p["notice_working_days"] = std::stoi(cmd.params.at("notice"));
     payload = p.dump();
   }
   req.events.push_back(ActionEvent(cmd.action, cmd.occurred_at, std::move(payload),
@@ -200,7 +202,8 @@ const char* StateName(DeadlineEffect::Kind k) {
     case DeadlineEffect::Kind::kMetLate: return "met_late";
     case DeadlineEffect::Kind::kCancelled: return "cancelled";
     case DeadlineEffect::Kind::kBreached:
-    case DeadlineEffect::Kind::kBreachCancelled: return "open";
+    case DeadlineEffect::Kind::kBreachCancelled:
+    case DeadlineEffect::Kind::kDueSoon: return "open";
   }
   return "open";
 }
@@ -238,6 +241,7 @@ struct DeadlineLedger {
       auto it = open.find(d.deadline.rule_id);
       if (it == open.end()) continue;
       CorrectionRecord::Deadline& en = list[it->second];
+      if (d.kind == DeadlineEffect::Kind::kDueSoon) continue;
       if (d.kind == DeadlineEffect::Kind::kBreached || d.kind == DeadlineEffect::Kind::kBreachCancelled) {
         en.breached_at = d.kind == DeadlineEffect::Kind::kBreached ? d.deadline.breached_at_us : 0;
         continue;  // still open

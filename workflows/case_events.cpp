@@ -49,6 +49,9 @@ ActionPayload DecodeActionPayload(std::string_view payload) {
     for (const char* k : {"rule", "due"}) {
       if (auto f = p.find(k); f != p.end() && f->is_string()) out.params[k] = f->get<std::string>();
     }
+    if (auto f = p.find("notice_working_days"); f != p.end() && f->is_number_integer()) {
+      out.params["notice"] = std::to_string(f->get<int>());
+    }
   }
   if (auto it = p.find("rules_edition"); it != p.end() && it->is_number_integer()) {
     out.rules_edition = it->get<int>();

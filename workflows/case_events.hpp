@@ -16,6 +16,8 @@
 //                          "previous_due", "previous_rule_version", "reason"}
 //   a breach               "deadline.breached" (a time-driven action, workflows/case.hpp):
 //                          the deadline payload above and "rules_edition"
+//   a reminder             "deadline.due_soon" (time-driven): the deadline payload above,
+//                          "notice_working_days" and "rules_edition"
 //   a breach withdrawn     "deadline.breach_cancelled" (after deadline.met): an action recorded
 //                          after the breach met the deadline in time; the deadline payload
 //   each flag              "flag.raised"; payload {"text"}

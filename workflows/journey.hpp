@@ -64,7 +64,8 @@ struct Permission {
 struct DeadlineEffect {
   // kBreached: the scheduler recorded that the deadline passed unmet (it stays open).
   // kBreachCancelled: a recorded breach was wrong: an action recorded later met it in time.
-  enum class Kind { kScheduled, kMet, kMetLate, kCancelled, kBreached, kBreachCancelled };
+  // kDueSoon: the scheduler's reminder (the deadline, for its event; nothing changes).
+  enum class Kind { kScheduled, kMet, kMetLate, kCancelled, kBreached, kBreachCancelled, kDueSoon };
   Kind kind;
   Deadline deadline;
 };

@@ -77,7 +77,7 @@ int Execute(Session& s, const workflows::Command& c) {
               << r.before.due_date.ToString() << "): " << r.reason << "\n";
   }
   for (const auto& d : v.verdict.deadlines) {
-    static const char* kKinds[] = {"scheduled", "met", "MET LATE", "cancelled", "BREACHED", "breach withdrawn"};
+    static const char* kKinds[] = {"scheduled", "met", "MET LATE", "cancelled", "BREACHED", "breach withdrawn", "due soon"};
     std::cout << "  deadline " << d.deadline.rule_id << " " << kKinds[static_cast<int>(d.kind)] << " (due "
               << d.deadline.due_date.ToString() << ")\n";
   }

@@ -49,6 +49,7 @@ struct ServeOptions {
       {"heartbeat-seconds", {15, 1, 300}},
       {"cache-children", {workflows::CaseService::kDefaultCacheChildren, 1, 100000000}},
       {"tick-seconds", {60, 0, 86400}},
+      {"due-soon-working-days", {3, 0, 20}},
   };
   // The options a config file may set too: name -> (where it goes, the option).
   std::map<std::string, std::pair<std::string*, CLI::Option*>> texts;
@@ -107,6 +108,7 @@ int Serve(Session& s, ServeOptions& o) {
   ao.subscriptions.default_heartbeat = std::chrono::seconds(tune("heartbeat-seconds"));
   ao.cache_children = tune("cache-children");
   ao.tick_interval = std::chrono::seconds(tune("tick-seconds"));
+  ao.due_soon_working_days = static_cast<int>(tune("due-soon-working-days"));
   const std::string tokens_file =
       o.tokens.empty() ? (std::filesystem::path(s.options.data) / "tokens").string() : o.tokens;
   if (o.demo) {

@@ -133,9 +133,10 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
   if (rep.ticks > 0) {
     auto n = [&](const char* k) { return rep.time_driven.count(k) ? rep.time_driven.at(k) : 0; };
     std::printf("  scheduler  %s daily ticks: %s deadlines breached (%s withdrawn: met in time, recorded late), "
-                "%s birthdays\n",
+                "%s reminders, %s birthdays\n",
                 Thousands(rep.ticks).c_str(), Thousands(n("deadline.breached")).c_str(),
-                Thousands(n("deadline.breach_cancelled")).c_str(), Thousands(n("case.age_reached")).c_str());
+                Thousands(n("deadline.breach_cancelled")).c_str(), Thousands(n("deadline.due_soon")).c_str(),
+                Thousands(n("case.age_reached")).c_str());
   }
   if (rep.rebuilt_from_snapshot + rep.rebuilt_from_log > 0) {
     std::printf("  rebuilt    %s cases from snapshots, %s from the log (no longer cached; --cache-children)\n",

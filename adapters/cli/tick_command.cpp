@@ -15,6 +15,7 @@ namespace {
 
 struct TickOptions {
   std::string until;
+  int due_soon = 3;
 };
 
 int Tick(Session& s, const TickOptions& o) {
@@ -26,7 +27,7 @@ int Tick(Session& s, const TickOptions& o) {
                                                    "has come"));
   }
   workflows::CaseService cases(s.log, s.rules);
-  scheduler::DueIndex index;
+  scheduler::DueIndex index(o.due_soon);
   replay::ProjectionRunner runner(s.log);
   scheduler::Scheduler sched(cases, index, [&] {
     auto r = runner.CatchUp(index);
@@ -57,6 +58,10 @@ void AddTickCommand(CLI::App& app, Registry& r) {
   CLI::App* c = app.add_subcommand("tick", "write the events time makes happen up to TIME: deadlines breached, "
                                            "birthdays the rules depend on (docs/scheduler.md)");
   c->add_option("--until", o->until, "business time to tick to (default now; never later)")->type_name("TIME");
+  c->add_option("--due-soon-working-days", o->due_soon, "reminders (deadline.due_soon) N working days before a "
+                                                        "deadline's last day; 0: none (default 3)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 20));
   r.On(c, [o](Session& s) { return Tick(s, *o); });
 }
 

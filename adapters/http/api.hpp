@@ -66,6 +66,8 @@ struct ApiOptions {
   // the time `clock` reads; 0: no scheduler in this process (`casetrail tick` may run instead).
   std::chrono::milliseconds tick_interval{0};
   Clock clock = SystemClockUs;
+  // deadline.due_soon reminders this many working days before a deadline's last day (0: none).
+  int due_soon_working_days = 3;
 };
 
 class Api {
@@ -184,7 +186,8 @@ class Api {
   replay::DeadlinesProjection deadlines_;
   replay::PloTrackerProjection plo_;
   replay::KpiProjection kpis_;
-  scheduler::DueIndex due_;  // the scheduler's (followed with the views; no checkpoint stored)
+  // The scheduler's index (followed with the views; no checkpoint stored).
+  scheduler::DueIndex due_{options_.due_soon_working_days};
   scheduler::Scheduler scheduler_;
   std::mutex restrictions_mu_;
   std::uint64_t restrictions_generation_ = 0;  // bumped by every restriction written

@@ -13,7 +13,10 @@ void ChronologyProjection::Apply(const EventView& e) {
   const std::string id = ChildIdOf(e.stream);
   if (id.empty()) return;
   const std::string_view type = e.type;
-  if (type == "deadline.scheduled" || type == "deadline.met" || type == "deadline.cancelled") return;
+  if (type == "deadline.scheduled" || type == "deadline.met" || type == "deadline.cancelled" ||
+      type == "deadline.due_soon") {
+    return;  // what a chronology shows of deadlines: missed, late, moved, withdrawn
+  }
   std::vector<Item>& items = last_.Get(children_, e.stream, id);
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
     for (Item& it : items) {

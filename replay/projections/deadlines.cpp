@@ -134,7 +134,7 @@ void DeadlinesProjection::Apply(const EventView& e) {
     item.breach_recorded_at = type == "deadline.breached" ? e.occurred_at : 0;
     return;
   }
-  if (type == "deadline.rescheduled") return;
+  if (type != "deadline.met" && type != "deadline.met_late" && type != "deadline.cancelled") return;  // due_soon
   item.state = type == "deadline.met"        ? State::kMet
                : type == "deadline.met_late" ? State::kMetLate
                                              : State::kCancelled;

@@ -174,3 +174,48 @@ TEST_CASE("the index rebuilt from a log with time-driven events equals the live 
   CHECK(rebuilt.Serialize() == f.index.Serialize());
   CHECK(f.index.open_deadlines() == 2);
 }
+
+TEST_CASE("reminders: deadline.due_soon from the 3rd working day before the last day, once, for the child's team",
+          "[scheduler]") {
+  Fixture f;
+  DueIndex index(3);
+  Scheduler sched(f.cases, index, [&] {
+    auto r = f.runner.CatchUp(index);
+    return r.ok() ? Status::Ok() : r.status();
+  });
+  StrategyDiscussion(f, "a", "2026-03-02");  // T-06 due Monday 23 March: reminded from Wednesday 18 March
+  f.Do("a", "cp.s47_concluded", "2026-03-04", "social_worker", {{"outcome", "icpc"}});
+  f.now = T("2026-03-25");
+  CHECK(sched.Tick(Midnight("2026-03-18") - 1)->written == 0);
+  auto r = sched.Tick(Midnight("2026-03-18"));
+  REQUIRE(r.ok());
+  CHECK(r->written == 1);
+  CHECK(sched.Tick(Midnight("2026-03-20"))->written == 0);
+  std::vector<std::string> teams;
+  REQUIRE(f.log->ReadAll({}, [&](const EventView& e) {
+    if (e.type == "deadline.due_soon") {
+      teams.push_back(std::string(e.actor_team));
+      CHECK(e.occurred_at == Midnight("2026-03-18"));
+      CHECK(std::string(e.payload).find("\"notice_working_days\":3") != std::string::npos);
+      CHECK(std::string(e.payload).find("\"due\":\"2026-03-23\"") != std::string::npos);
+    }
+    return true;
+  }).ok());
+  CHECK(teams == std::vector<std::string>{"north-1"});  // the team of the people who record on the child
+  // Met before its reminder: none is sent. A deadline scheduled inside its notice (T-01: one
+  // working day) is reminded when it is scheduled.
+  f.Do("b", "fd.contact_received", "2026-03-23", "cass_worker", {{"source", "school"}});
+  auto soon = sched.Tick(Midnight("2026-03-23") + 12 * kHourUs);
+  REQUIRE(soon.ok());
+  CHECK(soon->written == 1);
+  // After the last day, no reminder: the breach says it.
+  f.Do("c", "fd.contact_received", "2026-03-02", "cass_worker", {{"source", "school"}}, T("2026-03-25"));
+  auto late = sched.Tick(Midnight("2026-03-26"));
+  REQUIRE(late.ok());
+  int reminders = 0;
+  REQUIRE(f.log->ReadAll({}, [&](const EventView& e) {
+    reminders += e.type == "deadline.due_soon" && workflows::ChildIdOf(e.stream) == "c";
+    return true;
+  }).ok());
+  CHECK(reminders == 0);
+}
