@@ -181,6 +181,38 @@ std::vector<std::string> Case::AllowedActions() const {
   return out;
 }
 
+std::vector<AllowedAction> Case::AllowedActionsWithRoles() const {
+  std::vector<AllowedAction> out;
+  for (const auto& [name, j] : journeys_) {
+    const auto& perms = j->Permissions();
+    for (auto& a : j->AllowedActions()) {
+      AllowedAction x{a, {}};
+      for (const auto& p : perms) {
+        if (p.action != a) continue;
+        for (const auto& r : p.roles) {
+          if (r != kSystemRole) x.roles.push_back(r);
+        }
+      }
+      out.push_back(std::move(x));
+    }
+  }
+  if (ActiveJourneys().empty()) out.push_back({"case.closed", {"team_manager"}});
+  return out;
+}
+
+void Case::AllowedFor(const std::string& role, std::vector<std::string>* mine,
+                      std::vector<AllowedAction>* others) const {
+  mine->clear();
+  others->clear();
+  for (auto& a : AllowedActionsWithRoles()) {
+    if (role.empty() || std::find(a.roles.begin(), a.roles.end(), role) != a.roles.end()) {
+      mine->push_back(std::move(a.action));
+    } else {
+      others->push_back(std::move(a));
+    }
+  }
+}
+
 std::vector<Deadline> Case::OpenDeadlines() const {
   std::vector<Deadline> out;
   for (const auto& [rule, d] : case_open_) out.push_back(d);

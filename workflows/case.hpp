@@ -44,6 +44,13 @@ inline constexpr const char* kAgeReached = "case.age_reached";
 bool IsTimeDriven(std::string_view action);
 inline constexpr int kMilestoneAges[] = {16, 18, 21, 25};
 
+// An action the case allows now and the roles that may record it (the engine's own role, and
+// the roles of case-level actions, as the workflows define them).
+struct AllowedAction {
+  std::string action;
+  std::vector<std::string> roles;
+};
+
 struct CrossJourneyRule {
   std::string id;           // "X-01"
   std::string when;         // the triggering action and condition, in words
@@ -96,6 +103,11 @@ class Case {
   // Journeys not in their initial state.
   std::vector<std::string> ActiveJourneys() const;
   std::vector<std::string> AllowedActions() const;
+  // The same, each with the roles that may record it ("system" left out: nobody's role).
+  std::vector<AllowedAction> AllowedActionsWithRoles() const;
+  // The allowed actions split for `role`: those it may record (*mine) and those that need
+  // another role (*others). An empty role splits nothing: every action is *mine.
+  void AllowedFor(const std::string& role, std::vector<std::string>* mine, std::vector<AllowedAction>* others) const;
   std::vector<Deadline> OpenDeadlines() const;
   const Journey& journey(const std::string& name) const { return *journeys_.at(name); }
 

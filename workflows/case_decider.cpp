@@ -102,7 +102,7 @@ Status CaseDecider::Check(const Command& cmd) const {
   return Status::Ok();
 }
 
-Result<CommandOutcome> CaseDecider::Retried(const Command&, const AppendResult& original,
+Result<CommandOutcome> CaseDecider::Retried(const Command& cmd, const AppendResult& original,
                                             const std::vector<RecordedEvent>& written, const State& now) const {
   CommandOutcome out;
   out.accepted = true;
@@ -116,7 +116,7 @@ Result<CommandOutcome> CaseDecider::Retried(const Command&, const AppendResult& 
     out.verdict.verdict.to_state = first.to_state;
   }
   out.states = now.c.States();
-  out.allowed_actions = now.c.AllowedActions();
+  now.c.AllowedFor(cmd.actor.role, &out.allowed_actions, &out.other_actions);
   out.version = now.version;
   return out;
 }
@@ -136,7 +136,7 @@ CaseDecider::Decision CaseDecider::Decide(const Command& cmd, const State& cache
   out.verdict = step.verdict = next.c.Apply(step.action);
   if (!out.verdict.accepted()) {
     out.states = cached.c.States();
-    out.allowed_actions = cached.c.AllowedActions();
+    cached.c.AllowedFor(cmd.actor.role, &out.allowed_actions, &out.other_actions);
     out.version = cached.version;
     return out;
   }
@@ -182,7 +182,7 @@ void CaseDecider::Accepted(const Command& cmd, const AppendResult& res, State* n
   out->accepted = true;
   out->append = res;
   out->states = next->c.States();
-  out->allowed_actions = next->c.AllowedActions();
+  next->c.AllowedFor(cmd.actor.role, &out->allowed_actions, &out->other_actions);
   out->version = res.last_version;
   next->version = res.last_version;
   next->recorded_at = res.recorded_at;
@@ -314,7 +314,7 @@ CaseDecider::Decision CaseDecider::Correct(const Command& cmd, const State& cach
     out.verdict.verdict.rule = rule;
     out.verdict.verdict.reason = std::move(why);
     out.states = cached.c.States();
-    out.allowed_actions = cached.c.AllowedActions();
+    cached.c.AllowedFor(cmd.actor.role, &out.allowed_actions, &out.other_actions);
     out.version = cached.version;
     return out;
   };

@@ -36,7 +36,8 @@ struct CommandOutcome {
   std::vector<std::string> event_types;     // what was written, in order
   CaseVerdict verdict;                      // the decision (for refusals: rule and reason)
   std::map<std::string, std::string> states;   // the child's journeys after (or, refused: now)
-  std::vector<std::string> allowed_actions;    // what the child's case allows now
+  std::vector<std::string> allowed_actions;    // what the actor's role may record now
+  std::vector<AllowedAction> other_actions;    // what the case allows now, by another role
   std::uint64_t version = 0;                   // the child's stream version now
 };
 

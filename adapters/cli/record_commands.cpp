@@ -9,6 +9,7 @@
 #include "adapters/demo.hpp"
 #include "adapters/json/command_json.hpp"
 #include "adapters/json/event_json.hpp"
+#include "adapters/views/views.hpp"
 #include "workflows/case_service.hpp"
 
 namespace casetrail::cli {
@@ -46,6 +47,7 @@ int Execute(Session& s, const workflows::Command& c) {
     Json j = {{"accepted", r->accepted},     {"journey", v.journey},
               {"from_state", v.verdict.from_state}, {"to_state", v.verdict.to_state},
               {"states", r->states},         {"allowed_actions", r->allowed_actions},
+              {"other_actions", views::OtherActions(r->other_actions)},
               {"version", r->version}};
     if (r->accepted) {
       j["append"] = cj::ToJson(r->append);
@@ -58,7 +60,16 @@ int Execute(Session& s, const workflows::Command& c) {
   }
   if (!r->accepted) {
     std::cout << "refused (" << v.verdict.rule << "): " << v.verdict.reason << "\n";
-    std::cout << "allowed now:\n    " << GroupedActions(r->allowed_actions) << "\n";
+    std::cout << "allowed now for " << c.actor.role << ":\n    "
+              << (r->allowed_actions.empty() ? std::string("(none)") : GroupedActions(r->allowed_actions)) << "\n";
+    if (!r->other_actions.empty()) {
+      std::cout << "allowed now for other roles:\n";
+      for (const auto& a : r->other_actions) {
+        std::string roles;
+        for (const auto& x : a.roles) roles += (roles.empty() ? "" : ", ") + x;
+        std::cout << "    " << a.action << " (" << roles << ")\n";
+      }
+    }
     return 7;
   }
   if (r->append.duplicate) {

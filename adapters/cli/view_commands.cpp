@@ -34,7 +34,7 @@ int Print(const Json& view) {
   return 0;
 }
 
-int CaseView(Session& s, const std::string& child) {
+int CaseView(Session& s, const std::string& child, const std::string& role) {
   if (Status st = NeedChild(child); !st.ok()) return s.Fail(st);
   workflows::CaseService svc(s.log, s.rules);
   std::uint64_t version = 0;
@@ -45,7 +45,7 @@ int CaseView(Session& s, const std::string& child) {
   if (s.json()) {
     replay::ChildSummaryProjection summary;
     if (Status st = CatchUp(s, summary); !st.ok()) return s.Fail(st);
-    return Print(views::ChildSummary(child, version, *c, summary.Find(child), now));
+    return Print(views::ChildSummary(child, version, *c, summary.Find(child), now, role));
   }
   std::cout << "child " << child << " (version " << version << ")\n";
   for (const auto& j : c->ActiveJourneys()) std::cout << "  " << j << ": " << c->States().at(j) << "\n";
@@ -54,7 +54,19 @@ int CaseView(Session& s, const std::string& child) {
     std::cout << "  deadline " << d.rule_id << " due " << d.due_date.ToString() << (now >= d.due_by_us ? "  OVERDUE" : "")
               << "\n";
   }
-  std::cout << "  allowed now:\n    " << GroupedActions(c->AllowedActions()) << "\n";
+  std::vector<std::string> mine;
+  std::vector<workflows::AllowedAction> others;
+  c->AllowedFor(role, &mine, &others);
+  std::cout << "  allowed now" << (role.empty() ? "" : " for " + role) << ":\n    "
+            << (mine.empty() ? std::string("(none)") : GroupedActions(mine)) << "\n";
+  if (!others.empty()) {
+    std::cout << "  allowed now for other roles:\n";
+    for (const auto& a : others) {
+      std::string roles;
+      for (const auto& r : a.roles) roles += (roles.empty() ? "" : ", ") + r;
+      std::cout << "    " << a.action << " (" << roles << ")\n";
+    }
+  }
   return 0;
 }
 
@@ -191,7 +203,11 @@ void AddViewCommands(CLI::App& app, Registry& r) {
   auto child = std::make_shared<std::string>();
   CLI::App* c = app.add_subcommand("case", "a child's journeys, open deadlines and the actions allowed now");
   AddChildOption(c, child.get());
-  r.On(c, [child](Session& s) { return CaseView(s, *child); });
+  auto role = std::make_shared<std::string>();
+  c->add_option("--role", *role, "answer the allowed actions for role R: those R may record, the others with "
+                                 "their roles (default: all, as an operator sees them)")
+      ->type_name("R");
+  r.On(c, [child, role](Session& s) { return CaseView(s, *child, *role); });
   c = app.add_subcommand("chronology", "the child's chronology: significant events in business-time order");
   AddChildOption(c, child.get());
   r.On(c, [child](Session& s) { return Chronology(s, *child); });

@@ -31,7 +31,7 @@ Response Api::Child(const Call& call) {
   if (!c.ok()) return Error(c.status());
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
-  return JsonResponse(200, views::ChildSummary(child, version, *c, summary_.Find(child), SystemClockUs()));
+  return JsonResponse(200, views::ChildSummary(child, version, *c, summary_.Find(child), SystemClockUs(), call.who.role));
 }
 
 Response Api::Chronology(const Call& call) {
@@ -85,29 +85,9 @@ Response Api::AllowedActions(const Call& call) {
   std::uint64_t version = 0;
   auto c = Record(child, &version);
   if (!c.ok()) return Error(c.status());
-  const auto states = c->States();
-  std::map<std::string, std::vector<std::string>> roles;
-  for (const auto& [journey, state] : states) {
-    for (const auto& p : c->journey(journey).Permissions()) roles[p.action] = p.roles;
-  }
-  const bool writer = !NeverWrites(call.who.role);
-  Json actions = Json::array();
-  Json mine = Json::array();
-  for (const auto& a : c->AllowedActions()) {
-    auto it = roles.find(a);
-    Json j = {{"action", a}};
-    if (it != roles.end()) j["roles"] = it->second;
-    actions.push_back(std::move(j));
-    const bool may = it == roles.end() ? writer
-                                       : std::find(it->second.begin(), it->second.end(), call.who.role) != it->second.end();
-    if (may && writer) mine.push_back(a);
-  }
-  return JsonResponse(200, Json{{"child", child},
-                                {"version", version},
-                                {"states", views::ActiveStates(states)},
-                                {"allowed_actions", actions},
-                                {"allowed_for_you", mine},
-                                {"role", call.who.role}});
+  Json body = {{"child", child}, {"version", version}, {"states", views::ActiveStates(c->States())}, {"role", call.who.role}};
+  views::AddAllowed(&body, *c, call.who.role);
+  return JsonResponse(200, body);
 }
 
 }  // namespace casetrail::http

@@ -44,6 +44,7 @@ std::string AcceptedAnswer(const workflows::Command& c, const workflows::Command
   AppendJsonString(&b, v.verdict.from_state);
   b.append(",\"journey\":");
   AppendJsonString(&b, v.journey);
+  b.append(",\"other_actions\":").append(views::OtherActions(out.other_actions).dump());
   b.append(",\"states\":{");
   bool first = true;
   for (const auto& [journey, state] : out.states) {  // a std::map: sorted, as the dump sorts
@@ -107,7 +108,8 @@ Response Api::CommandAnswer(const workflows::Command& c, const Result<workflows:
                {"child", c.child_id},
                {"version", out->version},
                {"states", views::ActiveStates(out->states)},
-               {"allowed_actions", out->allowed_actions}};
+               {"allowed_actions", out->allowed_actions},
+               {"other_actions", views::OtherActions(out->other_actions)}};
   const auto& v = out->verdict;
   if (!out->accepted) {
     body["error"] = {{"code", v.verdict.rule == "forbidden_role" ? "forbidden" : "refused"},

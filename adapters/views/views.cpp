@@ -33,13 +33,27 @@ Json ActiveStates(const std::map<std::string, std::string>& states) {
   return j;
 }
 
+Json OtherActions(const std::vector<workflows::AllowedAction>& others) {
+  Json out = Json::array();
+  for (const auto& a : others) out.push_back({{"action", a.action}, {"roles", a.roles}});
+  return out;
+}
+
+void AddAllowed(Json* body, const workflows::Case& c, const std::string& role) {
+  std::vector<std::string> mine;
+  std::vector<workflows::AllowedAction> others;
+  c.AllowedFor(role, &mine, &others);
+  (*body)["allowed_actions"] = mine;
+  (*body)["other_actions"] = OtherActions(others);
+}
+
 Json ChildSummary(const std::string& child, std::uint64_t version, const workflows::Case& c,
-                  const replay::ChildSummaryProjection::Child* summary, TimestampUs now) {
+                  const replay::ChildSummaryProjection::Child* summary, TimestampUs now, const std::string& role) {
   Json body = {{"child", child},
                {"version", version},
                {"states", ActiveStates(c.States())},
-               {"open_deadlines", OpenDeadlines(c.OpenDeadlines(), now, "overdue")},
-               {"allowed_actions", c.AllowedActions()}};
+               {"open_deadlines", OpenDeadlines(c.OpenDeadlines(), now, "overdue")}};
+  AddAllowed(&body, c, role);
   if (summary) {
     body["legal_status"] = summary->legal_status.str();
     body["placement"] = summary->placement.str();

@@ -44,12 +44,19 @@ using Visible = std::function<bool(const std::string& child)>;
 // The journeys that are active (not in their initial state): journey -> state.
 Json ActiveStates(const std::map<std::string, std::string>& states);
 
-// The child now: GET /v1/children/{child}, `casetrail case --child ID --json`.
-// {child, version, states (active), open_deadlines [{rule, due, overdue}], allowed_actions}, and
-// legal_status, placement, team, last_worker and flags when `summary` holds the child.
+// What the case allows now, answered for `role`: "allowed_actions" (what the role may record)
+// and "other_actions" ([{action, roles}]: allowed now, by another role). An empty role: every
+// action is in allowed_actions (an operator's view, `casetrail case` without --role).
+Json OtherActions(const std::vector<workflows::AllowedAction>& others);
+void AddAllowed(Json* body, const workflows::Case& c, const std::string& role);
+
+// The child now: GET /v1/children/{child}, `casetrail case --child ID --json [--role R]`.
+// {child, version, states (active), open_deadlines [{rule, due, overdue}], allowed_actions,
+// other_actions} (for `role`, AddAllowed), and legal_status, placement, team, last_worker and
+// flags when `summary` holds the child.
 // REQUIRES: version > 0 (the child has a record); `summary` may be null.
 Json ChildSummary(const std::string& child, std::uint64_t version, const workflows::Case& c,
-                  const replay::ChildSummaryProjection::Child* summary, TimestampUs now);
+                  const replay::ChildSummaryProjection::Child* summary, TimestampUs now, const std::string& role);
 
 // GET /v1/children/{child}/chronology, `casetrail chronology CHILD --json`.
 // {child, chronology [{occurred_at, recorded_at, version, text, recorded_by, original?}]}.

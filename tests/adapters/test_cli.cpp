@@ -114,7 +114,8 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   auto refused = Cli(dir, "do --child 1002 --action cp.icpc_held --role cp_chair outcome=cp_plan category=neglect");
   CHECK(refused.code == 7);
   CHECK_THAT(refused.out, Catch::Contains("not allowed in state OnCpPlan"));
-  CHECK_THAT(refused.out, Catch::Contains("cp: core_group_held"));
+  CHECK_THAT(refused.out, Catch::Contains("allowed now for cp_chair:\n    cp: midway_review_held review_conference_held"));
+  CHECK_THAT(refused.out, Catch::Contains("cp.core_group_held (social_worker, team_manager)"));
   auto forbidden = Cli(dir, "do --child 1002 --action cp.review_conference_held --role social_worker outcome=end");
   CHECK(forbidden.code == 7);
   CHECK_THAT(forbidden.out, Catch::Contains("cp_chair"));

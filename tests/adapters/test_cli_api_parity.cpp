@@ -21,8 +21,8 @@ TEST_CASE("the CLI's --json views are the HTTP API's bodies for the same log and
   REQUIRE(RunCli(dir, "demo").code == 0);
   // (CLI arguments, API target): the child summary, PLO and deadlines first, then the others.
   const std::vector<std::pair<std::string, std::string>> views = {
-      {"case --child 1002", "/v1/children/1002"},
-      {"case 1004", "/v1/children/1004"},
+      {"case --child 1002 --role admin", "/v1/children/1002"},
+      {"case 1004 --role admin", "/v1/children/1004"},
       {"plo --as-of 2026-12-01T10:00:00Z", "/v1/plo?as_of=2026-12-01T10:00:00Z"},
       {"plo --as-of 2027-05-01 --team north-1", "/v1/plo?as_of=2027-05-01&team=north-1"},
       {"deadlines --as-of 2027-03-10T00:00:00Z --due-within 30", "/v1/deadlines?as_of=2027-03-10T00:00:00Z&due_within=30"},

@@ -59,8 +59,16 @@ TEST_CASE("a refused command writes nothing and says why, with the allowed actio
   CHECK_FALSE(r->accepted);
   CHECK(r->verdict.verdict.rule == "no_transition");
   CHECK(r->states.at("child_protection") == "NoCpInvolvement");
-  CHECK(std::find(r->allowed_actions.begin(), r->allowed_actions.end(), "cp.strategy_discussion_held") !=
-        r->allowed_actions.end());
+  // Answered for the caller: a CP chair may record nothing on this child yet; a strategy
+  // discussion needs a team manager or a social worker.
+  CHECK(r->allowed_actions.empty());
+  bool marked = false;
+  for (const auto& a : r->other_actions) {
+    if (a.action != "cp.strategy_discussion_held") continue;
+    marked = std::find(a.roles.begin(), a.roles.end(), "team_manager") != a.roles.end() &&
+             std::find(a.roles.begin(), a.roles.end(), "cp_chair") == a.roles.end();
+  }
+  CHECK(marked);
   CHECK(log->HeadPosition() == 0);
   auto forbidden = svc.Execute(Cmd("1001", "cp.strategy_discussion_held", "2026-03-02", "auditor", {{"outcome", "s47"}}));
   REQUIRE(forbidden.ok());
