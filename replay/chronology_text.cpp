@@ -104,6 +104,9 @@ const std::map<std::string, std::string>& Titles() {
       {"tr.summary_updated", "Case summary updated"},
       {"tr.transfer_completed", "Transfer completed"},
       {"tr.transfer_cancelled", "Transfer cancelled"},
+      {"alloc.team_allocated", "Team allocated"},
+      {"alloc.worker_allocated", "Worker allocated"},
+      {"alloc.worker_deallocated", "Worker no longer allocated"},
   };
   return t;
 }

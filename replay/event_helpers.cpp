@@ -25,6 +25,8 @@ bool IsInitialState(std::string_view journey, std::string_view state) {
   return it != InitialStates().end() && it->second == state;
 }
 
+bool IsJourney(std::string_view name) { return InitialStates().find(name) != InitialStates().end(); }
+
 std::string AreaOf(const std::string& team) {
   auto dash = team.rfind('-');
   return dash == std::string::npos ? team : team.substr(0, dash);

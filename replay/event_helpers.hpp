@@ -12,6 +12,8 @@ namespace casetrail::replay {
 
 // Is `state` the journey's initial state (the journey is not active)? From the transition tables.
 bool IsInitialState(std::string_view journey, std::string_view state);
+// One of the ten journeys (not "case", not "allocation").
+bool IsJourney(std::string_view name);
 
 // The child stream's format is the write side's (workflows/case_events.hpp).
 using workflows::ChildIdOf;

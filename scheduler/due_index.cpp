@@ -197,7 +197,7 @@ void DueIndex::Apply(const EventView& e) {
     }
     if (c.team != e.actor_team) c.team = std::string(e.actor_team);
   }
-  if (!e.journey.empty() && e.journey != "case" && !e.to_state.empty()) {
+  if (!e.journey.empty() && replay::IsJourney(e.journey) && !e.to_state.empty()) {
     const bool was_active = !c.journeys.empty();
     if (replay::IsInitialState(e.journey, e.to_state)) {
       c.journeys.erase(std::string(e.journey));

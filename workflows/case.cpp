@@ -1,6 +1,7 @@
 #include "workflows/case.hpp"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 #include "workflows/detail/saved_fields.hpp"
@@ -65,6 +66,11 @@ const std::vector<CrossJourneyRule>& CrossJourneyRules() {
        "flag: a child is a person under 18; end or step down the plan", "CA 1989 s105(1)"},
       {"X-16", "case.age_reached at the care-leaver support age (T-81: 21, or 25 from April 2018) of a former relevant child",
        "lc.support_ended {reason: reached_21 | reached_25}", "CA 1989 s23C, s23CZB; CP:805; SG:256"},
+      {"X-17", "tr.transfer_completed {lead_worker}",
+       "alloc.worker_allocated to the lead worker in the receiving team (the to_team of the transfer request): its manager is now responsible",
+       "SG:416; seed-spec SM-13"},
+      {"X-18", "case.closed while a team holds the child", "alloc.worker_deallocated {reason: case_closed}: no team holds a closed case",
+       "SG:403-412"},
   };
   return rules;
 }
@@ -85,6 +91,8 @@ Case::Case(const Case& o)
       last_returned_home_(o.last_returned_home_),
       case_open_(o.case_open_),
       looked_after_days_since_14_(o.looked_after_days_since_14_),
+      allocation_(o.allocation_),
+      transfer_to_team_(o.transfer_to_team_),
       recounted_edition_(o.recounted_edition_) {
   for (const auto& [name, j] : o.journeys_) journeys_[name] = j->Clone();
 }
@@ -104,6 +112,8 @@ Case& Case::operator=(const Case& o) {
   last_returned_home_ = o.last_returned_home_;
   case_open_ = o.case_open_;
   looked_after_days_since_14_ = o.looked_after_days_since_14_;
+  allocation_ = o.allocation_;
+  transfer_to_team_ = o.transfer_to_team_;
   recounted_edition_ = o.recounted_edition_;
   return *this;
 }
@@ -121,6 +131,11 @@ void Case::Fields(Io& io) {
   io("last_cp_plan_ended", last_cp_plan_ended_);
   io("last_returned_home", last_returned_home_);
   io("looked_after_days_since_14", looked_after_days_since_14_);
+  io("allocation.team", allocation_.team);
+  io("allocation.worker", allocation_.worker);
+  io("allocation.as", allocation_.as);
+  io("allocation.since", allocation_.since);
+  io("transfer_to_team", transfer_to_team_);
 }
 
 std::string Case::Save() const {
@@ -178,7 +193,82 @@ std::vector<std::string> Case::AllowedActions() const {
     for (auto& a : j->AllowedActions()) out.push_back(a);
   }
   if (ActiveJourneys().empty()) out.push_back("case.closed");
+  out.push_back("alloc.team_allocated");
+  out.push_back("alloc.worker_allocated");
+  if (!allocation_.worker.empty()) out.push_back("alloc.worker_deallocated");
   return out;
+}
+
+Verdict Case::ApplyAllocation(const Action& a) {
+  Verdict v;
+  v.from_state = v.to_state = allocation_.State();
+  auto refuse = [&](const char* rule, std::string why) {
+    v.rule = rule;
+    v.reason = std::move(why);
+    return v;
+  };
+  auto param = [&](const char* key) -> std::string {
+    const std::string* p = a.Param(key);
+    return p ? *p : std::string();
+  };
+  auto may = [&](std::initializer_list<const char*> roles) {
+    if (a.role == kSystemRole) return true;
+    for (const char* r : roles) {
+      if (a.role == r) return true;
+    }
+    return false;
+  };
+  auto roles_text = [](std::initializer_list<const char*> roles) {
+    std::string s;
+    for (const char* r : roles) s += (s.empty() ? "" : ", ") + std::string(r);
+    return s;
+  };
+  const Allocation before = allocation_;
+  if (a.name == "alloc.team_allocated") {
+    if (!may({"team_manager", "cass_worker"})) {
+      return refuse("forbidden_role", "'alloc.team_allocated' may be recorded only by: " + roles_text({"team_manager", "cass_worker"}));
+    }
+    const std::string team = param("team");
+    if (team.empty()) return refuse("invalid_parameter", "'team' is required");
+    if (team == before.team) return refuse("no_change", "the child is already held by team " + team);
+    allocation_ = Allocation{team, "", "", a.occurred_at_us};
+  } else if (a.name == "alloc.worker_allocated") {
+    if (!may({"team_manager"})) return refuse("forbidden_role", "'alloc.worker_allocated' may be recorded only by: team_manager");
+    const std::string team = param("team"), worker = param("worker"), as = param("as");
+    if (team.empty()) return refuse("invalid_parameter", "'team' is required");
+    if (worker.empty()) return refuse("invalid_parameter", "'worker' is required");
+    static const std::set<std::string> kAs = {"social_worker", "early_help_worker", "family_support_worker",
+                                              "personal_adviser"};
+    if (!kAs.count(as)) {
+      return refuse("invalid_parameter",
+                    "'as' must be one of: early_help_worker, family_support_worker, personal_adviser, social_worker (got '" +
+                        as + "')");
+    }
+    if (team == before.team && worker == before.worker && as == before.as) {
+      return refuse("no_change", worker + " is already the child's " + as + " in team " + team);
+    }
+    allocation_ = Allocation{team, worker, as, a.occurred_at_us};
+  } else if (a.name == "alloc.worker_deallocated") {
+    if (!may({"team_manager"})) return refuse("forbidden_role", "'alloc.worker_deallocated' may be recorded only by: team_manager");
+    const std::string reason = param("reason");
+    static const std::set<std::string> kReasons = {"worker_left", "caseload_balancing", "case_closed", "other"};
+    if (!kReasons.count(reason)) {
+      return refuse("invalid_parameter",
+                    "'reason' must be one of: case_closed, caseload_balancing, other, worker_left (got '" + reason + "')");
+    }
+    if (reason == "case_closed") {
+      if (before.team.empty()) return refuse("no_change", "no team holds the child");
+      allocation_ = Allocation{"", "", "", a.occurred_at_us};
+    } else {
+      if (before.worker.empty()) return refuse("no_transition", "the child has no allocated worker");
+      allocation_ = Allocation{before.team, "", "", a.occurred_at_us};
+    }
+  } else {
+    return refuse("unknown_action", "'" + a.name + "' is not an action casetrail knows");
+  }
+  v.accepted = true;
+  v.to_state = allocation_.State();
+  return v;
 }
 
 std::vector<AllowedAction> Case::AllowedActionsWithRoles() const {
@@ -197,6 +287,9 @@ std::vector<AllowedAction> Case::AllowedActionsWithRoles() const {
     }
   }
   if (ActiveJourneys().empty()) out.push_back({"case.closed", {"team_manager"}});
+  out.push_back({"alloc.team_allocated", {"team_manager", "cass_worker"}});
+  out.push_back({"alloc.worker_allocated", {"team_manager"}});
+  if (!allocation_.worker.empty()) out.push_back({"alloc.worker_deallocated", {"team_manager"}});
   return out;
 }
 
@@ -447,11 +540,25 @@ CaseVerdict Case::Route(const Action& a) {
   CaseVerdict out;
   if (a.name == kDeadlineBreached) return ApplyBreach(a);
   if (a.name == kDeadlineDueSoon) return ApplyDueSoon(a);
+  if (a.name.rfind("alloc.", 0) == 0) {
+    out.journey = kAllocation;
+    if (a.role.empty() || a.role == "auditor") {
+      out.verdict.rule = "forbidden_role";
+      out.verdict.reason = "'" + a.name + "' needs a practitioner role";
+      return out;
+    }
+    out.verdict = ApplyAllocation(a);
+    return out;
+  }
   if (a.name.rfind("case.", 0) == 0) {
     out.journey = "case";
     out.verdict = ApplyCaseAction(a);
     // Rules that depend on age run when the birthday comes.
     if (out.verdict.accepted && a.name == kAgeReached) ApplyRules(a, &out);
+    // no team holds a closed case.
+    if (out.verdict.accepted && a.name == "case.closed" && !allocation_.team.empty()) {
+      Consequence("X-18", kAllocation, "alloc.worker_deallocated", a, {{"reason", "case_closed"}}, &out);
+    }
     return out;
   }
   for (const auto& [prefix, journey] : Prefixes()) {
@@ -542,7 +649,7 @@ void Case::Consequence(const char* rule, const std::string& journey, const std::
   sys.role = kSystemRole;
   sys.rules_edition = cause.rules_edition;
   sys.params = std::move(params);
-  Verdict v = journeys_.at(journey)->Apply(sys);
+  Verdict v = journey == kAllocation ? ApplyAllocation(sys) : journeys_.at(journey)->Apply(sys);
   out->consequences.push_back({rule, journey, action, sys.params, v});
   if (v.accepted) ApplyRules(sys, out);  // a consequence may trigger further rules
 }
@@ -564,6 +671,14 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
   const std::string lc = journeys_.at("leaving_care")->State();
   const bool looked_after = cic != "NotLookedAfter";
 
+  // the receiving team's lead worker takes the child when the transfer completes.
+  if (Is(a, "tr.transfer_requested") && a.Param("to_team")) transfer_to_team_ = *a.Param("to_team");
+  if (Is(a, "tr.transfer_cancelled")) transfer_to_team_.clear();
+  if (Is(a, "tr.transfer_completed") && a.Param("lead_worker") && !transfer_to_team_.empty()) {
+    Consequence("X-17", kAllocation, "alloc.worker_allocated", a,
+                {{"team", transfer_to_team_}, {"worker", *a.Param("lead_worker")}, {"as", "social_worker"}}, out);
+    transfer_to_team_.clear();
+  }
   if (Is(a, "court.application_issued") && plo == "InPreProceedings") {
     Consequence("X-01", "pre_proceedings", "plo.pre_proceedings_concluded", a,
                 {{"outcome", "issue_proceedings"}}, out);

@@ -17,6 +17,27 @@
 
 namespace casetrail::workflows {
 
+// Allocation: who is responsible for the child (seed-spec R2; SG:400-419). Not a journey (it
+// is who, not where in a process), recorded under journey "allocation" with the states
+// NotHeld (no team), AwaitingAllocation (a team, no worker: an unallocated child) and Allocated:
+//   alloc.team_allocated {team}                       the team that holds the child; a new team
+//                                                      leaves the child unallocated in it
+//   alloc.worker_allocated {team, worker, as}         the lead worker (as: social_worker,
+//                                                      early_help_worker, family_support_worker,
+//                                                      personal_adviser) in a team
+//   alloc.worker_deallocated {reason}                 worker_left, caseload_balancing, other: the
+//                                                      child stays with the team, unallocated
+// Team managers record them (and cass workers route a referral to a team); the transfer journey
+// and closure change them through cross-journey rules.
+inline constexpr const char* kAllocation = "allocation";
+struct Allocation {
+  std::string team;    // empty: no team holds the child
+  std::string worker;  // empty: unallocated
+  std::string as;      // the worker's role in the allocation
+  std::int64_t since = 0;  // business time of the last change (a worker allocated or removed, a team)
+  std::string State() const { return team.empty() ? "NotHeld" : worker.empty() ? "AwaitingAllocation" : "Allocated"; }
+};
+
 // Case-level actions (not owned by a journey):
 //   case.child_registered {date_of_birth | expected_due_date, unborn: yes|no}
 //   case.child_born {date_of_birth}
@@ -118,6 +139,7 @@ class Case {
   // has the state it names (the snapshot is then ignored and the case rebuilt from the log).
   static Result<Case> Load(std::string_view saved, const RuleBook& rules = RuleBook::Default());
 
+  const Allocation& allocation() const { return allocation_; }
   bool unborn() const { return unborn_; }
   std::optional<Date> date_of_birth() const { return dob_; }
   // Days looked after since the 14th birthday (for leaving-care eligibility).
@@ -125,6 +147,7 @@ class Case {
 
  private:
   CaseVerdict Route(const Action& a);
+  Verdict ApplyAllocation(const Action& a);
   CaseVerdict ApplyBreach(const Action& a);
   CaseVerdict ApplyDueSoon(const Action& a);
   // The open deadline of `rule` and the journey that owns it ("case" and nullptr: the case's own).
@@ -151,6 +174,8 @@ class Case {
   std::optional<std::int64_t> last_returned_home_;
   std::map<std::string, Deadline> case_open_;  // deadlines that need the child's age (T-45)
   int looked_after_days_since_14_ = 0;
+  Allocation allocation_;
+  std::string transfer_to_team_;  // the receiving team of the transfer in progress
   // The edition the open deadlines were last counted under (not saved: after a snapshot load
   // the first action recounts, which changes nothing when nothing needs it).
   int recounted_edition_ = -1;

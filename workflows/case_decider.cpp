@@ -144,7 +144,7 @@ CaseDecider::Decision CaseDecider::Decide(const Command& cmd, const State& cache
 
   AppendRequest req;
   auto fingerprint = [&](const std::string& journey) {
-    return journey == "case" ? std::string("case") : next.c.journey(journey).Table().fingerprint;
+    return journey == "case" || journey == kAllocation ? journey : next.c.journey(journey).Table().fingerprint;
   };
   // A breach's or a reminder's event carries its deadline, like the other deadline events.
   std::string payload = EncodeActionPayload(cmd.params, step.action.rules_edition);
@@ -411,6 +411,8 @@ CaseDecider::Decision CaseDecider::Correct(const Command& cmd, const State& cach
   record.after_at = after.occurred_at_us;
   record.after_params = after.params;
   record.states = next.c.States();
+  const Allocation& alloc = next.c.allocation();
+  record.allocation = {{"team", alloc.team}, {"worker", alloc.worker}, {"as", alloc.as}};
   record.deadlines = std::move(ledger.list);
   EventData e;
   e.type = cmd.action;

@@ -92,6 +92,7 @@ std::string EncodeCorrection(const CorrectionRecord& c) {
                   {"reason", c.reason},
                   {"before", {{"occurred_at_us", c.before_at}, {"params", ObjectOf(c.before_params)}}},
                   {"states", ObjectOf(c.states)},
+                  {"allocation", ObjectOf(c.allocation)},
                   {"deadlines", std::move(deadlines)},
                   {"transitions", std::move(transitions)},
                   {"flags", std::move(flags)}};
@@ -120,6 +121,7 @@ bool DecodeCorrection(std::string_view type, std::string_view payload, Correctio
   c.after_at = after.value("occurred_at_us", c.before_at);
   c.after_params = c.withdrawn ? c.before_params : StringsOf(after.value("params", json::object()));
   c.states = StringsOf(p.value("states", json::object()));
+  c.allocation = StringsOf(p.value("allocation", json::object()));
   for (const auto& f : p.value("flags", json::array())) {
     if (f.is_object()) {
       c.flags.push_back({f.value("text", ""), f.value("version", std::uint64_t{0}), f.value("occurred_at_us", std::int64_t{0})});

@@ -80,6 +80,7 @@ struct CorrectionRecord {
   TimestampUs after_at = 0;                    // as corrected (a withdrawal: as before)
   std::map<std::string, std::string> after_params;
   std::map<std::string, std::string> states;   // every active journey after the refold
+  std::map<std::string, std::string> allocation;  // team, worker, as after the refold
   struct Flag {
     std::string text;
     std::uint64_t version = 0;  // of the action that raised it

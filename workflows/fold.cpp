@@ -82,6 +82,7 @@ Status Fold(Case& c, const std::vector<RecordedEvent>& events, std::size_t from,
 }
 
 std::vector<std::string> CorrectionRoles(const Case& c, const std::string& action) {
+  if (action.rfind("alloc.", 0) == 0) return {"team_manager"};  // allocation is the managers'
   for (const auto& [name, state] : c.States()) {
     for (const auto& p : c.journey(name).Permissions()) {
       if (p.action != action) continue;

@@ -149,12 +149,17 @@ int Deadlines(Session& s, const DeadlinesOptions& o) {
 int Caseload(Session& s, const std::optional<std::string>& team) {
   replay::ChildSummaryProjection summary;
   if (Status st = CatchUp(s, summary); !st.ok()) return s.Fail(st);
-  const Json view = views::Caseload(summary, team);
+  const Json view = views::Caseload(summary, team, SystemClockUs());
   if (s.json()) return Print(view);
   for (const auto& t : view["teams"]) {
     std::cout << (Str(t["team"]).empty() ? "(no team)" : Str(t["team"])) << ": " << t["children"].get<int>()
-              << " children\n";
+              << " children, " << t["unallocated_count"].get<int>() << " unallocated\n";
     for (const auto& [w, n] : t["by_worker"].items()) std::cout << "  " << w << "  " << n.get<int>() << "\n";
+    for (const auto& u : t["unallocated"]) {
+      std::cout << "  unallocated: child " << Str(u["child"]);
+      if (!u["days"].is_null()) std::cout << " for " << u["days"].get<int>() << " days (since " << Str(u["since"]) << ")";
+      std::cout << "\n";
+    }
   }
   return 0;
 }

@@ -78,7 +78,9 @@ bool Api::MaySee(const Principal& who, const std::string& child, const std::stri
   std::shared_lock lk(views_mu_);
   const auto* c = summary_.Find(child);
   if (!c) return true;  // nothing to see: the route answers 404
-  if (c->team == who.team || c->last_worker == who.user) return true;
+  // Team scope follows allocation: the responsible team's people, the allocated worker, and the
+  // last person who recorded on the child.
+  if (c->team == who.team || c->allocated_worker == who.user || c->last_worker == who.user) return true;
   *why = "child " + child + " belongs to team " + c->team.str() + ", not " + who.team;
   return false;
 }

@@ -95,7 +95,7 @@ Response Api::Caseload(const Call& call) {
   std::shared_lock lk(views_mu_);
   std::optional<std::string> team;
   if (q.count("team")) team = q["team"];
-  return JsonResponse(200, views::Caseload(summary_, team));
+  return JsonResponse(200, views::Caseload(summary_, team, SystemClockUs()));
 }
 
 Response Api::Events(const Call& call) {

@@ -169,13 +169,38 @@ Json Kpis(const replay::KpiProjection& kpis, const replay::KpiProjection::Filter
   return Json{{"from", from}, {"to", to}, {"team", filter.team}, {"area", filter.area}, {"measures", measures}};
 }
 
-Json Caseload(const replay::ChildSummaryProjection& summary, const std::optional<std::string>& team) {
+Json Caseload(const replay::ChildSummaryProjection& summary, const std::optional<std::string>& team, TimestampUs now) {
+  const workflows::Date today = workflows::Date::FromTimestampUs(now);
+  auto since = [](TimestampUs t) { return t == 0 ? Json(nullptr) : Json(workflows::Date::FromTimestampUs(t).ToString()); };
+  auto child_json = [&](const replay::ChildSummaryProjection::CaseloadChild& c) {
+    return Json{{"child", c.child}, {"journeys", c.journeys}, {"since", since(c.since)}};
+  };
   Json teams = Json::array();
-  for (const auto& [name, workers] : summary.Caseload()) {
+  for (const auto& [name, t] : summary.Caseload()) {
     if (team && name != *team) continue;
-    int total = 0;
-    for (const auto& [w, n] : workers) total += n;
-    teams.push_back({{"team", name}, {"children", total}, {"by_worker", workers}});
+    std::size_t allocated = 0;
+    Json by_worker = Json::object();
+    Json workers = Json::array();
+    for (const auto& [worker, children] : t.by_worker) {
+      allocated += children.size();
+      by_worker[worker] = children.size();
+      Json list = Json::array();
+      for (const auto& c : children) list.push_back(child_json(c));
+      workers.push_back({{"worker", worker}, {"children", list}});
+    }
+    Json unallocated = Json::array();
+    for (const auto& c : t.unallocated) {
+      Json j = child_json(c);
+      j["days"] = c.since == 0 ? Json(nullptr) : Json(today.days() - workflows::Date::FromTimestampUs(c.since).days());
+      unallocated.push_back(std::move(j));
+    }
+    teams.push_back({{"team", name},
+                     {"children", allocated + t.unallocated.size()},
+                     {"allocated", allocated},
+                     {"unallocated_count", t.unallocated.size()},
+                     {"by_worker", by_worker},
+                     {"workers", workers},
+                     {"unallocated", unallocated}});
   }
   return Json{{"teams", teams}};
 }

@@ -102,8 +102,12 @@ Json Deadlines(const replay::DeadlinesProjection& deadlines, const replay::Child
 Json Kpis(const replay::KpiProjection& kpis, const replay::KpiProjection::Filter& filter, const std::string& from,
           const std::string& to);
 
-// GET /v1/caseload, `casetrail caseload --json`: children with an active journey by team (only
-// `team`'s when given, even empty) and worker. {teams [{team, children, by_worker {worker: n}}]}.
-Json Caseload(const replay::ChildSummaryProjection& summary, const std::optional<std::string>& team);
+// GET /v1/caseload, `casetrail caseload --json`: children with an active journey by responsible
+// team (only `team`'s when given, even empty): each worker's children and the team's
+// unallocated children, with the days since (London dates at `now`).
+// {teams [{team, children, allocated, unallocated_count, by_worker {worker: n},
+//          workers [{worker, children [{child, journeys, since}]}],
+//          unallocated [{child, journeys, since, days}]}]}.
+Json Caseload(const replay::ChildSummaryProjection& summary, const std::optional<std::string>& team, TimestampUs now);
 
 }  // namespace casetrail::views

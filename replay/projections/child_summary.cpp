@@ -6,6 +6,7 @@
 #include "replay/correction_event.hpp"
 #include "replay/detail/payload_fields.hpp"
 #include "replay/event_helpers.hpp"
+#include "workflows/case.hpp"
 
 namespace casetrail::replay {
 
@@ -46,9 +47,47 @@ void ChildSummaryProjection::Apply(const EventView& e) {
     c.legal_status = Sym();
     c.placement = Sym();
     for (const auto& in : c.care_events) ApplyCare(c, in.type, in.params);
+    if (auto t = k.allocation.find("team"); t != k.allocation.end()) {  // records before allocation have none
+      auto get = [&](const char* key) {
+        auto it = k.allocation.find(key);
+        return it == k.allocation.end() ? std::string() : it->second;
+      };
+      if (c.allocated_team.str() != t->second || c.allocated_worker.str() != get("worker")) {
+        c.allocation_since = e.occurred_at;
+      }
+      c.allocation_recorded = c.allocation_recorded || !t->second.empty();
+      c.allocated_team = Sym(t->second);
+      c.allocated_worker = Sym(get("worker"));
+      c.allocated_as = Sym(get("as"));
+      c.team = c.allocated_team.str().empty() ? c.recorder_team : c.allocated_team;
+    }
     return;
   }
-  if (!e.journey.empty() && e.journey != "case" && !e.to_state.empty()) {
+  if (e.journey == workflows::kAllocation && e.type.starts_with("alloc.")) {
+    // The allocation after the action, whoever recorded it (a consequence of a transfer or a
+    // closure too).
+    const auto params = ParamsOf(e.payload, {"team", "worker", "as", "reason"});
+    auto p = [&](const char* k) {
+      auto it = params.find(k);
+      return it == params.end() ? std::string() : it->second;
+    };
+    c.allocation_recorded = true;
+    c.allocation_since = e.occurred_at;
+    if (e.type == "alloc.team_allocated") {
+      c.allocated_team = Sym(p("team"));
+      c.allocated_worker = c.allocated_as = Sym();
+    } else if (e.type == "alloc.worker_allocated") {
+      c.allocated_team = Sym(p("team"));
+      c.allocated_worker = Sym(p("worker"));
+      c.allocated_as = Sym(p("as"));
+    } else if (e.type == "alloc.worker_deallocated") {
+      if (p("reason") == "case_closed") c.allocated_team = Sym();
+      c.allocated_worker = c.allocated_as = Sym();
+    }
+    c.team = c.allocated_team.str().empty() ? c.recorder_team : c.allocated_team;
+    return;
+  }
+  if (!e.journey.empty() && replay::IsJourney(e.journey) && !e.to_state.empty()) {
     auto it = c.journeys.find(e.journey);
     if (IsInitialState(e.journey, e.to_state)) {
       if (it != c.journeys.end()) c.journeys.erase(it);
@@ -61,7 +100,8 @@ void ChildSummaryProjection::Apply(const EventView& e) {
   // The scheduler (role system) is nobody's worker and no team's.
   if (!e.actor_user.empty() && e.actor_role != "system" && !IsDerivedPayload(e.payload)) {
     if (c.last_worker != e.actor_user) c.last_worker = Sym(e.actor_user);
-    if (c.team != e.actor_team) c.team = Sym(e.actor_team);
+    if (c.recorder_team != e.actor_team) c.recorder_team = Sym(e.actor_team);
+    if (!c.allocation_recorded || c.allocated_team.str().empty()) c.team = c.recorder_team;
   }
   if (type == "cic.became_looked_after" || type == "cic.legal_status_changed" ||
       type == "cic.placement_started" || type == "cic.placement_changed" ||
@@ -98,10 +138,24 @@ const ChildSummaryProjection::Child* ChildSummaryProjection::Find(const std::str
   return it == children_.end() ? nullptr : &it->second;
 }
 
-std::map<std::string, std::map<std::string, int>> ChildSummaryProjection::Caseload() const {
-  std::map<std::string, std::map<std::string, int>> out;
-  for (const auto& [id, c] : children_) {
-    if (!c.journeys.empty()) ++out[c.team][c.last_worker];
+std::map<std::string, ChildSummaryProjection::TeamCaseload> ChildSummaryProjection::Caseload() const {
+  std::map<std::string, TeamCaseload> out;
+  for (const auto* entry : Sorted(children_)) {
+    const auto& [id, c] = *entry;
+    if (c.journeys.empty()) continue;
+    CaseloadChild x;
+    x.child = id;
+    for (const auto& [j, s] : c.journeys) x.journeys[j.str()] = s.str();
+    TeamCaseload& t = out[c.team.str()];
+    if (!c.allocation_recorded) {  // before allocation was recorded: the last recorder's
+      t.by_worker[c.last_worker.str()].push_back(std::move(x));
+    } else if (c.allocated_worker.str().empty()) {
+      x.since = c.allocation_since;
+      t.unallocated.push_back(std::move(x));
+    } else {
+      x.since = c.allocation_since;
+      t.by_worker[c.allocated_worker.str()].push_back(std::move(x));
+    }
   }
   return out;
 }
@@ -111,7 +165,12 @@ std::string ChildSummaryProjection::Serialize() const {
   for (const auto* entry : Sorted(children_)) {
     const auto& [id, c] = *entry;
     o << id << " v" << c.version << " legal=" << c.legal_status << " placement=" << c.placement
-      << " worker=" << c.last_worker << " team=" << c.team << "\n";
+      << " worker=" << c.last_worker << " team=" << c.team << " recorder_team=" << c.recorder_team;
+    if (c.allocation_recorded) {
+      o << " allocated=" << c.allocated_team << "/" << c.allocated_worker << "/" << c.allocated_as << "@"
+        << c.allocation_since;
+    }
+    o << "\n";
     for (const auto& [j, s] : c.journeys) o << "  journey " << j << "=" << s << "\n";
     for (const auto& [r, d] : c.open_deadlines) o << "  due " << r << " " << d << "\n";
     for (const auto& f : c.flags) o << "  flag " << f << "\n";

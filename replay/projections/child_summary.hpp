@@ -13,8 +13,9 @@
 
 namespace casetrail::replay {
 
-// One child's summary: active journeys and their states, legal status, placement, the last
-// worker and team, open deadlines and flags.
+// One child's summary: active journeys and their states, legal status, placement, who is
+// responsible (the allocated team and worker; before any allocation was recorded, the team of
+// whoever last recorded an action), the last worker, open deadlines and flags.
 class ChildSummaryProjection final : public Projection {
  public:
   struct Child {
@@ -22,7 +23,11 @@ class ChildSummaryProjection final : public Projection {
     Sym legal_status;
     Sym placement;
     Sym last_worker;
-    Sym team;
+    Sym team;             // the responsible team: allocated, else the last recorder's
+    Sym recorder_team;    // the team of whoever last recorded an action
+    bool allocation_recorded = false;
+    Sym allocated_team, allocated_worker, allocated_as;  // empty worker: unallocated
+    TimestampUs allocation_since = 0;  // business time of the last allocation change
     std::map<Sym, Sym> open_deadlines;  // rule -> due date
     std::vector<Sym> flags;
     std::uint64_t version = 0;
@@ -39,9 +44,19 @@ class ChildSummaryProjection final : public Projection {
   }
   std::string Serialize() const override;
   const Child* Find(const std::string& child_id) const;
-  // Children with an active journey, by team then worker (the last person who recorded an
-  // action on the child; allocation is not modelled yet).
-  std::map<std::string, std::map<std::string, int>> Caseload() const;
+  // Children with an active journey, by responsible team: each allocated worker's children,
+  // and the team's unallocated children (no worker; before any allocation was recorded, children
+  // count under the last person who recorded an action on them).
+  struct CaseloadChild {
+    std::string child;
+    std::map<std::string, std::string> journeys;
+    TimestampUs since = 0;  // allocated / unallocated since (business time; 0: not known)
+  };
+  struct TeamCaseload {
+    std::map<std::string, std::vector<CaseloadChild>> by_worker;  // sorted by child id
+    std::vector<CaseloadChild> unallocated;
+  };
+  std::map<std::string, TeamCaseload> Caseload() const;
 
  private:
   static void ApplyCare(Child& c, const std::string& type, const std::map<std::string, std::string>& params);

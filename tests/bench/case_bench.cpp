@@ -662,7 +662,7 @@ struct Five {
   // Asks every projection something after the measurement (so none can be optimised away).
   std::uint64_t Checksum(EventLog& log) const {
     std::uint64_t x = 0;
-    for (const auto& [team, workers] : summary.Caseload()) x += team.size() + workers.size();
+    for (const auto& [team, workers] : summary.Caseload()) x += team.size() + workers.by_worker.size() + workers.unallocated.size();
     x += deadlines.DueSoon(Date::FromYmd(2026, 6, 1).StartUs(), 7).size() + plo.List().size();
     if (auto c = chronology.For("1", log); c.ok()) x += c->size();
     x += kpis.Compute({}).size();

@@ -1,0 +1,164 @@
+// Allocation (workflows/case.hpp): who is responsible for a child, through the pipeline and into
+// the views and the access rules: allocate, transfer, a worker who leaves, closure
+// the unallocated list per team, and a correction of an allocation.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+
+#include "replay/projections/child_summary.hpp"
+#include "replay/runner.hpp"
+#include "tests/workflows/command_test_util.hpp"
+#include "workflows/case_service.hpp"
+#include "workflows/snapshots.hpp"
+
+using namespace casetrail;
+using namespace casetrail::replay;
+using namespace casetrail::workflows;
+
+namespace {
+
+constexpr TimestampUs kHourUs = 3600LL * 1000000;
+TimestampUs T(const std::string& date) { return std::move(Date::Parse(date, "d")).value().StartUs() + 10 * kHourUs; }
+
+struct Fixture {
+  std::atomic<TimestampUs> now{T("2026-01-01")};
+  std::unique_ptr<EventLog> log = OpenMemoryEventLog([this] {
+    EventLogOptions o;
+    o.clock = [this] { return now.load(); };
+    return o;
+  }());
+  CaseService svc{*log};
+  Result<CommandOutcome> Try(const std::string& child, const std::string& action, const std::string& date,
+                             const std::string& role, std::map<std::string, std::string> params = {},
+                             const std::string& team = "north-1") {
+    now = std::max<TimestampUs>(now.load(), T(date) + kHourUs);
+    Command c = casetrail::testing::MakeCommand(child, action, T(date), role, std::move(params));
+    c.actor.team = team;
+    return svc.Execute(c);
+  }
+  CommandOutcome Do(const std::string& child, const std::string& action, const std::string& date,
+                    const std::string& role, std::map<std::string, std::string> params = {},
+                    const std::string& team = "north-1") {
+    auto r = Try(child, action, date, role, std::move(params), team);
+    REQUIRE(r.ok());
+    INFO(action << ": " << r->verdict.verdict.reason);
+    REQUIRE(r->accepted);
+    return *r;
+  }
+  ChildSummaryProjection Summary() {
+    ChildSummaryProjection s;
+    ProjectionRunner runner(*log);
+    REQUIRE(runner.CatchUp(s).ok());
+    return s;
+  }
+};
+
+// A referral on 2 March and the assessment started: an active journey, recorded by north-1.
+void Referred(Fixture& f, const std::string& child) {
+  f.Do(child, "fd.contact_received", "2026-03-02", "cass_worker", {{"source", "school"}});
+  f.Do(child, "fd.decision_made", "2026-03-02", "team_manager", {{"decision", "assessment"}});
+  f.Do(child, "as.assessment_started", "2026-03-02", "social_worker", {{"referred_on", "2026-03-02"}});
+}
+
+}  // namespace
+
+TEST_CASE("a child waits unallocated in its team, then a team manager allocates a social worker", "[replay][allocation]") {
+  Fixture f;
+  Referred(f, "a");
+  auto team = f.Do("a", "alloc.team_allocated", "2026-03-02", "cass_worker", {{"team", "north-2"}});
+  CHECK(team.verdict.journey == "allocation");
+  CHECK(team.verdict.verdict.to_state == "AwaitingAllocation");
+  {
+    auto s = f.Summary();
+    CHECK(s.Find("a")->team == "north-2");  // the responsible team, not the recorder's (north-1)
+    auto caseload = s.Caseload();
+    REQUIRE(caseload.count("north-2"));
+    REQUIRE(caseload.at("north-2").unallocated.size() == 1);
+    CHECK(caseload.at("north-2").unallocated[0].since == T("2026-03-02"));
+  }
+  // A social worker may not allocate; a bad role in the allocation is named.
+  CHECK(f.Try("a", "alloc.worker_allocated", "2026-03-05", "social_worker",
+              {{"team", "north-2"}, {"worker", "sw.ali"}, {"as", "social_worker"}})
+            ->verdict.verdict.rule == "forbidden_role");
+  auto bad = f.Try("a", "alloc.worker_allocated", "2026-03-05", "team_manager",
+                   {{"team", "north-2"}, {"worker", "sw.ali"}, {"as", "manager"}});
+  CHECK(bad->verdict.verdict.rule == "invalid_parameter");
+  CHECK_THAT(bad->verdict.verdict.reason, Catch::Contains("'as' must be one of"));
+  auto alloc = f.Do("a", "alloc.worker_allocated", "2026-03-05", "team_manager",
+                    {{"team", "north-2"}, {"worker", "sw.ali"}, {"as", "social_worker"}}, "north-2");
+  CHECK(alloc.verdict.verdict.to_state == "Allocated");
+  auto s = f.Summary();
+  const auto* c = s.Find("a");
+  CHECK(c->allocated_worker == "sw.ali");
+  auto caseload = s.Caseload();
+  CHECK(caseload.at("north-2").unallocated.empty());
+  REQUIRE(caseload.at("north-2").by_worker.at("sw.ali").size() == 1);
+  CHECK_FALSE(caseload.at("north-2").by_worker.at("sw.ali")[0].journeys.empty());
+}
+
+TEST_CASE("a worker who leaves leaves the child unallocated in the team, counted from that day", "[replay][allocation]") {
+  Fixture f;
+  Referred(f, "b");
+  f.Do("b", "alloc.worker_allocated", "2026-03-03", "team_manager",
+       {{"team", "north-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}});
+  CHECK(f.Try("b", "alloc.worker_allocated", "2026-03-04", "team_manager",
+              {{"team", "north-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}})
+            ->verdict.verdict.rule == "no_change");
+  f.Do("b", "alloc.worker_deallocated", "2026-04-01", "team_manager", {{"reason", "worker_left"}});
+  auto caseload = f.Summary().Caseload();
+  REQUIRE(caseload.at("north-1").unallocated.size() == 1);
+  CHECK(caseload.at("north-1").unallocated[0].since == T("2026-04-01"));
+  CHECK(f.Try("b", "alloc.worker_deallocated", "2026-04-02", "team_manager", {{"reason", "worker_left"}})
+            ->verdict.verdict.rule == "no_transition");
+}
+
+TEST_CASE("X-17: a completed transfer allocates the receiving team's lead worker, and its people may see the child",
+          "[replay][allocation]") {
+  Fixture f;
+  Referred(f, "c");
+  f.Do("c", "alloc.worker_allocated", "2026-03-03", "team_manager",
+       {{"team", "north-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}});
+  f.Do("c", "tr.transfer_requested", "2026-03-10", "team_manager", {{"to_team", "cic-3"}});
+  f.Do("c", "tr.summary_updated", "2026-03-11", "social_worker");
+  f.Do("c", "tr.joint_visit_held", "2026-03-12", "social_worker");
+  auto done = f.Do("c", "tr.transfer_completed", "2026-03-16", "team_manager", {{"lead_worker", "sw.osei"}});
+  bool x17 = false;
+  for (const auto& k : done.verdict.consequences) x17 |= k.rule == "X-17" && k.verdict.accepted;
+  CHECK(x17);
+  CHECK(std::find(done.event_types.begin(), done.event_types.end(), "alloc.worker_allocated") != done.event_types.end());
+  auto s = f.Summary();
+  CHECK(s.Find("c")->team == "cic-3");
+  CHECK(s.Find("c")->allocated_worker == "sw.osei");
+  // The rebuilt case agrees.
+  auto state = LoadCase(*f.log, "c", RuleBook::Default());
+  REQUIRE(state.ok());
+  CHECK(state->c.allocation().team == "cic-3");
+  CHECK(state->c.allocation().worker == "sw.osei");
+}
+
+TEST_CASE("X-18: closing the case ends the allocation", "[replay][allocation]") {
+  Fixture f;
+  f.Do("d", "fd.contact_received", "2026-03-02", "cass_worker", {{"source", "school"}});
+  f.Do("d", "alloc.team_allocated", "2026-03-02", "cass_worker", {{"team", "north-1"}});
+  f.Do("d", "fd.decision_made", "2026-03-02", "team_manager", {{"decision", "nfa"}});
+  auto closed = f.Do("d", "case.closed", "2026-03-03", "team_manager", {{"team", "north-1"}});
+  CHECK(std::find(closed.event_types.begin(), closed.event_types.end(), "alloc.worker_deallocated") !=
+        closed.event_types.end());
+  auto state = LoadCase(*f.log, "d", RuleBook::Default());
+  REQUIRE(state.ok());
+  CHECK(state->c.allocation().team.empty());
+  CHECK(f.Summary().Caseload().empty());  // no active journey: in nobody's caseload
+}
+
+TEST_CASE("a corrected allocation moves the child in the views", "[replay][allocation]") {
+  Fixture f;
+  Referred(f, "e");
+  auto wrong = f.Do("e", "alloc.worker_allocated", "2026-03-03", "team_manager",
+                    {{"team", "north-1"}, {"worker", "sw.wrong"}, {"as", "social_worker"}});
+  f.Do("e", kRecordCorrected, "2026-03-04", "team_manager",
+       {{"target_version", std::to_string(wrong.version)}, {"reason", "wrong worker"}, {"set.worker", "sw.right"}});
+  auto s = f.Summary();
+  CHECK(s.Find("e")->allocated_worker == "sw.right");
+  CHECK(s.Caseload().at("north-1").by_worker.count("sw.right") == 1);
+  CHECK(s.Caseload().at("north-1").by_worker.count("sw.wrong") == 0);
+}
