@@ -66,6 +66,14 @@ std::string IndexPage() {
           kind.name + ".md](" + kind.name + ".md) |\n";
   }
   md += "\nThe timescales the journeys schedule deadlines by, and how each is counted: [rules.md](rules.md).\n";
+  md += "\n## Allocation\n\nWho is responsible for the child: not a journey (who, not where in a process), ";
+  md += "recorded under journey `allocation` with the states NotHeld (no team), AwaitingAllocation (a team, no ";
+  md += "worker: an unallocated child) and Allocated. Tests: `tests/replay/test_allocation.cpp`.\n\n";
+  md += "| action | parameters | recorded by |\n|---|---|---|\n";
+  md += "| alloc.team_allocated | team: the team that now holds the child (a new team leaves it unallocated there) | team_manager, cass_worker |\n";
+  md += "| alloc.worker_allocated | team, worker, as: social_worker, early_help_worker, family_support_worker, personal_adviser | team_manager |\n";
+  md += "| alloc.worker_deallocated | reason: worker_left, caseload_balancing, other (the child stays with the team, unallocated); case_closed (X-18) | team_manager |\n";
+  md += "\nA completed transfer allocates the receiving team's lead worker (X-17); closing the case ends the allocation (X-18).\n";
   md += "\n## Cross-journey rules\n\nEach rule has a test in `tests/workflows/test_case.cpp`. ";
   md += "Consequences are recorded by the role `system` (the engine itself), in the same command.\n\n";
   md += "| id | when | then | source |\n|---|---|---|---|\n";
