@@ -137,7 +137,48 @@ void Builder::Run(std::int64_t arrival) {
   }
 }
 
+void Builder::Allocate() {
+  std::vector<std::pair<std::int64_t, std::int64_t>> open = life.open;
+  if (open_since >= 0) open.emplace_back(open_since, g.end_);
+  std::vector<SimAction> added;
+  const auto& wait = p.Shares("allocation.unallocated_days_share");
+  const double changes_per_year = p.Num("allocation.worker_changes_per_year");
+  for (const auto& [from, to] : open) {
+    // The first action past the front door in the period: a team holds the child from then.
+    const SimAction* first = nullptr;
+    for (const auto& a : acts) {
+      const std::string_view n = a.action;
+      if (a.occurred_at < from || a.occurred_at >= to || n.starts_with("fd.") || n.starts_with("case.")) continue;
+      if (!first || a.occurred_at < first->occurred_at) first = &a;
+    }
+    if (!first) continue;  // a contact the front door closed: nobody is allocated
+    const bool early_help = std::string_view(first->action).starts_with("eh.");
+    const char* as = early_help ? "early_help_worker" : "social_worker";
+    const std::int64_t held = first->occurred_at - kMinuteUs;
+    added.push_back(SimAction::At(held, "alloc.team_allocated", "team_manager", {{"team", "$team"}}));
+    const std::string& band = rng.Pick(wait);
+    const double days = band == "0" ? 0 : band == "1-5" ? rng.Uniform(1, 6) : band == "6-20" ? rng.Uniform(6, 21) : rng.Uniform(21, 61);
+    std::int64_t allocated = days == 0 ? held + rng.Int(5, 120) * kMinuteUs : AfterDays(held, days);
+    if (allocated >= to - kHourUs || Past(allocated)) continue;  // closed (or the window ended) still waiting
+    added.push_back(SimAction::At(allocated, "alloc.worker_allocated", "team_manager",
+                                  {{"team", "$team"}, {"worker", "$worker"}, {"as", as}}));
+    // Changes of worker: a worker leaves, the child waits again, another is allocated.
+    const double years = static_cast<double>(to - allocated) / (365.25 * kDayUs);
+    for (double x = rng.Uniform(); x < changes_per_year * years; x += 1 + rng.Uniform()) {
+      const std::int64_t left = allocated + static_cast<std::int64_t>(rng.Uniform() * static_cast<double>(to - allocated));
+      const std::int64_t next = AfterDays(left, rng.Chance(0.5) ? 0.1 : rng.Uniform(1, 15));
+      if (left <= allocated + kDayUs || next >= to - kHourUs || Past(next)) break;
+      added.push_back(SimAction::At(left, "alloc.worker_deallocated", "team_manager", {{"reason", "worker_left"}}));
+      added.push_back(SimAction::At(next, "alloc.worker_allocated", "team_manager",
+                                    {{"team", "$team"}, {"worker", "$worker"}, {"as", as}}));
+      allocated = next;
+    }
+  }
+  for (auto& a : added) acts.push_back(std::move(a));
+}
+
 Life Builder::Finish() {
+  Allocate();
   std::sort(team_changes.begin(), team_changes.end());
   std::stable_sort(acts.begin(), acts.end(),
                    [](const SimAction& a, const SimAction& b) { return a.occurred_at < b.occurred_at; });

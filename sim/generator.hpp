@@ -47,6 +47,10 @@ struct SimAction {
 
 struct Life {
   std::vector<SimAction> actions;  // in recording order
+  // The worker allocated now (the simulator names workers: "$worker" in an action's parameters)
+  // and how many times one was named, so that a change of worker names another.
+  std::string allocated_worker;
+  int worker_generation = 0;
   // Business-time intervals [first contact, closure) in which the child was open to the Trust.
   std::vector<std::pair<std::int64_t, std::int64_t>> open;
   int contacts = 0;

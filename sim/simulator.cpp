@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstring>
 #include <condition_variable>
 #include <mutex>
 #include <queue>
@@ -83,6 +85,12 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
   LifeGenerator gen(params, rules, rep.start_us, rep.end_us);
   workflows::CaseService service(log, rules);
   service.SetCacheCapacity(o.cache_children);
+  // Each team's workers, sized so that its open children make the seeds' caseload (K-W1).
+  const double open_expected = static_cast<double>(o.children) / std::max(1, o.years) *
+                               params.Num("allocation.open_children_per_new_child_per_year");
+  const std::uint64_t workers_per_team = std::max<std::uint64_t>(
+      2, static_cast<std::uint64_t>(std::llround(open_expected / static_cast<double>(gen.teams().size()) /
+                                                 params.Num("allocation.caseload_per_worker"))));
 
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
   for (std::uint64_t i = 0; i < o.children; ++i) {
@@ -215,9 +223,29 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
     clock.Set(a.recorded_at);
     cmd.action = a.action;
     cmd.occurred_at = a.occurred_at;
-    for (const auto& [k, v] : a.params) cmd.params.emplace(k, v);
     const std::string& team = gen.teams()[static_cast<std::size_t>(a.team)];
-    cmd.actor = Actor{Worker(a.role, team, it.child), a.role, team};
+    for (const auto& [k, v] : a.params) {
+      if (v != "$worker") {
+        cmd.params.emplace(k, v);
+        continue;
+      }
+      // A worker of the team, never the one the child has now (a change of worker changes it).
+      std::string as = "social_worker";
+      for (const auto& [pk, pv] : a.params) as = std::string_view(pk) == "as" ? pv : as;
+      std::string name;
+      do {
+        const std::uint64_t mix = (it.child + 1) * 0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(++life.worker_generation) * 0xBF58476D1CE4E5B9ull;
+        name = as + "." + team + "." + std::to_string(mix % workers_per_team + 1);
+      } while (name == life.allocated_worker);
+      cmd.params.emplace(k, name);
+      life.allocated_worker = name;
+    }
+    if (std::string_view(a.action) == "alloc.worker_deallocated") life.allocated_worker.clear();
+    // The allocated worker records the social worker's actions; the others by role and team.
+    const bool by_allocated = !life.allocated_worker.empty() && life.allocated_worker.starts_with(a.role) &&
+                              life.allocated_worker.size() > std::strlen(a.role) &&
+                              life.allocated_worker[std::strlen(a.role)] == '.';
+    cmd.actor = Actor{by_allocated ? life.allocated_worker : Worker(a.role, team, it.child), a.role, team};
     cmd.command_id = "sim-" + seed_text + "-" + std::to_string(++command_no);
     service.ExecuteAsync(std::move(cmd), [&, sent = Sent{it.child, a.action, a.occurred_at}](
                                              Result<workflows::CommandOutcome> r) {

@@ -127,7 +127,8 @@ void Builder::Transfer(std::int64_t t) {
   done = std::max(done, std::max(visit, summary) + kHourUs);
   Add(visit, "tr.joint_visit_held", "social_worker");
   Add(summary, "tr.summary_updated", "social_worker");
-  Add(done, "tr.transfer_completed", "team_manager", {{"lead_worker", "sw." + teams[static_cast<std::size_t>(to)] + ".lead"}});
+  // The receiving team's worker (X-17 allocates them): named by the simulator in that team.
+  Add(done, "tr.transfer_completed", "team_manager", {{"lead_worker", "$worker"}});
   team_changes.emplace_back(done, to);
   busy_until = std::max(busy_until, done + kHourUs);  // no closure while the transfer is pending
 }

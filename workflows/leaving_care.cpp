@@ -73,6 +73,10 @@ struct LeavingCareDef : detail::JourneyDef<LeavingCareDef, Context, NotACareLeav
     Row<RelevantChild,       PersonalAdviserAllocated, none,                AllocateAdviser,      none>,
     Row<RelevantChild,       Turned18,                 FormerRelevantChild, BecomeFormerRelevant, none>,
   //   +--------------------+-------------------------+--------------------+---------------------+------+
+    // An assessment or a pathway plan done before the 18th birthday may be recorded after it,
+    // when the birthday (case.age_reached, X-08) already made the child a former relevant child.
+    Row<FormerRelevantChild, NeedsAssessmentCompleted, none,                MeetNeedsAssessment,  none>,
+    Row<FormerRelevantChild, PathwayPlanAgreed,        none,                StartPathwayPlan,     none>,
     Row<FormerRelevantChild, PathwayPlanReviewed,      none,                ReviewPathwayPlan,    none>,
     Row<FormerRelevantChild, PersonalAdviserAllocated, none,                AllocateAdviser,      none>,
     Row<FormerRelevantChild, StayingPutStarted,        none,                StartStayingPut,      none>,

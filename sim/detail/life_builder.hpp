@@ -108,6 +108,10 @@ struct Builder {
     return at;
   }
 
+  // Allocation in each open period (generator.cpp): the team takes the child when social care
+  // or early help starts, a worker after a wait, a new worker when one leaves.
+  void Allocate();
+
   // ---- stages: help and protection (stages_protection.cpp) ------------------------------
   Next FrontDoor(std::int64_t& t, bool forced);
   Next EarlyHelp(std::int64_t& t, bool stepped_down);
