@@ -6,6 +6,7 @@
 #include "replay/detail/payload_fields.hpp"
 #include "replay/event_helpers.hpp"
 #include "workflows/calendar.hpp"
+#include "workflows/case.hpp"
 
 namespace casetrail::replay {
 namespace {
@@ -49,7 +50,39 @@ void KpiProjection::Apply(const EventView& e) {
   const std::string id = ChildIdOf(e.stream);
   if (id.empty()) return;
   const std::string_view type = e.type;
-  const std::string_view team = e.actor_team;
+  if (e.journey == workflows::kAllocation && type.starts_with("alloc.")) {
+    // Who is responsible, and how long a child waited for a worker (K: time unallocated).
+    ChildFacts& c = last_.Get(children_, e.stream, id);
+    const auto p = ParamsOf(e.payload, {"team", "reason"});
+    auto param = [&](const char* k) {
+      auto it = p.find(k);
+      return it == p.end() ? std::string() : it->second;
+    };
+    if (type == "alloc.team_allocated") {
+      c.alloc_team = Sym(param("team"));
+      c.unallocated_since = e.occurred_at;
+    } else if (type == "alloc.worker_allocated") {
+      c.alloc_team = Sym(param("team"));
+      if (c.unallocated_since) {
+        c.allocation_facts.push_back(MakeFact("allocation_wait", "allocated", e.occurred_at,
+                                              static_cast<double>(e.occurred_at - *c.unallocated_since) / kDayUs,
+                                              c.alloc_team.str(), e.version));
+      }
+      c.unallocated_since.reset();
+    } else if (param("reason") == "case_closed") {
+      c.alloc_team = Sym();
+      c.unallocated_since.reset();
+    } else {
+      c.unallocated_since = e.occurred_at;
+    }
+    return;
+  }
+  // Facts count for the responsible team: the allocated one, else the recorder's.
+  std::string responsible(e.actor_team);
+  if (auto found = children_.find(id); found != children_.end() && !found->second.alloc_team.str().empty()) {
+    responsible = found->second.alloc_team.str();
+  }
+  const std::string_view team = responsible;
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
     ChildFacts& c = last_.Get(children_, e.stream, id);
     // The corrected action's recording lag, and the facts the refold derived.
@@ -86,7 +119,7 @@ void KpiProjection::Apply(const EventView& e) {
   }
   const bool is_deadline = type.substr(0, 9) == "deadline.";
   if (!is_deadline && type != "flag.raised" && e.actor_role != "system" && !IsDerivedPayload(e.payload)) {
-    AddLag(team, e.recorded_at, static_cast<double>(e.recorded_at - e.occurred_at) / kDayUs, 1);
+    AddLag(e.actor_team, e.recorded_at, static_cast<double>(e.recorded_at - e.occurred_at) / kDayUs, 1);
     last_.Get(children_, e.stream, id).last_action = e.version;
   }
   if (type == "deadline.met" || type == "deadline.met_late") {
@@ -198,6 +231,7 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
   for (const auto& [child, c] : children_) {
     for (const Fact& x : c.facts) facts.push_back(&x);
     for (const Fact& x : c.deadline_facts) facts.push_back(&x);
+    for (const Fact& x : c.allocation_facts) facts.push_back(&x);
   }
   for (const Fact* fact : facts) {
     if (!in(names_.Name(fact->team), fact->at)) continue;
@@ -212,6 +246,10 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
     if (x.kind == "no_permanence_plan") out["permanence_plan_by_second_review"].numerator -= 1;
     if (x.kind == "plan_started") ++plans_started;
     if (x.kind == "repeat_plan") out["repeat_cp_plans_within_24_months"].numerator += 1;
+    if (x.kind == "allocation_wait") {
+      out["average_days_waiting_for_allocation"].numerator += x.amount;
+      out["average_days_waiting_for_allocation"].denominator += 1;
+    }
     if (x.kind == "pre_concluded") {
       out["average_weeks_in_pre_proceedings"].numerator += x.amount;
       out["average_weeks_in_pre_proceedings"].denominator += 1;
@@ -257,7 +295,7 @@ std::string KpiProjection::Serialize() const {
   std::ostringstream o;
   for (const auto* entry : Sorted(children_)) {
     const auto& [child, c] = *entry;
-    for (const auto* list : {&c.facts, &c.deadline_facts}) {
+    for (const auto* list : {&c.facts, &c.deadline_facts, &c.allocation_facts}) {
       for (const auto& x : *list) {
         o << child << " " << names_.Name(x.kind) << " " << names_.Name(x.outcome) << " " << x.at << " " << x.amount
           << " " << names_.Name(x.team) << " v" << x.version << "\n";

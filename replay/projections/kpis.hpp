@@ -17,8 +17,10 @@
 namespace casetrail::replay {
 
 // The Trust's measures (seed-spec section 4) for any period, by team and area. It keeps the
-// facts (deadline outcomes, plans, pre-proceedings and proceedings, recording lag) and computes
-// the measures on demand; a fact counts in the period in which it completed.
+// facts (deadline outcomes, plans, pre-proceedings and proceedings, waits for allocation,
+// recording lag) and computes the measures on demand; a fact counts in the period in which it
+// completed. A fact counts for the team responsible for the child when it is recorded (the
+// allocated team; before any allocation, the recorder's); recording lag for the recorder's team.
 class KpiProjection final : public Projection {
  public:
   struct Value {
@@ -59,6 +61,9 @@ class KpiProjection final : public Projection {
     bool issued_after_pre = false;
     Sym plan_team;
     std::uint64_t last_action = 0;  // the version of the child's latest action
+    Sym alloc_team;                           // the allocated team (empty: none recorded, or closed)
+    std::optional<TimestampUs> unallocated_since;  // held by a team without a worker since
+    std::vector<Fact> allocation_facts;       // waits for a worker, as they end
   };
   Fact MakeFact(std::string_view kind, std::string_view outcome, TimestampUs at, double amount,
                 std::string_view team, std::uint64_t version);

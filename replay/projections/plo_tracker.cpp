@@ -7,6 +7,7 @@
 #include "replay/detail/payload_fields.hpp"
 #include "replay/event_helpers.hpp"
 #include "workflows/calendar.hpp"
+#include "workflows/case.hpp"
 
 namespace casetrail::replay {
 namespace {
@@ -18,6 +19,24 @@ bool PloDeadline(const std::string& type, const std::string& rule) {
 
 void PloTrackerProjection::Apply(const EventView& e) {
   const std::string_view type = e.type;
+  if (e.journey == workflows::kAllocation && type.starts_with("alloc.")) {
+    // The team and area follow allocation (a transfer moves a child in proceedings).
+    const std::string id = ChildIdOf(e.stream);
+    if (id.empty()) return;
+    const auto p = ParamsOf(e.payload, {"team", "reason"});
+    auto team = p.find("team");
+    auto reason = p.find("reason");
+    if (team != p.end()) {
+      allocated_team_[id] = team->second;
+    } else if (reason != p.end() && reason->second == "case_closed") {
+      allocated_team_.erase(id);
+    }
+    if (auto c = children_.find(id); c != children_.end() && team != p.end()) {
+      c->second.team = team->second;
+      c->second.area = AreaOf(team->second);
+    }
+    return;
+  }
   const bool plo = type.starts_with("plo.");
   const bool court = type.starts_with("court.");
   const bool deadline = type.starts_with("deadline.") &&
@@ -40,6 +59,7 @@ void PloTrackerProjection::Apply(const EventView& e) {
   in.at = e.occurred_at;
   in.type = std::string(type);
   in.team = std::string(e.actor_team);
+  if (auto a = allocated_team_.find(id); a != allocated_team_.end()) in.team = a->second;
   if (deadline) {
     in.params = {{"rule", Field(e.payload, "rule")}, {"due", Field(e.payload, "due")}};
     if (!PloDeadline(in.type, in.params["rule"])) return;

@@ -40,7 +40,11 @@ class PloTrackerProjection final : public Projection {
   const char* name() const override { return "plo_tracker"; }
   int version() const override { return 2; }
   void Apply(const EventView& e) override;
-  void Reset() override { children_.clear(); }
+  void Reset() override {
+    children_.clear();
+    inputs_.clear();
+    allocated_team_.clear();
+  }
   std::string Serialize() const override;
   // Children in pre-proceedings or proceedings, filtered by team and area when not empty.
   std::vector<Child> List(const std::string& team = {}, const std::string& area = {}) const;
@@ -52,6 +56,7 @@ class PloTrackerProjection final : public Projection {
   void Refold(const std::string& id);
   std::map<std::string, Child> children_;                   // in pre-proceedings or proceedings now
   StringMap<std::vector<ChildInput>> inputs_;  // every child ever in either
+  StringMap<std::string> allocated_team_;      // child -> the allocated team (a team holds it)
 };
 
 }  // namespace casetrail::replay

@@ -162,3 +162,54 @@ TEST_CASE("a corrected allocation moves the child in the views", "[replay][alloc
   CHECK(s.Caseload().at("north-1").by_worker.count("sw.right") == 1);
   CHECK(s.Caseload().at("north-1").by_worker.count("sw.wrong") == 0);
 }
+
+#include "replay/projections/kpis.hpp"
+#include "replay/projections/plo_tracker.hpp"
+
+TEST_CASE("KPIs: the days a child waited for a worker, and facts counted for the responsible team",
+          "[replay][allocation][kpis]") {
+  Fixture f;
+  Referred(f, "k");
+  f.Do("k", "alloc.team_allocated", "2026-03-02", "team_manager", {{"team", "south-1"}});
+  f.Do("k", "alloc.worker_allocated", "2026-03-12", "team_manager",
+       {{"team", "south-1"}, {"worker", "sw.ali"}, {"as", "social_worker"}});  // waited 10 days
+  f.Do("k", "alloc.worker_deallocated", "2026-04-01", "team_manager", {{"reason", "worker_left"}});
+  f.Do("k", "alloc.worker_allocated", "2026-04-05", "team_manager",
+       {{"team", "south-1"}, {"worker", "sw.bo"}, {"as", "social_worker"}});  // and then 4 more
+  // The assessment is completed and authorised by north-1's people: it counts for south-1.
+  f.Do("k", "as.assessment_completed", "2026-04-10", "social_worker");
+  f.Do("k", "as.assessment_authorised", "2026-04-11", "team_manager", {{"outcome", "nfa"}});
+  KpiProjection kpis;
+  ProjectionRunner runner(*f.log);
+  REQUIRE(runner.CatchUp(kpis).ok());
+  KpiProjection::Filter south;
+  south.team = "south-1";
+  auto m = kpis.Compute(south);
+  REQUIRE(m.count("average_days_waiting_for_allocation"));
+  CHECK(m.at("average_days_waiting_for_allocation").denominator == 2);
+  CHECK(m.at("average_days_waiting_for_allocation").value() == Approx(7.0));
+  REQUIRE(m.count("assessments_within_45_working_days"));
+  CHECK(m.at("assessments_within_45_working_days").denominator == 1);
+  KpiProjection::Filter north;
+  north.team = "north-1";
+  CHECK(kpis.Compute(north).count("assessments_within_45_working_days") == 0);
+}
+
+TEST_CASE("the PLO tracker's team and area follow allocation, also when a transfer moves the child",
+          "[replay][allocation][plo]") {
+  Fixture f;
+  f.Do("p", "alloc.worker_allocated", "2026-03-02", "team_manager",
+       {{"team", "east-2"}, {"worker", "sw.cy"}, {"as", "social_worker"}});
+  f.Do("p", "plo.legal_planning_meeting_held", "2026-03-03", "legal", {{"decision", "pre_proceedings"}}, "legal");
+  PloTrackerProjection plo;
+  ProjectionRunner runner(*f.log);
+  REQUIRE(runner.CatchUp(plo).ok());
+  REQUIRE(plo.List().size() == 1);
+  CHECK(plo.List()[0].team == "east-2");  // not the legal team that recorded the meeting
+  CHECK(plo.List()[0].area == "east");
+  f.Do("p", "alloc.worker_allocated", "2026-04-01", "team_manager",
+       {{"team", "west-1"}, {"worker", "sw.di"}, {"as", "social_worker"}});
+  REQUIRE(runner.CatchUp(plo).ok());
+  CHECK(plo.List("west-1").size() == 1);
+  CHECK(plo.List({}, "west").size() == 1);
+}
