@@ -12,6 +12,7 @@
 
 #include "engine/hash.hpp"
 #include "replay/runner.hpp"
+#include "replay/team_directory.hpp"
 #include "scheduler/scheduler.hpp"
 #include "workflows/case_service.hpp"
 #include "sim/generator.hpp"
@@ -92,6 +93,26 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
       2, static_cast<std::uint64_t>(std::llround(open_expected / static_cast<double>(gen.teams().size()) /
                                                  params.Num("allocation.caseload_per_worker"))));
 
+  // The Trust's teams as reference data (replay/team_directory.hpp), from the window's start.
+  clock.Set(rep.start_us);
+  for (const std::string& t : gen.teams()) {
+    replay::TeamVersion v;
+    v.team = t;
+    v.area = t.substr(0, t.rfind('-'));
+    v.name = "Children's social care, " + v.area + " " + t.substr(t.rfind('-') + 1);
+    v.service = "children's social care";
+    v.effective_from = o.start;
+    AppendRequest req;
+    req.stream = replay::kTeamsStream;
+    req.command_id = "sim-" + std::to_string(o.seed) + "-team-" + t;
+    req.actor = Actor{"simulator", "admin", ""};
+    EventData e;
+    e.type = replay::kTeamDefined;
+    e.occurred_at = rep.start_us;
+    e.payload = replay::TeamDefinedPayload(v);
+    req.events.push_back(std::move(e));
+    if (auto r = log.Append(std::move(req)); !r.ok()) return r.status();
+  }
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
   for (std::uint64_t i = 0; i < o.children; ++i) {
     queue.push({Date::FromTimestampUs(gen.Arrival(o.seed, i)).StartUs(), i, UINT32_MAX});

@@ -72,6 +72,7 @@ void AddServeCommands(CLI::App& app, Registry& r);    // serve, token
 void AddRelayCommand(CLI::App& app, Registry& r);     // relay kafka
 void AddSimulateCommand(CLI::App& app, Registry& r);  // simulate
 void AddTickCommand(CLI::App& app, Registry& r);      // tick
+void AddTeamsCommand(CLI::App& app, Registry& r);     // teams, teams load
 
 // ---- shared by the commands -------------------------------------------------------------------
 int ExitCodeFor(const Status& s);

@@ -50,6 +50,7 @@ App MakeApp(GlobalOptions* g, Registry& r) {
   AddViewCommands(app, r);
   AddAuditCommands(app, r);
   AddTickCommand(app, r);
+  AddTeamsCommand(app, r);
   if (!r.shell()) AddSimulateCommand(app, r);
   for (CLI::App* c : app.get_subcommands({})) {  // the commands inherit the footer unless they set their own
     if (c->get_footer() != kFooter) c->footer(c->get_footer() + "\n\nAlso --data DIR, --json, --bulk, --local-standards FILE (casetrail --help).");

@@ -22,6 +22,7 @@ void KpiProjection::Reset() {
   last_.Clear();
   lag_.clear();
   names_.Clear();
+  teams_.Reset();
 }
 
 void KpiProjection::AddLag(std::string_view team, TimestampUs recorded_at, double days, int count) {
@@ -47,6 +48,10 @@ KpiProjection::Fact KpiProjection::MakeFact(std::string_view kind, std::string_v
 }
 
 void KpiProjection::Apply(const EventView& e) {
+  if (e.stream == kTeamsStream) {
+    teams_.Apply(e);
+    return;
+  }
   const std::string id = ChildIdOf(e.stream);
   if (id.empty()) return;
   const std::string_view type = e.type;
@@ -210,7 +215,7 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
   std::map<std::string, Value> out;
   auto in = [&](const std::string& team, TimestampUs at) {
     return at >= f.from && at < f.to && (f.team.empty() || team == f.team) &&
-           (f.area.empty() || AreaOf(team) == f.area);
+           (f.area.empty() || teams_.AreaOn(team, workflows::Date::FromTimestampUs(at)) == f.area);
   };
   struct F {
     const std::string& kind;
@@ -283,7 +288,7 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
     if (!c.plan_since) continue;
     const TimestampUs since = *c.plan_since;
     const std::string& team = c.plan_team.str();
-    if ((!f.team.empty() && team != f.team) || (!f.area.empty() && AreaOf(team) != f.area)) continue;
+    if ((!f.team.empty() && team != f.team) || (!f.area.empty() && teams_.AreaOn(team, workflows::Date::FromTimestampUs(since)) != f.area)) continue;
     if (since >= f.to) continue;
     long_plans.denominator += 1;
     if (f.to != INT64_MAX && f.to - since > static_cast<TimestampUs>(2 * 365.25 * kDayUs)) long_plans.numerator += 1;

@@ -12,6 +12,7 @@
 
 #include "replay/projection_support.hpp"
 #include "replay/projection.hpp"
+#include "replay/team_directory.hpp"
 #include "replay/symbol.hpp"
 
 namespace casetrail::replay {
@@ -73,6 +74,7 @@ class KpiProjection final : public Projection {
   void AddLag(std::string_view team, TimestampUs recorded_at, double days, int count);
   StringMap<ChildFacts> children_;
   LastChild<ChildFacts> last_;
+  TeamDirectory teams_;  // areas, from the reference data (a fact's area on the fact's day)
   Names names_;
   std::map<std::pair<std::uint32_t, std::int32_t>, std::pair<double, std::int64_t>> lag_;  // (team id, day)
 };

@@ -19,6 +19,10 @@ bool PloDeadline(const std::string& type, const std::string& rule) {
 
 void PloTrackerProjection::Apply(const EventView& e) {
   const std::string_view type = e.type;
+  if (e.stream == kTeamsStream) {
+    teams_.Apply(e);
+    return;
+  }
   if (e.journey == workflows::kAllocation && type.starts_with("alloc.")) {
     // The team and area follow allocation (a transfer moves a child in proceedings).
     const std::string id = ChildIdOf(e.stream);
@@ -180,8 +184,10 @@ std::vector<PloTrackerProjection::Child> PloTrackerProjection::List(const std::s
                                                                     const std::string& area) const {
   std::vector<Child> out;
   for (const auto& [id, c] : children_) {
-    if ((!team.empty() && c.team != team) || (!area.empty() && c.area != area)) continue;
+    const std::string a = teams_.Area(c.team);  // reference data (replay/team_directory.hpp)
+    if ((!team.empty() && c.team != team) || (!area.empty() && a != area)) continue;
     out.push_back(c);
+    out.back().area = a;
   }
   return out;
 }

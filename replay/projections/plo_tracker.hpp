@@ -8,6 +8,7 @@
 
 #include "replay/projection_support.hpp"
 #include "replay/projection.hpp"
+#include "replay/team_directory.hpp"
 
 namespace casetrail::replay {
 
@@ -44,6 +45,7 @@ class PloTrackerProjection final : public Projection {
     children_.clear();
     inputs_.clear();
     allocated_team_.clear();
+    teams_.Reset();
   }
   std::string Serialize() const override;
   // Children in pre-proceedings or proceedings, filtered by team and area when not empty.
@@ -57,6 +59,7 @@ class PloTrackerProjection final : public Projection {
   std::map<std::string, Child> children_;                   // in pre-proceedings or proceedings now
   StringMap<std::vector<ChildInput>> inputs_;  // every child ever in either
   StringMap<std::string> allocated_team_;      // child -> the allocated team (a team holds it)
+  TeamDirectory teams_;                        // areas, from the reference data
 };
 
 }  // namespace casetrail::replay

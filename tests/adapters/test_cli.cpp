@@ -296,3 +296,26 @@ TEST_CASE("the CLI's audit commands: show as of a date, explain, export and veri
   CHECK_THAT(verify.out, Catch::Contains("projection plo_tracker.v2 sealed at position 51: consistent with the log"));
   CHECK(Cli(dir, "replay --projection kpis,nope").code == 3);
 }
+
+TEST_CASE("casetrail teams load writes team definitions once and names a bad line", "[adapters][cli][teams]") {
+  TempDir dir;
+  REQUIRE(Cli(dir, "demo").code == 0);
+  const std::string file = dir.sub("teams.csv");
+  std::ofstream(file) << "team,name,area,service,effective_from\n"
+                         "north-1,North 1,north,children's social care,2024-04-01\n"
+                         "hub-a,Hub A,east,early help,2024-04-01\n";
+  auto load = Cli(dir, "teams load " + file);
+  CHECK(load.code == 0);
+  CHECK_THAT(load.out, Catch::Contains("2 definitions written, 0 already in the log"));
+  auto again = Cli(dir, "teams load " + file);
+  CHECK_THAT(again.out, Catch::Contains("0 definitions written, 2 already in the log"));
+  auto list = Json::parse(Cli(dir, "teams --json").out);
+  REQUIRE(list["teams"].size() == 2);
+  CHECK(list["teams"][0]["team"] == "hub-a");
+  CHECK(list["teams"][0]["area"] == "east");
+  const std::string bad = dir.sub("bad.csv");
+  std::ofstream(bad) << "team,name,area,service,effective_from\nx,X,,CSC,2024-04-01\n";
+  auto refused = Cli(dir, "teams load " + bad);
+  CHECK(refused.code == 3);
+  CHECK_THAT(refused.out, Catch::Contains("teams line 2 area"));
+}
