@@ -19,12 +19,15 @@
 namespace casetrail::cli {
 namespace {
 
-// The demo users of `serve --demo`, one per kind of user of the API.
+// The demo users of `serve --demo`, one per kind of user of the API, and two of the simulated
+// caseload's allocated workers (the simulator names a team's workers "<role>.<team>.<n>"), who
+// have children of their own on a simulated caseload (GET /v1/caseload?team=north-1).
 const std::vector<http::Principal> kDemoUsers = {
     {"sw.jones", "social_worker", "north-1"}, {"tm.khan", "team_manager", "north-1"},
     {"cass.adams", "cass_worker", "north-1"},  {"chair.lee", "cp_chair", "safeguarding"}, {"legal.ng", "legal", "legal"},
     {"cpo.brown", "case_progression_officer", "legal"}, {"audit.reid", "auditor", "audit"},
     {"relay.svc", "subscriber", "integration"}, {"ops.admin", "admin", "operations"},
+    {"social_worker.north-1.1", "social_worker", "north-1"}, {"early_help_worker.north-1.1", "early_help_worker", "north-1"},
 };
 
 // A whole-number setting in [lo, hi] (io-threads, max-body-bytes, ...).
