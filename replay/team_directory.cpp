@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/event_log.hpp"
 #include "replay/event_helpers.hpp"
 
 namespace casetrail::replay {
@@ -12,7 +13,24 @@ using nlohmann::json;
 
 void TeamDirectory::Apply(const EventView& e) {
   if (e.stream != kTeamsStream || e.type != kTeamDefined) return;
-  const json p = json::parse(e.payload, nullptr, false);
+  ApplyDefinition(e.payload);
+}
+
+Result<TeamDirectory> ReadTeamDirectory(EventLog& log) {
+  TeamDirectory d;
+  auto events = log.ReadStream(kTeamsStream, 1, Direction::kForward, SIZE_MAX);
+  if (!events.ok()) {
+    if (events.status().IsNotFound()) return d;  // no teams defined yet
+    return events.status();
+  }
+  for (const auto& e : *events) {
+    if (e.type == kTeamDefined) d.ApplyDefinition(e.payload);
+  }
+  return d;
+}
+
+void TeamDirectory::ApplyDefinition(std::string_view payload) {
+  const json p = json::parse(payload, nullptr, false);
   if (!p.is_object()) return;
   TeamVersion v;
   v.team = p.value("team", "");

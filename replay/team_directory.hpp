@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/event.hpp"
+#include "engine/event_log.hpp"
 #include "engine/status.hpp"
 #include "workflows/calendar.hpp"
 
@@ -34,6 +35,8 @@ class TeamDirectory {
  public:
   // Folds a team.defined event of the reference stream; ignores every other event.
   void Apply(const EventView& e);
+  // Folds the payload of a team.defined event (what Apply does for one).
+  void ApplyDefinition(std::string_view payload);
   void Reset() { teams_.clear(); }
   // The team's area on `on`; its latest area when `on` is before every definition; AreaOf(team)
   // for a team never defined.
@@ -51,5 +54,8 @@ class TeamDirectory {
 Result<std::vector<TeamVersion>> ParseTeamsCsv(std::string_view text);
 // The payload of a team.defined event.
 std::string TeamDefinedPayload(const TeamVersion& v);
+
+// The directory as the log holds it now (the reference stream alone, not the whole log).
+Result<TeamDirectory> ReadTeamDirectory(EventLog& log);
 
 }  // namespace casetrail::replay

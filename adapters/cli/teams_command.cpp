@@ -12,17 +12,7 @@
 namespace casetrail::cli {
 namespace {
 
-Result<replay::TeamDirectory> Directory(EventLog& log) {
-  replay::TeamDirectory d;
-  ReadAllOptions o;
-  o.stream_prefix = replay::kTeamsStream;
-  Status s = log.ReadAll(o, [&](const EventView& e) {
-    d.Apply(e);
-    return true;
-  });
-  if (!s.ok()) return s;
-  return d;
-}
+Result<replay::TeamDirectory> Directory(EventLog& log) { return replay::ReadTeamDirectory(log); }
 
 int List(Session& s) {
   auto d = Directory(s.log);

@@ -9,6 +9,7 @@
 #include "adapters/http/detail/respond.hpp"
 #include "adapters/json/event_json.hpp"
 #include "adapters/views/views.hpp"
+#include "replay/team_directory.hpp"
 
 namespace casetrail::http {
 
@@ -85,6 +86,20 @@ Response Api::Kpis(const Call& call) {
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
   return JsonResponse(200, views::Kpis(kpis_, f, q["from"], q["to"]));
+}
+
+Response Api::Teams(const Call& call) {
+  if (Status s = NoQuery(call); !s.ok()) return Error(s);
+  auto d = replay::ReadTeamDirectory(log_);
+  if (!d.ok()) return Error(d.status());
+  Json teams = Json::array();
+  for (const auto& [team, versions] : d->teams()) {
+    for (const auto& v : versions) {
+      teams.push_back({{"team", v.team}, {"name", v.name}, {"area", v.area}, {"service", v.service},
+                       {"effective_from", v.effective_from.ToString()}});
+    }
+  }
+  return JsonResponse(200, Json{{"teams", teams}});
 }
 
 Response Api::Caseload(const Call& call) {

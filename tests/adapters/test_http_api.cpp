@@ -17,6 +17,7 @@
 
 #include "adapters/http/server.hpp"
 #include "adapters/json/event_json.hpp"
+#include "replay/team_directory.hpp"
 #include "engine/event_log.hpp"
 
 using namespace casetrail;
@@ -428,4 +429,26 @@ TEST_CASE("a server with a scheduler writes the breaches due at start, and repor
   Tokens bad(path);
   CHECK_THAT(bad.Reload().message(), Catch::Contains("engine's own"));
   std::remove(path.c_str());
+}
+
+TEST_CASE("GET /v1/teams lists the Trust's teams and areas from the reference data", "[adapters][http][teams]") {
+  Fixture f;
+  CHECK(f.Body(f.Call("GET", "/v1/teams", "sw"))["teams"].empty());
+  AppendRequest req;
+  req.stream = replay::kTeamsStream;
+  EventData e;
+  e.type = replay::kTeamDefined;
+  e.occurred_at = std::move(workflows::Date::Parse("2024-04-01", "d")).value().StartUs();
+  e.payload = replay::TeamDefinedPayload(
+      {"hub-a", "Hub A", "east", "early help", std::move(workflows::Date::Parse("2024-04-01", "d")).value()});
+  req.events.push_back(e);
+  REQUIRE(f.log->Append(std::move(req)).ok());
+  auto r = f.Call("GET", "/v1/teams", "audit");
+  REQUIRE(r.status == 200);
+  const Json teams = f.Body(r)["teams"];
+  REQUIRE(teams.size() == 1);
+  CHECK(teams[0] == Json{{"team", "hub-a"}, {"name", "Hub A"}, {"area", "east"}, {"service", "early help"},
+                         {"effective_from", "2024-04-01"}});
+  CHECK(f.Call("GET", "/v1/teams", "").status == 401);
+  CHECK(f.Call("GET", "/v1/teams?x=1", "sw").status == 400);
 }

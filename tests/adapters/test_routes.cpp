@@ -153,7 +153,7 @@ TEST_CASE("the route table's metrics labels are today's", "[adapters][http][rout
   const std::set<std::string> kLabels = {"health",   "metrics",     "register", "command",  "child",
                                          "allowed-actions", "chronology", "as-of", "explain", "export",
                                          "restriction", "plo",      "deadlines", "kpis",    "caseload",
-                                         "events",   "verify",      "subscribe", "subscriptions", "openapi"};
+                                         "events",   "verify",      "subscribe", "subscriptions", "openapi",  "teams"};
   std::set<std::string> labels;
   for (const Route& r : Routes()) labels.insert(r.label);
   CHECK(labels == kLabels);
