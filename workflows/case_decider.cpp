@@ -226,6 +226,15 @@ struct DeadlineLedger {
   void Add(const Verdict& v, const FoldStep& step) {
     for (const auto& d : v.deadlines) {
       if (d.kind == DeadlineEffect::Kind::kScheduled) {
+        if (auto again = open.find(d.deadline.rule_id); again != open.end()) {
+          // Scheduled again while open (an extension of the 26 weeks): the same deadline, moved.
+          CorrectionRecord::Deadline& en = list[again->second];
+          en.rule_version = d.deadline.rule_version;
+          en.due = d.deadline.due_date.ToString();
+          en.due_by = d.deadline.due_by_us;
+          en.breached_at = d.deadline.breached_at_us;
+          continue;
+        }
         open[d.deadline.rule_id] = list.size();
         CorrectionRecord::Deadline en;
         en.rule = d.deadline.rule_id;

@@ -204,3 +204,29 @@ TEST_CASE("a refused action recounts nothing: the deadline moves with the next a
   CHECK(c.OpenDeadlines()[0].due_date.ToString() == "2026-07-16");
   CHECK(c.Save() == before);
 }
+
+TEST_CASE("a correction's refold keeps one entry for a deadline an extension moved, and the views one deadline",
+          "[replay][rules]") {
+  Fixture f;
+  CaseService svc(*f.log);
+  f.Do(svc, "x", "court.application_issued", "2026-01-15", "legal", {{"track", "standard"}});
+  auto ext = f.Do(svc, "x", "court.extension_granted", "2026-07-01", "legal", {{"weeks", "4"}, {"reason", "expert"}});
+  auto fix = f.Do(svc, "x", kRecordCorrected, "2026-07-02", "legal",
+                  {{"target_version", std::to_string(ext.version - 1)}, {"reason", "typo"}, {"set.reason", "expert report"}});
+  CorrectionRecord record;
+  REQUIRE(DecodeCorrection(kRecordCorrected, PayloadOf(*f.log, "x", fix.version), &record));
+  int t32 = 0;
+  for (const auto& d : record.deadlines) {
+    if (d.rule != "T-32") continue;
+    ++t32;
+    CHECK(d.due == "2026-08-12");  // 15 July + 4 weeks
+    CHECK(d.state == "open");
+  }
+  CHECK(t32 == 1);
+  DeadlinesProjection deadlines;
+  ProjectionRunner runner(*f.log);
+  REQUIRE(runner.CatchUp(deadlines).ok());
+  int open = 0;
+  for (const auto& d : deadlines.entries()) open += d.rule == "T-32" && d.state == DeadlinesProjection::State::kOpen;
+  CHECK(open == 1);
+}
