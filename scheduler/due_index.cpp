@@ -225,35 +225,29 @@ void DueIndex::Apply(const EventView& e) {
 
 std::vector<DueItem> DueIndex::DueBy(TimestampUs until) const {
   std::vector<DueItem> out;
-  for (const auto& [due_by, child, rule] : pending_) {
-    if (due_by > until) break;
-    const Deadline& d = deadlines_.at({child, rule});
+  auto deadline_item = [&](DueItem::Kind kind, TimestampUs at, const std::string& child, const std::string& rule,
+                           const Deadline& d) {
     DueItem item;
-    item.at = due_by;
+    item.at = at;
     item.child = child;
-    item.kind = DueItem::Kind::kBreach;
+    item.kind = kind;
     item.rule = rule;
     item.due = d.due;
     item.journey = d.journey;
+    if (kind == DueItem::Kind::kDueSoon) item.age = notice_;
     auto c = children_.find(child);
     if (c != children_.end()) item.team = c->second.team;
     out.push_back(std::move(item));
+  };
+  for (const auto& [due_by, child, rule] : pending_) {
+    if (due_by > until) break;
+    deadline_item(DueItem::Kind::kBreach, due_by, child, rule, deadlines_.at({child, rule}));
   }
   for (const auto& [at, child, rule] : pending_soon_) {
     if (at > until) break;
     const Deadline& d = deadlines_.at({child, rule});
     if (d.due_by <= until) continue;  // past due by now: its breach says more than a reminder
-    DueItem item;
-    item.at = at;
-    item.child = child;
-    item.kind = DueItem::Kind::kDueSoon;
-    item.rule = rule;
-    item.due = d.due;
-    item.journey = d.journey;
-    item.age = notice_;
-    auto c = children_.find(child);
-    if (c != children_.end()) item.team = c->second.team;
-    out.push_back(std::move(item));
+    deadline_item(DueItem::Kind::kDueSoon, at, child, rule, d);
   }
   for (const auto& [at, id, age] : pending_ages_) {
     if (at > until) break;
