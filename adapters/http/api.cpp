@@ -27,7 +27,13 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
                    read();
                  }),
       hub_(log, options.subscriptions),
-      maintainer_(log, views_mu_, {&summary_, &chronology_, &deadlines_, &plo_, &kpis_, &due_, &restriction_index_},
+      // The scheduler's index is followed only when this process ticks (no work without it).
+      maintainer_(log, views_mu_,
+                  options.tick_interval.count() > 0
+                      ? std::vector<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_, &due_,
+                                                         &restriction_index_}
+                      : std::vector<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_,
+                                                         &restriction_index_},
                   {&summary_, &chronology_, &deadlines_, &plo_, &kpis_},
                   [this] {
                     if (restriction_index_.position() >= startup_head_) index_complete_ = true;

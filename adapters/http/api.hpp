@@ -187,7 +187,7 @@ class Api {
   replay::DeadlinesProjection deadlines_;
   replay::PloTrackerProjection plo_;
   replay::KpiProjection kpis_;
-  // The scheduler's index (followed with the views; no checkpoint stored).
+  // The scheduler's index (followed with the views when this process ticks; no checkpoint stored).
   scheduler::DueIndex due_{options_.due_soon_working_days};
   scheduler::Scheduler scheduler_;
   std::mutex restrictions_mu_;
