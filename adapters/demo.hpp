@@ -1,4 +1,5 @@
-// The demo caseload: four children on different journeys, recorded through the workflows (the
+// The demo caseload: four children on different journeys, each allocated to a social worker in
+// team north-1 (the looked-after child also has an IRO), recorded through the workflows (the
 // README's tour, `casetrail demo`, `serve --demo`, and the test that checks docs/api.md's examples).
 #pragma once
 

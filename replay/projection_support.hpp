@@ -75,6 +75,51 @@ struct ChildInput {
 void CorrectInputs(std::vector<ChildInput>& inputs, const CorrectionEvent& c,
                    bool (*keep)(const std::string& type, const std::string& rule));
 
+// An allocation event (journey "allocation", type alloc.*) as the projections read it: the
+// team, worker and role (`as`) it names, the reason a worker was deallocated.
+struct AllocationChange {
+  Sym type, team, worker, as, reason;
+};
+// False if `e` is not an allocation event.
+bool ParseAllocation(const EventView& e, AllocationChange* out);
+
+// Who held a child over business time, as recorded: every allocation event is a step at its
+// business time (occurred_at), so a late-recorded or corrected allocation lands on its day.
+// The lead allocation (team, worker, as) and the IRO are held side by side.
+class AllocationTimeline {
+ public:
+  struct Holding {
+    bool recorded = false;        // an allocation had been recorded by then
+    Sym team, worker, as;         // the lead: empty worker is unallocated, empty team no one holds
+    Sym iro;                      // the child's IRO (empty: none)
+    TimestampUs since = 0;        // business time of the last change of team or lead worker
+  };
+  // A wait for a worker that ended: unallocated in `team` from `from` until `to`.
+  struct Wait {
+    Sym team;
+    TimestampUs from = 0, to = 0;
+    std::uint64_t version = 0;  // the allocation that ended it
+  };
+  void Apply(const EventView& e, const AllocationChange& a);
+  // A correction of an allocation moves or edits its step; a withdrawal removes it.
+  void Correct(const CorrectionEvent& k);
+  // The holding at the end of business time `at` (steps with occurred_at <= at).
+  Holding On(TimestampUs at) const;
+  Holding Now() const { return On(INT64_MAX); }
+  std::vector<Wait> Waits() const;
+  bool empty() const { return steps_.empty(); }
+  std::string Serialize() const;
+
+ private:
+  struct Step {
+    TimestampUs at = 0;
+    std::uint64_t version = 0;
+    AllocationChange change;
+  };
+  static void Fold(Holding& h, const Step& s);
+  std::vector<Step> steps_;  // by (at, version)
+};
+
 // A hash map's entries in key order, for canonical serialisation.
 template <typename Map>
 std::vector<const typename Map::value_type*> Sorted(const Map& m) {

@@ -7,6 +7,7 @@
 
 #include "replay/correction_event.hpp"
 #include "replay/event_helpers.hpp"
+#include "replay/projection_support.hpp"
 #include "workflows/calendar.hpp"
 #include "workflows/case.hpp"
 #include "workflows/case_events.hpp"
@@ -126,6 +127,10 @@ void DueIndex::Apply(const EventView& e) {
       now.reminded = was.reminded && was.due == d.due;  // a reminder of the same date stands
       SetDeadline({id, d.rule}, std::move(now));
     }
+    if (auto t = k.allocation.find("team"); t != k.allocation.end()) {  // the refold's allocation
+      c.allocated_team = t->second;
+      c.team = c.allocated_team.empty() ? c.recorder_team : c.allocated_team;
+    }
     const bool was_active = !c.journeys.empty();
     c.journeys.clear();
     for (const auto& [journey, state] : k.states) {
@@ -140,6 +145,16 @@ void DueIndex::Apply(const EventView& e) {
     return;
   }
 
+  if (replay::AllocationChange a; replay::ParseAllocation(e, &a)) {
+    // The team its time-driven events are filed under (the per-team due-soon feed) follows allocation.
+    if (a.type == "alloc.worker_deallocated" && a.reason == "case_closed") {
+      c.allocated_team.clear();
+    } else if (!a.team.empty()) {
+      c.allocated_team = a.team.str();
+    }
+    c.team = c.allocated_team.empty() ? c.recorder_team : c.allocated_team;
+    return;
+  }
   if (type.starts_with("deadline.") && type != workflows::kDeadlineBreached) {
     const json p = json::parse(e.payload, nullptr, false);
     if (!p.is_object()) return;
@@ -195,7 +210,8 @@ void DueIndex::Apply(const EventView& e) {
       c.first_at = e.occurred_at;
       RefreshAges(id, c);
     }
-    if (c.team != e.actor_team) c.team = std::string(e.actor_team);
+    if (c.recorder_team != e.actor_team) c.recorder_team = std::string(e.actor_team);
+    c.team = c.allocated_team.empty() ? c.recorder_team : c.allocated_team;
   }
   if (!e.journey.empty() && replay::IsJourney(e.journey) && !e.to_state.empty()) {
     const bool was_active = !c.journeys.empty();

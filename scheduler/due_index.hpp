@@ -34,7 +34,7 @@ struct DueItem {
   std::string due;      // kBreach, kDueSoon: the last day (YYYY-MM-DD)
   std::string journey;  // kBreach, kDueSoon: the journey that owns the deadline
   int age = 0;          // kAge; kDueSoon: the notice in working days
-  std::string team;     // the child's team (the last person's who recorded an action)
+  std::string team;     // the child's team (the allocated team; before any, the last recorder's)
   // The deterministic command id: "time:<child>:breach:<rule>:<due>", "time:<child>:age:<n>" or
   // "time:<child>:due_soon:<rule>:<due>".
   // Restarts, a second scheduler and replays all send the same id, so the log writes it once.
@@ -78,7 +78,8 @@ class DueIndex final : public replay::Projection {
     TimestampUs active_since = INT64_MAX;    // since when a journey is active (INT64_MAX: none)
     std::map<std::string, std::string> journeys;  // active journey -> state
     std::uint8_t ages_recorded = 0;          // bit i: kMilestoneAges[i] recorded
-    std::string team;
+    std::string team;                        // the responsible team: allocated, else the last recorder's
+    std::string recorder_team, allocated_team;
     std::array<TimestampUs, 4> queued{};     // birthdays in pending_ages_ (0: not queued)
   };
   struct Deadline {

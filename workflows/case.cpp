@@ -71,6 +71,13 @@ const std::vector<CrossJourneyRule>& CrossJourneyRules() {
        "SG:416; seed-spec SM-13"},
       {"X-18", "case.closed while a team holds the child", "alloc.worker_deallocated {reason: case_closed}: no team holds a closed case",
        "SG:403-412"},
+      {"X-19", "cic.iro_allocated {iro}", "alloc.worker_allocated {worker: iro, as: iro}: the IRO is held beside the lead worker",
+       "CA 1989 s25A; SG:329 (T-40)"},
+      {"X-20", "cic.ceased_looked_after while an IRO is allocated", "alloc.worker_deallocated {as: iro, reason: ceased_looked_after}",
+       "CA 1989 s25A (an IRO for a looked-after child)"},
+      {"X-21", "lc.personal_adviser_allocated {adviser} for a former relevant child",
+       "alloc.worker_allocated {worker: adviser, as: personal_adviser} in the team that holds the child (or {team}): the adviser is the lead worker",
+       "CA 1989 s23C(3); seed-spec 9 (18+ Care Leavers Service)"},
   };
   return rules;
 }
@@ -135,6 +142,7 @@ void Case::Fields(Io& io) {
   io("allocation.worker", allocation_.worker);
   io("allocation.as", allocation_.as);
   io("allocation.since", allocation_.since);
+  io("allocation.iro", allocation_.iro);
   io("transfer_to_team", transfer_to_team_);
 }
 
@@ -195,7 +203,7 @@ std::vector<std::string> Case::AllowedActions() const {
   if (ActiveJourneys().empty()) out.push_back("case.closed");
   out.push_back("alloc.team_allocated");
   out.push_back("alloc.worker_allocated");
-  if (!allocation_.worker.empty()) out.push_back("alloc.worker_deallocated");
+  if (!allocation_.worker.empty() || !allocation_.iro.empty()) out.push_back("alloc.worker_deallocated");
   return out;
 }
 
@@ -231,7 +239,26 @@ Verdict Case::ApplyAllocation(const Action& a) {
     const std::string team = param("team");
     if (team.empty()) return refuse("invalid_parameter", "'team' is required");
     if (team == before.team) return refuse("no_change", "the child is already held by team " + team);
-    allocation_ = Allocation{team, "", "", a.occurred_at_us};
+    allocation_ = Allocation{team, "", "", a.occurred_at_us, before.iro};
+  } else if (a.name == "alloc.worker_allocated" && param("as") == "iro") {
+    if (!may({"team_manager"})) return refuse("forbidden_role", "'alloc.worker_allocated' may be recorded only by: team_manager");
+    const std::string worker = param("worker");
+    if (worker.empty()) return refuse("invalid_parameter", "'worker' is required");
+    if (journeys_.at("child_in_care")->State() == "NotLookedAfter") {
+      return refuse("not_looked_after", "an IRO is appointed for a looked-after child (CA 1989 s25A)");
+    }
+    if (worker == before.iro) return refuse("no_change", worker + " is already the child's IRO");
+    allocation_.iro = worker;
+  } else if (a.name == "alloc.worker_deallocated" && param("as") == "iro") {
+    if (!may({"team_manager"})) return refuse("forbidden_role", "'alloc.worker_deallocated' may be recorded only by: team_manager");
+    static const std::set<std::string> kIroReasons = {"worker_left", "caseload_balancing", "ceased_looked_after", "other"};
+    const std::string reason = param("reason");
+    if (!kIroReasons.count(reason)) {
+      return refuse("invalid_parameter",
+                    "'reason' must be one of: caseload_balancing, ceased_looked_after, other, worker_left (got '" + reason + "')");
+    }
+    if (before.iro.empty()) return refuse("no_transition", "the child has no IRO");
+    allocation_.iro.clear();
   } else if (a.name == "alloc.worker_allocated") {
     if (!may({"team_manager"})) return refuse("forbidden_role", "'alloc.worker_allocated' may be recorded only by: team_manager");
     const std::string team = param("team"), worker = param("worker"), as = param("as");
@@ -241,13 +268,13 @@ Verdict Case::ApplyAllocation(const Action& a) {
                                               "personal_adviser"};
     if (!kAs.count(as)) {
       return refuse("invalid_parameter",
-                    "'as' must be one of: early_help_worker, family_support_worker, personal_adviser, social_worker (got '" +
+                    "'as' must be one of: early_help_worker, family_support_worker, iro, personal_adviser, social_worker (got '" +
                         as + "')");
     }
     if (team == before.team && worker == before.worker && as == before.as) {
       return refuse("no_change", worker + " is already the child's " + as + " in team " + team);
     }
-    allocation_ = Allocation{team, worker, as, a.occurred_at_us};
+    allocation_ = Allocation{team, worker, as, a.occurred_at_us, before.iro};
   } else if (a.name == "alloc.worker_deallocated") {
     if (!may({"team_manager"})) return refuse("forbidden_role", "'alloc.worker_deallocated' may be recorded only by: team_manager");
     const std::string reason = param("reason");
@@ -258,10 +285,10 @@ Verdict Case::ApplyAllocation(const Action& a) {
     }
     if (reason == "case_closed") {
       if (before.team.empty()) return refuse("no_change", "no team holds the child");
-      allocation_ = Allocation{"", "", "", a.occurred_at_us};
+      allocation_ = Allocation{"", "", "", a.occurred_at_us, ""};
     } else {
       if (before.worker.empty()) return refuse("no_transition", "the child has no allocated worker");
-      allocation_ = Allocation{before.team, "", "", a.occurred_at_us};
+      allocation_ = Allocation{before.team, "", "", a.occurred_at_us, before.iro};
     }
   } else {
     return refuse("unknown_action", "'" + a.name + "' is not an action casetrail knows");
@@ -289,7 +316,7 @@ std::vector<AllowedAction> Case::AllowedActionsWithRoles() const {
   if (ActiveJourneys().empty()) out.push_back({"case.closed", {"team_manager"}});
   out.push_back({"alloc.team_allocated", {"team_manager", "cass_worker"}});
   out.push_back({"alloc.worker_allocated", {"team_manager"}});
-  if (!allocation_.worker.empty()) out.push_back({"alloc.worker_deallocated", {"team_manager"}});
+  if (!allocation_.worker.empty() || !allocation_.iro.empty()) out.push_back({"alloc.worker_deallocated", {"team_manager"}});
   return out;
 }
 
@@ -678,6 +705,22 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
     Consequence("X-17", kAllocation, "alloc.worker_allocated", a,
                 {{"team", transfer_to_team_}, {"worker", *a.Param("lead_worker")}, {"as", "social_worker"}}, out);
     transfer_to_team_.clear();
+  }
+  // the IRO of a looked-after child is held beside the lead worker.
+  if (Is(a, "cic.iro_allocated") && a.Param("iro") && !a.Param("iro")->empty() && *a.Param("iro") != allocation_.iro) {
+    Consequence("X-19", kAllocation, "alloc.worker_allocated", a, {{"worker", *a.Param("iro")}, {"as", "iro"}}, out);
+  }
+  if (Is(a, "cic.ceased_looked_after") && !allocation_.iro.empty()) {
+    Consequence("X-20", kAllocation, "alloc.worker_deallocated", a, {{"as", "iro"}, {"reason", "ceased_looked_after"}}, out);
+  }
+  // a former relevant child's personal adviser is the lead worker.
+  if (Is(a, "lc.personal_adviser_allocated") && lc == "FormerRelevantChild" && a.Param("adviser") &&
+      !a.Param("adviser")->empty()) {
+    const std::string team = a.Param("team") && !a.Param("team")->empty() ? *a.Param("team") : allocation_.team;
+    if (!team.empty()) {
+      Consequence("X-21", kAllocation, "alloc.worker_allocated", a,
+                  {{"team", team}, {"worker", *a.Param("adviser")}, {"as", "personal_adviser"}}, out);
+    }
   }
   if (Is(a, "court.application_issued") && plo == "InPreProceedings") {
     Consequence("X-01", "pre_proceedings", "plo.pre_proceedings_concluded", a,

@@ -27,14 +27,20 @@ namespace casetrail::workflows {
 //                                                      personal_adviser) in a team
 //   alloc.worker_deallocated {reason}                 worker_left, caseload_balancing, other: the
 //                                                      child stays with the team, unallocated
-// Team managers record them (and cass workers route a referral to a team); the transfer journey
-// and closure change them through cross-journey rules.
+//   alloc.worker_allocated {worker, as: iro}          the IRO of a looked-after child (CA 1989
+//                                                      s25A), held beside the lead worker
+//   alloc.worker_deallocated {as: iro, reason}        the IRO leaves (reason also
+//                                                      ceased_looked_after)
+// Team managers record them (and cass workers route a referral to a team); the transfer journey,
+// closure, the IRO and personal adviser actions and leaving care change them through
+// cross-journey rules.
 inline constexpr const char* kAllocation = "allocation";
 struct Allocation {
   std::string team;    // empty: no team holds the child
   std::string worker;  // empty: unallocated
   std::string as;      // the worker's role in the allocation
   std::int64_t since = 0;  // business time of the last change (a worker allocated or removed, a team)
+  std::string iro;         // the looked-after child's IRO (empty: none)
   std::string State() const { return team.empty() ? "NotHeld" : worker.empty() ? "AwaitingAllocation" : "Allocated"; }
 };
 

@@ -421,7 +421,7 @@ CaseDecider::Decision CaseDecider::Correct(const Command& cmd, const State& cach
   record.after_params = after.params;
   record.states = next.c.States();
   const Allocation& alloc = next.c.allocation();
-  record.allocation = {{"team", alloc.team}, {"worker", alloc.worker}, {"as", alloc.as}};
+  record.allocation = {{"team", alloc.team}, {"worker", alloc.worker}, {"as", alloc.as}, {"iro", alloc.iro}};
   record.deadlines = std::move(ledger.list);
   EventData e;
   e.type = cmd.action;

@@ -146,10 +146,21 @@ int Deadlines(Session& s, const DeadlinesOptions& o) {
   return 0;
 }
 
-int Caseload(Session& s, const std::optional<std::string>& team) {
+struct CaseloadOptions {
+  std::optional<std::string> team;
+  std::string as_of;
+};
+
+int Caseload(Session& s, const CaseloadOptions& o) {
   replay::ChildSummaryProjection summary;
   if (Status st = CatchUp(s, summary); !st.ok()) return s.Fail(st);
-  const Json view = views::Caseload(summary, team, SystemClockUs());
+  views::CaseloadQuery q{o.team, INT64_MAX, SystemClockUs()};
+  if (!o.as_of.empty()) {
+    auto as_of = AsOfOption(o.as_of);
+    if (!as_of.ok()) return s.Fail(as_of.status());
+    q.as_of = *as_of;
+  }
+  const Json view = views::Caseload(summary, q);
   if (s.json()) return Print(view);
   for (const auto& t : view["teams"]) {
     std::cout << (Str(t["team"]).empty() ? "(no team)" : Str(t["team"])) << ": " << t["children"].get<int>()
@@ -160,6 +171,10 @@ int Caseload(Session& s, const std::optional<std::string>& team) {
       if (!u["days"].is_null()) std::cout << " for " << u["days"].get<int>() << " days (since " << Str(u["since"]) << ")";
       std::cout << "\n";
     }
+  }
+  for (const auto& i : view["iros"]) {
+    const std::size_t n = i["children"].size();
+    std::cout << "IRO " << Str(i["iro"]) << ": " << n << " looked-after " << (n == 1 ? "child" : "children") << "\n";
   }
   return 0;
 }
@@ -234,10 +249,11 @@ void AddViewCommands(CLI::App& app, Registry& r) {
   AddTeam(c, &dl->team);
   r.On(c, [dl](Session& s) { return Deadlines(s, *dl); });
 
-  auto team = std::make_shared<std::optional<std::string>>();
+  auto cl = std::make_shared<CaseloadOptions>();
   c = app.add_subcommand("caseload", "children with an active journey, by team and worker");
-  AddTeam(c, team.get());
-  r.On(c, [team](Session& s) { return Caseload(s, *team); });
+  AddTeam(c, &cl->team);
+  c->add_option("--as-of", cl->as_of, "the caseload on TIME (a date: its end; default now)")->type_name("TIME");
+  r.On(c, [cl](Session& s) { return Caseload(s, *cl); });
 
   auto kpis = std::make_shared<KpiOptions>();
   c = app.add_subcommand("kpis", "the Trust's measures for a period (--to is exclusive)");

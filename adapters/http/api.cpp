@@ -8,10 +8,12 @@
 
 #include "adapters/http/detail/respond.hpp"
 #include "adapters/http/openapi.hpp"
+#include "adapters/json/event_json.hpp"
 
 namespace casetrail::http {
 
 using namespace detail;
+namespace cj = casetrail::json;
 
 Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOptions options)
     : log_(log),
@@ -171,7 +173,13 @@ std::optional<std::string> Api::Deny(Who who, const Call& call) {
     case Who::kChildReaders: {
       const std::string what = std::string_view(call.route->label) == "child" ? "summary" : call.route->label;
       std::string why;
-      if (!MaySee(call.who, call.Param("child"), what, &why)) return why;
+      TimestampUs as_of = INT64_MAX;  // the as-of view: scope on the date asked too
+      std::map<std::string, std::string> q;
+      std::string bad;
+      if (what == "as-of" && ParseQuery(call.query, &q, &bad) && q.count("as_of")) {
+        if (auto t = cj::ParseAsOf(q["as_of"], "as_of"); t.ok()) as_of = *t;
+      }
+      if (!MaySee(call.who, call.Param("child"), what, &why, as_of)) return why;
       return std::nullopt;
     }
     case Who::kRestrictors:

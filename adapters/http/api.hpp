@@ -169,7 +169,10 @@ class Api {
   bool Restricted(const std::string& child, const Principal& who, std::string* why = nullptr);
   std::shared_ptr<const std::set<std::string>> RestrictionOf(const std::string& child);
   // Read scope: may `who` see this child's record? (Logs privileged reads and denials.)
-  bool MaySee(const Principal& who, const std::string& child, const std::string& what, std::string* why);
+  // as_of: the date a view of the child is asked for (INT64_MAX: now); those who held the child
+  // on it may see it as it was.
+  bool MaySee(const Principal& who, const std::string& child, const std::string& what, std::string* why,
+              TimestampUs as_of = INT64_MAX);
   // Brings the live projections up to the log's head.
   Status CatchUp() { return maintainer_.CatchUp(); }
 

@@ -61,7 +61,8 @@ bool Api::Restricted(const std::string& child, const Principal& who, std::string
   return true;
 }
 
-bool Api::MaySee(const Principal& who, const std::string& child, const std::string& what, std::string* why) {
+bool Api::MaySee(const Principal& who, const std::string& child, const std::string& what, std::string* why,
+                 TimestampUs as_of) {
   if (who.role == "subscriber") {
     *why = "role subscriber may only subscribe to events";
     return false;
@@ -78,9 +79,17 @@ bool Api::MaySee(const Principal& who, const std::string& child, const std::stri
   std::shared_lock lk(views_mu_);
   const auto* c = summary_.Find(child);
   if (!c) return true;  // nothing to see: the route answers 404
-  // Team scope follows allocation: the responsible team's people, the allocated worker, and the
-  // last person who recorded on the child.
-  if (c->team == who.team || c->allocated_worker == who.user || c->last_worker == who.user) return true;
+  // Team scope follows allocation: the responsible team's people, the allocated worker and IRO,
+  // and the last person who recorded on the child; asked as of a past date, also those who held
+  // the child on that date.
+  auto holds = [&](const std::string& team, const std::string& worker, const std::string& iro, const std::string& last) {
+    return team == who.team || worker == who.user || iro == who.user || last == who.user;
+  };
+  if (holds(c->team, c->allocated_worker, c->allocated_iro, c->last_worker)) return true;
+  if (as_of != INT64_MAX) {
+    const auto then = summary_.ResponsibleOn(child, as_of);
+    if (holds(then.team, then.worker, then.iro, then.last_worker)) return true;
+  }
   *why = "child " + child + " belongs to team " + c->team.str() + ", not " + who.team;
   return false;
 }

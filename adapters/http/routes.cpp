@@ -81,7 +81,7 @@ const std::vector<Route>& Routes() {
             "from* to* team area",                       "200 400 401 403",                   kWorker,
             "the Trust's measures for a period",         &Api::Kpis},
 {"GET",     "/v1/caseload",                              kCaseViewers,          "caseload",
-            "team",                                      "200 400 401 403",                   kWorker,
+            "team as_of",                                "200 400 401 403",                   kWorker,
             "children by team and worker",               &Api::Caseload},
 {"GET",     "/v1/teams",                                 kAnyCaller,            "teams",
             "",                                          "200 400 401",                       kWorker,

@@ -106,11 +106,17 @@ Response Api::Caseload(const Call& call) {
   auto scoped = ScopedQuery(call);
   if (auto* error = std::get_if<Response>(&scoped)) return std::move(*error);
   Query& q = std::get<Query>(scoped);
+  views::CaseloadQuery cq;
+  if (q.count("team")) cq.team = q["team"];
+  if (q.count("as_of")) {
+    auto as_of = cj::ParseAsOf(q["as_of"], "as_of");
+    if (!as_of.ok()) return Error(as_of.status());
+    cq.as_of = *as_of;
+  }
+  cq.now = SystemClockUs();
   if (Status s = CatchUp(); !s.ok()) return Error(s);
   std::shared_lock lk(views_mu_);
-  std::optional<std::string> team;
-  if (q.count("team")) team = q["team"];
-  return JsonResponse(200, views::Caseload(summary_, team, SystemClockUs()));
+  return JsonResponse(200, views::Caseload(summary_, cq));
 }
 
 Response Api::Events(const Call& call) {

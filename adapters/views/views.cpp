@@ -1,5 +1,6 @@
 #include "adapters/views/views.hpp"
 
+#include <set>
 #include <utility>
 
 #include "adapters/json/event_json.hpp"
@@ -59,6 +60,14 @@ Json ChildSummary(const std::string& child, std::uint64_t version, const workflo
     body["placement"] = summary->placement.str();
     body["team"] = summary->team.str();
     body["last_worker"] = summary->last_worker.str();
+    body["allocation"] = nullptr;
+    if (summary->allocation_recorded) {
+      body["allocation"] = {{"team", summary->allocated_team.str()},
+                            {"worker", summary->allocated_worker.str()},
+                            {"as", summary->allocated_as.str()},
+                            {"iro", summary->allocated_iro.str()},
+                            {"since", workflows::Date::FromTimestampUs(summary->allocation_since).ToString()}};
+    }
     Json flags = Json::array();
     for (const auto& f : summary->flags) flags.push_back(f.str());
     body["flags"] = flags;
@@ -169,15 +178,19 @@ Json Kpis(const replay::KpiProjection& kpis, const replay::KpiProjection::Filter
   return Json{{"from", from}, {"to", to}, {"team", filter.team}, {"area", filter.area}, {"measures", measures}};
 }
 
-Json Caseload(const replay::ChildSummaryProjection& summary, const std::optional<std::string>& team, TimestampUs now) {
-  const workflows::Date today = workflows::Date::FromTimestampUs(now);
+Json Caseload(const replay::ChildSummaryProjection& summary, const CaseloadQuery& q) {
+  const TimestampUs at = q.as_of == INT64_MAX ? q.now : q.as_of;
+  const workflows::Date today = workflows::Date::FromTimestampUs(at);
   auto since = [](TimestampUs t) { return t == 0 ? Json(nullptr) : Json(workflows::Date::FromTimestampUs(t).ToString()); };
   auto child_json = [&](const replay::ChildSummaryProjection::CaseloadChild& c) {
-    return Json{{"child", c.child}, {"journeys", c.journeys}, {"since", since(c.since)}};
+    Json j{{"child", c.child}, {"journeys", c.journeys}, {"since", since(c.since)}};
+    if (!c.as.empty()) j["as"] = c.as;
+    return j;
   };
+  std::set<std::string> listed;  // the children of the teams shown (their IROs are shown too)
   Json teams = Json::array();
-  for (const auto& [name, t] : summary.Caseload()) {
-    if (team && name != *team) continue;
+  for (const auto& [name, t] : summary.Caseload(q.as_of)) {
+    if (q.team && name != *q.team) continue;
     std::size_t allocated = 0;
     Json by_worker = Json::object();
     Json workers = Json::array();
@@ -185,7 +198,10 @@ Json Caseload(const replay::ChildSummaryProjection& summary, const std::optional
       allocated += children.size();
       by_worker[worker] = children.size();
       Json list = Json::array();
-      for (const auto& c : children) list.push_back(child_json(c));
+      for (const auto& c : children) {
+        list.push_back(child_json(c));
+        listed.insert(c.child);
+      }
       workers.push_back({{"worker", worker}, {"children", list}});
     }
     Json unallocated = Json::array();
@@ -193,6 +209,7 @@ Json Caseload(const replay::ChildSummaryProjection& summary, const std::optional
       Json j = child_json(c);
       j["days"] = c.since == 0 ? Json(nullptr) : Json(today.days() - workflows::Date::FromTimestampUs(c.since).days());
       unallocated.push_back(std::move(j));
+      listed.insert(c.child);
     }
     teams.push_back({{"team", name},
                      {"children", allocated + t.unallocated.size()},
@@ -202,7 +219,15 @@ Json Caseload(const replay::ChildSummaryProjection& summary, const std::optional
                      {"workers", workers},
                      {"unallocated", unallocated}});
   }
-  return Json{{"teams", teams}};
+  Json iros = Json::array();
+  for (const auto& [iro, children] : summary.IroCaseload(q.as_of)) {
+    Json list = Json::array();
+    for (const auto& c : children) {
+      if (listed.count(c.child)) list.push_back({{"child", c.child}, {"journeys", c.journeys}});
+    }
+    if (!list.empty()) iros.push_back({{"iro", iro}, {"children", list}});
+  }
+  return Json{{"as_of", TimeOrNull(q.as_of)}, {"teams", teams}, {"iros", iros}};
 }
 
 }  // namespace casetrail::views

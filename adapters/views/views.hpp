@@ -52,8 +52,9 @@ void AddAllowed(Json* body, const workflows::Case& c, const std::string& role);
 
 // The child now: GET /v1/children/{child}, `casetrail case --child ID --json [--role R]`.
 // {child, version, states (active), open_deadlines [{rule, due, overdue}], allowed_actions,
-// other_actions} (for `role`, AddAllowed), and legal_status, placement, team, last_worker and
-// flags when `summary` holds the child.
+// other_actions} (for `role`, AddAllowed), and legal_status, placement, team, last_worker,
+// allocation ({team, worker, as, iro, since}; null before any was recorded) and flags when
+// `summary` holds the child.
 // REQUIRES: version > 0 (the child has a record); `summary` may be null.
 Json ChildSummary(const std::string& child, std::uint64_t version, const workflows::Case& c,
                   const replay::ChildSummaryProjection::Child* summary, TimestampUs now, const std::string& role);
@@ -102,12 +103,20 @@ Json Deadlines(const replay::DeadlinesProjection& deadlines, const replay::Child
 Json Kpis(const replay::KpiProjection& kpis, const replay::KpiProjection::Filter& filter, const std::string& from,
           const std::string& to);
 
-// GET /v1/caseload, `casetrail caseload --json`: children with an active journey by responsible
-// team (only `team`'s when given, even empty): each worker's children and the team's
-// unallocated children, with the days since (London dates at `now`).
-// {teams [{team, children, allocated, unallocated_count, by_worker {worker: n},
-//          workers [{worker, children [{child, journeys, since}]}],
-//          unallocated [{child, journeys, since, days}]}]}.
-Json Caseload(const replay::ChildSummaryProjection& summary, const std::optional<std::string>& team, TimestampUs now);
+// GET /v1/caseload, `casetrail caseload --json`: children with an active journey on `as_of`
+// (business time, as recorded now; INT64_MAX: now) by the team responsible that day (only
+// `team`'s when given, even empty): each worker's children (with the worker's role, `as`) and the
+// team's unallocated children with the days they had waited by then (London dates); and the
+// IROs of the children shown, with their looked-after children.
+// {as_of, teams [{team, children, allocated, unallocated_count, by_worker {worker: n},
+//                 workers [{worker, children [{child, journeys, since, as}]}],
+//                 unallocated [{child, journeys, since, days}]}],
+//  iros [{iro, children [{child, journeys}]}]}.
+struct CaseloadQuery {
+  std::optional<std::string> team;
+  TimestampUs as_of = INT64_MAX;
+  TimestampUs now = 0;
+};
+Json Caseload(const replay::ChildSummaryProjection& summary, const CaseloadQuery& q);
 
 }  // namespace casetrail::views

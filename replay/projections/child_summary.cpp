@@ -47,48 +47,50 @@ void ChildSummaryProjection::Apply(const EventView& e) {
     c.legal_status = Sym();
     c.placement = Sym();
     for (const auto& in : c.care_events) ApplyCare(c, in.type, in.params);
-    if (auto t = k.allocation.find("team"); t != k.allocation.end()) {  // records before allocation have none
-      auto get = [&](const char* key) {
-        auto it = k.allocation.find(key);
-        return it == k.allocation.end() ? std::string() : it->second;
-      };
-      if (c.allocated_team.str() != t->second || c.allocated_worker.str() != get("worker")) {
-        c.allocation_since = e.occurred_at;
+    // The history: the corrected action moves or goes, changed transitions take their new state.
+    for (auto it = c.journey_steps.begin(); it != c.journey_steps.end();) {
+      if (it->version == k.target_version && k.withdrawn) {
+        it = c.journey_steps.erase(it);
+        continue;
       }
-      c.allocation_recorded = c.allocation_recorded || !t->second.empty();
-      c.allocated_team = Sym(t->second);
-      c.allocated_worker = Sym(get("worker"));
-      c.allocated_as = Sym(get("as"));
-      c.team = c.allocated_team.str().empty() ? c.recorder_team : c.allocated_team;
+      if (it->version == k.target_version) it->at = k.after_at;
+      for (const auto& t : k.transitions) {
+        if (t.version == it->version && t.journey == it->journey.str()) it->state = Sym(t.to_state);
+      }
+      ++it;
     }
+    for (auto it = c.recorders.begin(); it != c.recorders.end();) {
+      if (it->version == k.target_version && k.withdrawn) {
+        it = c.recorders.erase(it);
+      } else {
+        if (it->version == k.target_version) it->at = k.after_at;
+        ++it;
+      }
+    }
+    c.allocation.Correct(k);
+    Refresh(c);
     return;
   }
-  if (e.journey == workflows::kAllocation && e.type.starts_with("alloc.")) {
+  if (AllocationChange a; ParseAllocation(e, &a)) {
     // The allocation after the action, whoever recorded it (a consequence of a transfer or a
-    // closure too).
-    const auto params = ParamsOf(e.payload, {"team", "worker", "as", "reason"});
-    auto p = [&](const char* k) {
-      auto it = params.find(k);
-      return it == params.end() ? std::string() : it->second;
-    };
-    c.allocation_recorded = true;
-    c.allocation_since = e.occurred_at;
-    if (e.type == "alloc.team_allocated") {
-      c.allocated_team = Sym(p("team"));
-      c.allocated_worker = c.allocated_as = Sym();
-    } else if (e.type == "alloc.worker_allocated") {
-      c.allocated_team = Sym(p("team"));
-      c.allocated_worker = Sym(p("worker"));
-      c.allocated_as = Sym(p("as"));
-    } else if (e.type == "alloc.worker_deallocated") {
-      if (p("reason") == "case_closed") c.allocated_team = Sym();
-      c.allocated_worker = c.allocated_as = Sym();
-    }
-    c.team = c.allocated_team.str().empty() ? c.recorder_team : c.allocated_team;
+    // closure too), on its business day.
+    c.allocation.Apply(e, a);
+    Refresh(c);
     return;
   }
   if (!e.journey.empty() && replay::IsJourney(e.journey) && !e.to_state.empty()) {
     auto it = c.journeys.find(e.journey);
+    const Sym journey(e.journey);
+    Sym previous;  // the journey's state in the history before this step (empty: never)
+    for (auto s = c.journey_steps.rbegin(); s != c.journey_steps.rend(); ++s) {
+      if (s->journey == journey) {
+        previous = s->state;
+        break;
+      }
+    }
+    if (previous != e.to_state && !(previous.empty() && IsInitialState(e.journey, e.to_state))) {
+      c.journey_steps.push_back({e.occurred_at, e.version, journey, Sym(e.to_state)});
+    }
     if (IsInitialState(e.journey, e.to_state)) {
       if (it != c.journeys.end()) c.journeys.erase(it);
     } else if (it == c.journeys.end()) {
@@ -99,8 +101,11 @@ void ChildSummaryProjection::Apply(const EventView& e) {
   }
   // The scheduler (role system) is nobody's worker and no team's.
   if (!e.actor_user.empty() && e.actor_role != "system" && !IsDerivedPayload(e.payload)) {
-    if (c.last_worker != e.actor_user) c.last_worker = Sym(e.actor_user);
-    if (c.recorder_team != e.actor_team) c.recorder_team = Sym(e.actor_team);
+    if (c.last_worker != e.actor_user || c.recorder_team != e.actor_team) {
+      c.last_worker = Sym(e.actor_user);
+      c.recorder_team = Sym(e.actor_team);
+      c.recorders.push_back({e.occurred_at, e.version, c.last_worker, c.recorder_team});
+    }
     if (!c.allocation_recorded || c.allocated_team.str().empty()) c.team = c.recorder_team;
   }
   if (type == "cic.became_looked_after" || type == "cic.legal_status_changed" ||
@@ -138,24 +143,95 @@ const ChildSummaryProjection::Child* ChildSummaryProjection::Find(const std::str
   return it == children_.end() ? nullptr : &it->second;
 }
 
-std::map<std::string, ChildSummaryProjection::TeamCaseload> ChildSummaryProjection::Caseload() const {
+void ChildSummaryProjection::Refresh(Child& c) {
+  const AllocationTimeline::Holding h = c.allocation.Now();
+  c.allocation_recorded = h.recorded;
+  c.allocated_team = h.team;
+  c.allocated_worker = h.worker;
+  c.allocated_as = h.as;
+  c.allocated_iro = h.iro;
+  c.allocation_since = h.since;
+  c.team = c.allocated_team.str().empty() ? c.recorder_team : c.allocated_team;
+}
+
+std::map<std::string, std::string> ChildSummaryProjection::JourneysOn(const Child& c, TimestampUs as_of) {
+  if (as_of == INT64_MAX) {
+    std::map<std::string, std::string> out;
+    for (const auto& [j, s] : c.journeys) out[j.str()] = s.str();
+    return out;
+  }
+  // The latest step of each journey by business time (ties: the later recorded).
+  std::map<std::string, const JourneyStep*> last;
+  for (const JourneyStep& s : c.journey_steps) {
+    if (s.at > as_of) continue;
+    const JourneyStep*& l = last[s.journey.str()];
+    if (!l || s.at >= l->at) l = &s;
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& [j, s] : last) {
+    if (!IsInitialState(j, s->state.str())) out[j] = s->state.str();
+  }
+  return out;
+}
+
+ChildSummaryProjection::Responsible ChildSummaryProjection::ResponsibleOn(const Child& c, TimestampUs as_of) {
+  Responsible r;
+  const RecorderStep* recorder = nullptr;
+  for (const RecorderStep& s : c.recorders) {
+    if (s.at <= as_of && (!recorder || s.at >= recorder->at)) recorder = &s;
+  }
+  if (recorder) r.last_worker = recorder->worker.str();
+  const AllocationTimeline::Holding h = c.allocation.On(as_of);
+  r.team = !h.team.empty() ? h.team.str() : recorder ? recorder->team.str() : std::string();
+  r.worker = h.worker.str();
+  r.iro = h.iro.str();
+  return r;
+}
+
+ChildSummaryProjection::Responsible ChildSummaryProjection::ResponsibleOn(const std::string& child_id,
+                                                                          TimestampUs as_of) const {
+  const Child* c = Find(child_id);
+  return c ? ResponsibleOn(*c, as_of) : Responsible{};
+}
+
+std::map<std::string, ChildSummaryProjection::TeamCaseload> ChildSummaryProjection::Caseload(TimestampUs as_of) const {
   std::map<std::string, TeamCaseload> out;
   for (const auto* entry : Sorted(children_)) {
     const auto& [id, c] = *entry;
-    if (c.journeys.empty()) continue;
     CaseloadChild x;
     x.child = id;
-    for (const auto& [j, s] : c.journeys) x.journeys[j.str()] = s.str();
-    TeamCaseload& t = out[c.team.str()];
-    if (!c.allocation_recorded) {  // before allocation was recorded: the last recorder's
-      t.by_worker[c.last_worker.str()].push_back(std::move(x));
-    } else if (c.allocated_worker.str().empty()) {
-      x.since = c.allocation_since;
+    x.journeys = JourneysOn(c, as_of);
+    if (x.journeys.empty()) continue;
+    const AllocationTimeline::Holding h = c.allocation.On(as_of);
+    const Responsible r = ResponsibleOn(c, as_of);
+    TeamCaseload& t = out[r.team];
+    if (!h.recorded) {  // before allocation was recorded: the last recorder's
+      t.by_worker[r.last_worker].push_back(std::move(x));
+    } else if (h.worker.empty()) {
+      x.since = h.since;
       t.unallocated.push_back(std::move(x));
     } else {
-      x.since = c.allocation_since;
-      t.by_worker[c.allocated_worker.str()].push_back(std::move(x));
+      x.since = h.since;
+      x.as = h.as.str();
+      t.by_worker[h.worker.str()].push_back(std::move(x));
     }
+  }
+  return out;
+}
+
+std::map<std::string, std::vector<ChildSummaryProjection::CaseloadChild>> ChildSummaryProjection::IroCaseload(
+    TimestampUs as_of) const {
+  std::map<std::string, std::vector<CaseloadChild>> out;
+  for (const auto* entry : Sorted(children_)) {
+    const auto& [id, c] = *entry;
+    if (c.allocation.empty()) continue;
+    const AllocationTimeline::Holding h = c.allocation.On(as_of);
+    if (h.iro.empty()) continue;
+    CaseloadChild x;
+    x.child = id;
+    x.journeys = JourneysOn(c, as_of);
+    x.as = "iro";
+    out[h.iro.str()].push_back(std::move(x));
   }
   return out;
 }
@@ -169,8 +245,12 @@ std::string ChildSummaryProjection::Serialize() const {
     if (c.allocation_recorded) {
       o << " allocated=" << c.allocated_team << "/" << c.allocated_worker << "/" << c.allocated_as << "@"
         << c.allocation_since;
+      if (!c.allocated_iro.empty()) o << " iro=" << c.allocated_iro;
+      o << " history" << c.allocation.Serialize();
     }
     o << "\n";
+    for (const auto& s : c.journey_steps) o << "  step " << s.at << "/v" << s.version << " " << s.journey << "=" << s.state << "\n";
+    for (const auto& s : c.recorders) o << "  recorder " << s.at << "/v" << s.version << " " << s.worker << "@" << s.team << "\n";
     for (const auto& [j, s] : c.journeys) o << "  journey " << j << "=" << s << "\n";
     for (const auto& [r, d] : c.open_deadlines) o << "  due " << r << " " << d << "\n";
     for (const auto& f : c.flags) o << "  flag " << f << "\n";

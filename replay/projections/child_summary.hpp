@@ -18,6 +18,18 @@ namespace casetrail::replay {
 // whoever last recorded an action), the last worker, open deadlines and flags.
 class ChildSummaryProjection final : public Projection {
  public:
+  // A journey's state from a business time on (the initial state: the journey ended).
+  struct JourneyStep {
+    TimestampUs at = 0;
+    std::uint64_t version = 0;
+    Sym journey, state;
+  };
+  // Who last recorded an action, from a business time on (the fallback before allocation).
+  struct RecorderStep {
+    TimestampUs at = 0;
+    std::uint64_t version = 0;
+    Sym worker, team;
+  };
   struct Child {
     std::map<Sym, Sym> journeys;  // journey -> state (active ones)
     Sym legal_status;
@@ -27,16 +39,21 @@ class ChildSummaryProjection final : public Projection {
     Sym recorder_team;    // the team of whoever last recorded an action
     bool allocation_recorded = false;
     Sym allocated_team, allocated_worker, allocated_as;  // empty worker: unallocated
+    Sym allocated_iro;
     TimestampUs allocation_since = 0;  // business time of the last allocation change
     std::map<Sym, Sym> open_deadlines;  // rule -> due date
     std::vector<Sym> flags;
     std::uint64_t version = 0;
     TimestampUs last_occurred_at = 0;
     std::vector<ChildInput> care_events;  // what set the legal status and placement (corrections)
+    // Business-time history, for the caseload and team scope as of a past date.
+    AllocationTimeline allocation;
+    std::vector<JourneyStep> journey_steps;  // in recording order; only changes of state
+    std::vector<RecorderStep> recorders;     // in recording order; only changes of recorder
   };
   const char* name() const override { return "child_summary"; }
   double weight() const override { return 3; }
-  int version() const override { return 2; }
+  int version() const override { return 3; }
   void Apply(const EventView& e) override;
   void Reset() override {
     children_.clear();
@@ -44,22 +61,36 @@ class ChildSummaryProjection final : public Projection {
   }
   std::string Serialize() const override;
   const Child* Find(const std::string& child_id) const;
-  // Children with an active journey, by responsible team: each allocated worker's children,
-  // and the team's unallocated children (no worker; before any allocation was recorded, children
-  // count under the last person who recorded an action on them).
+  // Children with an active journey on `as_of` (business time: actions that occurred by then,
+  // as recorded now), by the team responsible on that day: each allocated worker's children, and
+  // the team's unallocated children (no worker; before any allocation was recorded, children
+  // count under the last person who recorded an action on them). INT64_MAX: now.
   struct CaseloadChild {
     std::string child;
     std::map<std::string, std::string> journeys;
     TimestampUs since = 0;  // allocated / unallocated since (business time; 0: not known)
+    std::string as;         // the worker's role (social_worker, ...), when allocated
   };
   struct TeamCaseload {
     std::map<std::string, std::vector<CaseloadChild>> by_worker;  // sorted by child id
     std::vector<CaseloadChild> unallocated;
   };
-  std::map<std::string, TeamCaseload> Caseload() const;
+  std::map<std::string, TeamCaseload> Caseload(TimestampUs as_of = INT64_MAX) const;
+  // Each IRO's looked-after children on `as_of`, sorted by child id.
+  std::map<std::string, std::vector<CaseloadChild>> IroCaseload(TimestampUs as_of = INT64_MAX) const;
+  // Who held a child on `as_of`: the responsible team (allocated, else the last recorder's), the
+  // allocated worker and IRO, the last recorder. Empty team: no one (or no such child).
+  struct Responsible {
+    std::string team, worker, iro, last_worker;
+  };
+  Responsible ResponsibleOn(const std::string& child_id, TimestampUs as_of) const;
+  // The active journeys of a child on `as_of` (journey -> state).
+  static std::map<std::string, std::string> JourneysOn(const Child& c, TimestampUs as_of);
 
  private:
   static void ApplyCare(Child& c, const std::string& type, const std::map<std::string, std::string>& params);
+  static void Refresh(Child& c);  // the current allocation fields, from the timeline
+  static Responsible ResponsibleOn(const Child& c, TimestampUs as_of);
   StringMap<Child> children_;  // by child id (sorted when serialized)
   LastChild<Child> last_;
 };

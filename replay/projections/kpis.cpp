@@ -55,41 +55,17 @@ void KpiProjection::Apply(const EventView& e) {
   const std::string id = ChildIdOf(e.stream);
   if (id.empty()) return;
   const std::string_view type = e.type;
-  if (e.journey == workflows::kAllocation && type.starts_with("alloc.")) {
+  if (AllocationChange a; ParseAllocation(e, &a)) {
     // Who is responsible, and how long a child waited for a worker (K: time unallocated).
-    ChildFacts& c = last_.Get(children_, e.stream, id);
-    const auto p = ParamsOf(e.payload, {"team", "reason"});
-    auto param = [&](const char* k) {
-      auto it = p.find(k);
-      return it == p.end() ? std::string() : it->second;
-    };
-    if (type == "alloc.team_allocated") {
-      c.alloc_team = Sym(param("team"));
-      c.unallocated_since = e.occurred_at;
-    } else if (type == "alloc.worker_allocated") {
-      c.alloc_team = Sym(param("team"));
-      if (c.unallocated_since) {
-        c.allocation_facts.push_back(MakeFact("allocation_wait", "allocated", e.occurred_at,
-                                              static_cast<double>(e.occurred_at - *c.unallocated_since) / kDayUs,
-                                              c.alloc_team.str(), e.version));
-      }
-      c.unallocated_since.reset();
-    } else if (param("reason") == "case_closed") {
-      c.alloc_team = Sym();
-      c.unallocated_since.reset();
-    } else {
-      c.unallocated_since = e.occurred_at;
-    }
+    last_.Get(children_, e.stream, id).allocation.Apply(e, a);
     return;
   }
-  // Facts count for the responsible team: the allocated one, else the recorder's.
-  std::string responsible(e.actor_team);
-  if (auto found = children_.find(id); found != children_.end() && !found->second.alloc_team.str().empty()) {
-    responsible = found->second.alloc_team.str();
-  }
-  const std::string_view team = responsible;
+  // Facts are filed under the recorder's team; Compute counts them for the team that held the
+  // child that day (TeamOf).
+  const std::string_view team = e.actor_team;
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
     ChildFacts& c = last_.Get(children_, e.stream, id);
+    c.allocation.Correct(k);
     // The corrected action's recording lag, and the facts the refold derived.
     AddLag(k.target_team, k.target_recorded_at, -static_cast<double>(k.target_recorded_at - k.before_at) / kDayUs, -1);
     if (!k.withdrawn) {
@@ -211,6 +187,14 @@ void KpiProjection::Fold(ChildFacts& c, const ChildInput& in) {
   }
 }
 
+const std::string& KpiProjection::TeamOf(const ChildFacts& c, const Fact& x) const {
+  if (!c.allocation.empty()) {
+    const Sym held = c.allocation.On(x.at).team;
+    if (!held.empty()) return held.str();  // interned: lives as long as the process
+  }
+  return names_.Name(x.team);
+}
+
 std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter& f) const {
   std::map<std::string, Value> out;
   auto in = [&](const std::string& team, TimestampUs at) {
@@ -232,14 +216,19 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
     }
   };
   int plans_started = 0;
-  std::vector<const Fact*> facts;
+  std::vector<std::pair<const Fact*, const std::string*>> facts;  // with the team it counts for
   for (const auto& [child, c] : children_) {
-    for (const Fact& x : c.facts) facts.push_back(&x);
-    for (const Fact& x : c.deadline_facts) facts.push_back(&x);
-    for (const Fact& x : c.allocation_facts) facts.push_back(&x);
+    for (const Fact& x : c.facts) facts.emplace_back(&x, &TeamOf(c, x));
+    for (const Fact& x : c.deadline_facts) facts.emplace_back(&x, &TeamOf(c, x));
+    for (const auto& w : c.allocation.Waits()) {  // waits for a worker, in the period they ended
+      if (!in(w.team.str(), w.to)) continue;
+      Value& v = out["average_days_waiting_for_allocation"];
+      v.numerator += static_cast<double>(w.to - w.from) / kDayUs;
+      v.denominator += 1;
+    }
   }
-  for (const Fact* fact : facts) {
-    if (!in(names_.Name(fact->team), fact->at)) continue;
+  for (const auto& [fact, team] : facts) {
+    if (!in(*team, fact->at)) continue;
     const F x{names_.Name(fact->kind), names_.Name(fact->outcome), fact->amount};
     timeliness("decisions_within_1_working_day", {"T-01"}, x);
     timeliness("assessments_within_45_working_days", {"T-14"}, x);
@@ -251,10 +240,6 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
     if (x.kind == "no_permanence_plan") out["permanence_plan_by_second_review"].numerator -= 1;
     if (x.kind == "plan_started") ++plans_started;
     if (x.kind == "repeat_plan") out["repeat_cp_plans_within_24_months"].numerator += 1;
-    if (x.kind == "allocation_wait") {
-      out["average_days_waiting_for_allocation"].numerator += x.amount;
-      out["average_days_waiting_for_allocation"].denominator += 1;
-    }
     if (x.kind == "pre_concluded") {
       out["average_weeks_in_pre_proceedings"].numerator += x.amount;
       out["average_weeks_in_pre_proceedings"].denominator += 1;
@@ -300,13 +285,14 @@ std::string KpiProjection::Serialize() const {
   std::ostringstream o;
   for (const auto* entry : Sorted(children_)) {
     const auto& [child, c] = *entry;
-    for (const auto* list : {&c.facts, &c.deadline_facts, &c.allocation_facts}) {
+    for (const auto* list : {&c.facts, &c.deadline_facts}) {
       for (const auto& x : *list) {
         o << child << " " << names_.Name(x.kind) << " " << names_.Name(x.outcome) << " " << x.at << " " << x.amount
           << " " << names_.Name(x.team) << " v" << x.version << "\n";
       }
     }
     if (c.plan_since) o << "open_plan " << child << " " << *c.plan_since << "\n";
+    if (!c.allocation.empty()) o << "allocation " << child << c.allocation.Serialize() << "\n";
   }
   for (const auto& [key, v] : lag_) o << "lag " << names_.Name(key.first) << " " << key.second << " " << v.first << " " << v.second << "\n";
   return o.str();

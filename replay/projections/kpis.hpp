@@ -20,8 +20,9 @@ namespace casetrail::replay {
 // The Trust's measures (seed-spec section 4) for any period, by team and area. It keeps the
 // facts (deadline outcomes, plans, pre-proceedings and proceedings, waits for allocation,
 // recording lag) and computes the measures on demand; a fact counts in the period in which it
-// completed. A fact counts for the team responsible for the child when it is recorded (the
-// allocated team; before any allocation, the recorder's); recording lag for the recorder's team.
+// completed. A fact counts for the team responsible for the child on the fact's day (the team
+// that held the child by business time, so a late-recorded allocation moves the facts after
+// it; before any allocation, the recorder's); recording lag for the recorder's team.
 class KpiProjection final : public Projection {
  public:
   struct Value {
@@ -37,7 +38,7 @@ class KpiProjection final : public Projection {
   };
   const char* name() const override { return "kpis"; }
   double weight() const override { return 2; }
-  int version() const override { return 3; }
+  int version() const override { return 4; }
   void Apply(const EventView& e) override;
   void Reset() override;
   std::string Serialize() const override;
@@ -62,10 +63,11 @@ class KpiProjection final : public Projection {
     bool issued_after_pre = false;
     Sym plan_team;
     std::uint64_t last_action = 0;  // the version of the child's latest action
-    Sym alloc_team;                           // the allocated team (empty: none recorded, or closed)
-    std::optional<TimestampUs> unallocated_since;  // held by a team without a worker since
-    std::vector<Fact> allocation_facts;       // waits for a worker, as they end
+    AllocationTimeline allocation;  // who held the child, by business time
   };
+  // The team a fact counts for: the team that held the child on the fact's day, else the
+  // recorder's (the fact's own).
+  const std::string& TeamOf(const ChildFacts& c, const Fact& x) const;
   Fact MakeFact(std::string_view kind, std::string_view outcome, TimestampUs at, double amount,
                 std::string_view team, std::uint64_t version);
   void Fold(ChildFacts& c, const ChildInput& in);

@@ -23,21 +23,18 @@ void PloTrackerProjection::Apply(const EventView& e) {
     teams_.Apply(e);
     return;
   }
-  if (e.journey == workflows::kAllocation && type.starts_with("alloc.")) {
+  if (AllocationChange a; ParseAllocation(e, &a)) {
     // The team and area follow allocation (a transfer moves a child in proceedings).
     const std::string id = ChildIdOf(e.stream);
     if (id.empty()) return;
-    const auto p = ParamsOf(e.payload, {"team", "reason"});
-    auto team = p.find("team");
-    auto reason = p.find("reason");
-    if (team != p.end()) {
-      allocated_team_[id] = team->second;
-    } else if (reason != p.end() && reason->second == "case_closed") {
+    if (a.type == "alloc.worker_deallocated" && a.reason == "case_closed") {
       allocated_team_.erase(id);
-    }
-    if (auto c = children_.find(id); c != children_.end() && team != p.end()) {
-      c->second.team = team->second;
-      c->second.area = AreaOf(team->second);
+    } else if (!a.team.empty()) {
+      allocated_team_[id] = a.team.str();
+      if (auto c = children_.find(id); c != children_.end()) {
+        c->second.team = a.team.str();
+        c->second.area = AreaOf(a.team.str());
+      }
     }
     return;
   }

@@ -21,11 +21,11 @@ TEST_CASE("the CLI appends, refuses bad input with the field named, and verifies
   TempDir dir;
   auto demo = Cli(dir, "demo");
   REQUIRE(demo.code == 0);
-  CHECK_THAT(demo.out, Catch::Contains("21 actions on 4 children (the log now holds 50 events"));
+  CHECK_THAT(demo.out, Catch::Contains("26 actions on 4 children (the log now holds 56 events"));
 
   auto ok = Cli(dir, "append --stream referral-1 --type cin.visit_held --occurred-at 2026-01-05T10:00:00Z");
   CHECK(ok.code == 0);
-  CHECK_THAT(ok.out, Catch::Contains("position 51"));
+  CHECK_THAT(ok.out, Catch::Contains("position 57"));
 
   auto bad_json = Cli(dir, "append --stream referral-1 --type a.b --payload '{\"x\":'");
   CHECK(bad_json.code == 3);
@@ -101,7 +101,7 @@ TEST_CASE("the CLI appends, refuses bad input with the field named, and verifies
   CHECK(Cli(dir, "").code == 2);  // no command: the list, and a usage error
 
   auto head = Cli(dir, "head");
-  CHECK(head.out == "51\n");  // none of the refused commands wrote anything
+  CHECK(head.out == "57\n");  // none of the refused commands wrote anything
 
   auto verify = Cli(dir, "verify --json");
   CHECK(verify.code == 0);
@@ -182,11 +182,22 @@ TEST_CASE("the CLI records actions through the workflows and shows a child's cas
   CHECK(kpis_json["measures"]["icpc_within_15_working_days"] == Json({{"value", 1.0}, {"numerator", 1.0}, {"denominator", 1.0}}));
   auto caseload_json = Json::parse(Cli(dir, "caseload --json").out);
   CHECK(caseload_json["teams"][0]["team"] == "north-1");
-  CHECK(caseload_json["teams"][0]["children"] == 3);
+  CHECK(caseload_json["teams"][0]["children"] == 3);  // 1002's plan ended above: no active journey
+  CHECK(caseload_json["teams"][0]["by_worker"] == Json({{"sw.jones", 2}, {"sw.osei", 1}}));
+  // As of a date before the plan ended, 1002 is in sw.osei's caseload again.
+  auto november = Json::parse(Cli(dir, "caseload --as-of 2026-11-01 --json").out);
+  CHECK(november["as_of"] == "2026-11-01T23:59:59.999999Z");
+  CHECK(november["teams"][0]["by_worker"] == Json({{"sw.jones", 2}, {"sw.osei", 2}}));
+  CHECK(caseload_json["iros"][0]["iro"] == "iro.patel");
+  // As of 1 July 2026 only 1003 (pre-proceedings) and 1004 (in care) had an active journey.
+  auto july = Json::parse(Cli(dir, "caseload --as-of 2026-07-01 --json").out);
+  CHECK(july["teams"][0]["by_worker"] == Json({{"sw.jones", 1}, {"sw.osei", 1}}));
+  CHECK(Cli(dir, "caseload --as-of 2026-02-30").code == 3);
   auto chron_json = Json::parse(Cli(dir, "chronology 1003 --json").out);
   CHECK(chron_json["child"] == "1003");
-  CHECK(chron_json["chronology"][0]["text"] == "Legal planning meeting held: decision pre proceedings");
-  CHECK(chron_json["chronology"][0]["version"] == 1);
+  CHECK(chron_json["chronology"][0]["text"] == "Worker allocated: as social worker, team north-1, worker sw.osei");
+  CHECK(chron_json["chronology"][1]["text"] == "Legal planning meeting held: decision pre proceedings");
+  CHECK(chron_json["chronology"][1]["version"] == 2);
   auto no_period = Cli(dir, "kpis --from 2026-01-01");
   CHECK(no_period.code == 3);
   CHECK_THAT(no_period.out, Catch::Contains("to"));
@@ -255,16 +266,16 @@ TEST_CASE("the CLI's audit commands: show as of a date, explain, export and veri
   // A correction through a command file: the chronology shows both values.
   std::ofstream(dir.sub("fix.json")) << R"({"child_id":"1002","action":"case.record_corrected",
     "occurred_at":"2026-11-01T10:00:00Z","actor":{"user":"tm.khan","role":"team_manager","team":"north-1"},
-    "params":{"target_version":"5","reason":"date typed wrongly","occurred_on":"2026-09-04"}})";
+    "params":{"target_version":"7","reason":"date typed wrongly","occurred_on":"2026-09-04"}})";
   auto fix = Cli(dir, "record " + dir.sub("fix.json"));
   CHECK(fix.code == 0);
-  CHECK_THAT(fix.out, Catch::Contains("corrected version 5"));
+  CHECK_THAT(fix.out, Catch::Contains("corrected version 7"));
   auto chron = Cli(dir, "chronology 1002");
   CHECK_THAT(chron.out, Catch::Contains("2026-09-04  Strategy discussion held: outcome s47 [corrected by tm.khan (team_manager): "
                                         "date typed wrongly; recorded as: Strategy discussion held: outcome s47 on 2026-09-05]"));
   std::ofstream(dir.sub("bad.json")) << R"({"child_id":"1002","action":"case.record_corrected",
     "occurred_at":"2026-11-01T10:00:00Z","actor":{"user":"tm.khan","role":"team_manager","team":"north-1"},
-    "params":{"target_version":"5","occurred_on":"2026-09-04"}})";
+    "params":{"target_version":"7","occurred_on":"2026-09-04"}})";
   auto bad = Cli(dir, "record " + dir.sub("bad.json") + " --json");
   CHECK(bad.code == 3);
   CHECK_THAT(bad.out, Catch::Contains("\"field\":\"params.reason\""));
@@ -276,7 +287,7 @@ TEST_CASE("the CLI's audit commands: show as of a date, explain, export and veri
   CHECK(exported.code == 0);
   auto verified = Cli(dir, "verify-bundle " + dir.sub("bundle.json"));
   CHECK(verified.code == 0);
-  CHECK_THAT(verified.out, Catch::Contains("holds 16 events"));
+  CHECK_THAT(verified.out, Catch::Contains("holds 18 events"));
   std::string text;
   {
     std::ifstream in(dir.sub("bundle.json"));
@@ -290,10 +301,10 @@ TEST_CASE("the CLI's audit commands: show as of a date, explain, export and veri
 
   auto replayed = Cli(dir, "replay");
   CHECK(replayed.code == 0);
-  CHECK_THAT(replayed.out, Catch::Contains("rebuilt 5 projections from 51 events"));
+  CHECK_THAT(replayed.out, Catch::Contains("rebuilt 5 projections from 57 events"));
   auto verify = Cli(dir, "verify");
   CHECK(verify.code == 0);
-  CHECK_THAT(verify.out, Catch::Contains("projection plo_tracker.v2 sealed at position 51: consistent with the log"));
+  CHECK_THAT(verify.out, Catch::Contains("projection plo_tracker.v2 sealed at position 57: consistent with the log"));
   CHECK(Cli(dir, "replay --projection kpis,nope").code == 3);
 }
 

@@ -452,3 +452,34 @@ TEST_CASE("GET /v1/teams lists the Trust's teams and areas from the reference da
   CHECK(f.Call("GET", "/v1/teams", "").status == 401);
   CHECK(f.Call("GET", "/v1/teams?x=1", "sw").status == 400);
 }
+
+TEST_CASE("team scope follows allocation as of the date asked, and the caseload as of a date counts the days waited to it",
+          "[adapters][http][access][allocation]") {
+  Fixture f;
+  REQUIRE(f.Post("1002", "tm", Cmd("cp.strategy_discussion_held", "2026-03-05T13:30:00Z", {{"outcome", "s47"}})).status == 201);
+  // North-1's manager passes the child to south-2, which has no worker for it yet.
+  REQUIRE(f.Post("1002", "tm", Cmd("alloc.team_allocated", "2026-03-10T09:00:00Z", {{"team", "south-2"}})).status == 201);
+
+  CHECK(f.Call("GET", "/v1/children/1002", "sw-south").status == 200);  // south-2 holds the child now
+  auto now = f.Call("GET", "/v1/children/1002", "sw");
+  CHECK(now.status == 403);
+  CHECK_THAT(f.Body(now)["error"]["message"].get<std::string>(), Catch::Contains("belongs to team south-2"));
+  // North-1 held it on 9 March: its people may see the record as it stood then, not later.
+  CHECK(f.Call("GET", "/v1/children/1002/as-of?as_of=2026-03-09", "sw").status == 200);
+  CHECK(f.Call("GET", "/v1/children/1002/as-of?as_of=2026-03-10", "sw").status == 403);
+  CHECK(f.Call("GET", "/v1/children/1002/as-of", "sw").status == 403);
+
+  auto caseload = f.Call("GET", "/v1/caseload?team=south-2&as_of=2026-03-20", "audit");
+  REQUIRE(caseload.status == 200);
+  const Json body = f.Body(caseload);
+  CHECK(body["as_of"] == "2026-03-20T23:59:59.999999Z");
+  REQUIRE(body["teams"].size() == 1);
+  REQUIRE(body["teams"][0]["unallocated"].size() == 1);
+  CHECK(body["teams"][0]["unallocated"][0]["since"] == "2026-03-10");
+  CHECK(body["teams"][0]["unallocated"][0]["days"] == 10);
+  auto before = f.Body(f.Call("GET", "/v1/caseload?as_of=2026-03-09", "audit"));
+  REQUIRE(before["teams"].size() == 1);
+  CHECK(before["teams"][0]["team"] == "north-1");  // before any allocation: the recorder's team
+  CHECK(f.Call("GET", "/v1/caseload?as_of=someday", "audit").status == 400);
+  CHECK(f.Call("GET", "/v1/caseload?team=north-1", "sw-south").status == 403);
+}

@@ -213,3 +213,172 @@ TEST_CASE("the PLO tracker's team and area follow allocation, also when a transf
   CHECK(plo.List("west-1").size() == 1);
   CHECK(plo.List({}, "west").size() == 1);
 }
+
+// --- As of a past date: the caseload, the views and the KPIs by business time -------------------
+
+namespace {
+// The end of a London day (what an as_of date means).
+TimestampUs EndOf(const std::string& date) { return std::move(Date::Parse(date, "d")).value().AddDays(1).StartUs() - 1; }
+}  // namespace
+
+TEST_CASE("step-down: the caseload as of each date shows the social worker's child in need, then the early help worker's",
+          "[replay][allocation][as-of]") {
+  Fixture f;
+  Referred(f, "s");
+  f.Do("s", "alloc.worker_allocated", "2026-03-03", "team_manager",
+       {{"team", "north-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}});
+  f.Do("s", "as.assessment_completed", "2026-03-20", "social_worker");
+  f.Do("s", "as.assessment_authorised", "2026-03-23", "team_manager", {{"outcome", "child_in_need_plan"}});
+  f.Do("s", "cin.plan_started", "2026-03-24", "social_worker");
+  f.Do("s", "cin.plan_ended", "2026-09-01", "team_manager", {{"reason", "step_down_to_early_help"}});
+  f.Do("s", "eh.stepped_down_from_social_care", "2026-09-01", "team_manager",
+       {{"cin_plan_completed", "yes"}, {"closure_summary", "yes"}, {"consent", "yes"}});
+  f.Do("s", "alloc.worker_allocated", "2026-09-02", "team_manager",
+       {{"team", "eh-north"}, {"worker", "ehw.kaur"}, {"as", "early_help_worker"}});
+  auto s = f.Summary();
+
+  auto in_need = s.Caseload(EndOf("2026-06-30"));
+  REQUIRE(in_need.count("north-1"));
+  REQUIRE(in_need.at("north-1").by_worker.count("sw.jones"));
+  const auto& then = in_need.at("north-1").by_worker.at("sw.jones").at(0);
+  CHECK(then.journeys == std::map<std::string, std::string>{{"child_in_need", "OnCinPlan"}});
+  CHECK(then.as == "social_worker");
+  CHECK(then.since == T("2026-03-03"));
+  CHECK(in_need.count("eh-north") == 0);
+
+  // The day of the step-down: early help has started, the social worker still holds the child.
+  auto stepping = s.Caseload(EndOf("2026-09-01"));
+  CHECK(stepping.at("north-1").by_worker.at("sw.jones").at(0).journeys ==
+        std::map<std::string, std::string>{{"early_help", "EarlyHelpActive"}});
+
+  auto now = s.Caseload();
+  CHECK(now.count("north-1") == 0);
+  REQUIRE(now.at("eh-north").by_worker.count("ehw.kaur"));
+  CHECK(now.at("eh-north").by_worker.at("ehw.kaur").at(0).as == "early_help_worker");
+  CHECK(s.ResponsibleOn("s", EndOf("2026-06-30")).team == "north-1");
+  CHECK(s.ResponsibleOn("s", EndOf("2026-06-30")).worker == "sw.jones");
+  CHECK(s.ResponsibleOn("s", EndOf("2026-09-02")).team == "eh-north");
+  // Before the referral the child had no journey and is in no caseload.
+  CHECK(s.Caseload(EndOf("2026-03-01")).empty());
+}
+
+TEST_CASE("a transfer as of before and after: the sending team's caseload, then the receiving team's",
+          "[replay][allocation][as-of]") {
+  Fixture f;
+  Referred(f, "t");
+  f.Do("t", "alloc.worker_allocated", "2026-03-03", "team_manager",
+       {{"team", "north-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}});
+  f.Do("t", "tr.transfer_requested", "2026-03-10", "team_manager", {{"to_team", "cic-3"}});
+  f.Do("t", "tr.summary_updated", "2026-03-11", "social_worker");
+  f.Do("t", "tr.joint_visit_held", "2026-03-12", "social_worker");
+  f.Do("t", "tr.transfer_completed", "2026-03-16", "team_manager", {{"lead_worker", "sw.osei"}});
+  auto s = f.Summary();
+  auto before = s.Caseload(EndOf("2026-03-15"));
+  CHECK(before.count("north-1") == 1);
+  CHECK(before.count("cic-3") == 0);
+  auto after = s.Caseload(EndOf("2026-03-16"));
+  CHECK(after.count("north-1") == 0);
+  REQUIRE(after.count("cic-3") == 1);
+  CHECK(after.at("cic-3").by_worker.count("sw.osei") == 1);
+}
+
+TEST_CASE("unallocated for a month: on the unallocated list as of the dates between, allocated after",
+          "[replay][allocation][as-of]") {
+  Fixture f;
+  Referred(f, "u");
+  f.Do("u", "alloc.worker_allocated", "2026-03-03", "team_manager",
+       {{"team", "north-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}});
+  f.Do("u", "alloc.worker_deallocated", "2026-04-01", "team_manager", {{"reason", "worker_left"}});
+  f.Do("u", "alloc.worker_allocated", "2026-05-01", "team_manager",
+       {{"team", "north-1"}, {"worker", "sw.osei"}, {"as", "social_worker"}});
+  auto s = f.Summary();
+  CHECK(s.Caseload(EndOf("2026-03-31")).at("north-1").by_worker.count("sw.jones") == 1);
+  auto waiting = s.Caseload(EndOf("2026-04-15")).at("north-1");
+  REQUIRE(waiting.unallocated.size() == 1);
+  CHECK(waiting.unallocated[0].since == T("2026-04-01"));
+  CHECK(waiting.by_worker.empty());
+  auto later = s.Caseload(EndOf("2026-05-01")).at("north-1");
+  CHECK(later.unallocated.empty());
+  CHECK(later.by_worker.count("sw.osei") == 1);
+}
+
+TEST_CASE("a late-recorded allocation counts from the day it is dated: in the caseload as of then, and in the KPIs",
+          "[replay][allocation][as-of][kpis]") {
+  Fixture f;
+  Referred(f, "l");  // recorded by north-1's people
+  f.Do("l", "as.assessment_completed", "2026-03-20", "social_worker");
+  f.Do("l", "as.assessment_authorised", "2026-03-23", "team_manager", {{"outcome", "child_in_need_plan"}});
+  // Recorded now, dated before the assessment was authorised: south-1 held the child then.
+  f.Do("l", "alloc.worker_allocated", "2026-03-05", "team_manager",
+       {{"team", "south-1"}, {"worker", "sw.ali"}, {"as", "social_worker"}});
+  auto s = f.Summary();
+  CHECK(s.Caseload(EndOf("2026-03-04")).count("north-1") == 1);  // before it: the recorders'
+  CHECK(s.Caseload(EndOf("2026-03-10")).at("south-1").by_worker.count("sw.ali") == 1);
+  KpiProjection kpis;
+  ProjectionRunner runner(*f.log);
+  REQUIRE(runner.CatchUp(kpis).ok());
+  KpiProjection::Filter south;
+  south.team = "south-1";
+  CHECK(kpis.Compute(south).count("assessments_within_45_working_days") == 1);
+  KpiProjection::Filter north;
+  north.team = "north-1";
+  CHECK(kpis.Compute(north).count("assessments_within_45_working_days") == 0);
+  // The decision on 2 March came before the allocation: it stays north-1's.
+  CHECK(kpis.Compute(north).count("decisions_within_1_working_day") == 1);
+}
+
+TEST_CASE("X-19 and X-20: the IRO of a looked-after child is held beside the social worker while the child is looked after",
+          "[replay][allocation]") {
+  Fixture f;
+  f.Do("i", "case.child_registered", "2026-03-01", "social_worker", {{"date_of_birth", "2015-05-05"}});
+  f.Do("i", "alloc.worker_allocated", "2026-03-01", "team_manager",
+       {{"team", "cic-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}});
+  // CA 1989 s25A: an IRO is appointed for a looked-after child, and for no other.
+  auto early = f.Try("i", "alloc.worker_allocated", "2026-03-02", "team_manager", {{"worker", "iro.patel"}, {"as", "iro"}});
+  CHECK(early->verdict.verdict.rule == "not_looked_after");
+  f.Do("i", "cic.became_looked_after", "2026-03-02", "social_worker", {{"legal_status", "s20"}});
+  auto iro = f.Do("i", "cic.iro_allocated", "2026-03-04", "team_manager", {{"iro", "iro.patel"}});
+  bool x19 = false;
+  for (const auto& k : iro.verdict.consequences) x19 |= k.rule == "X-19" && k.verdict.accepted;
+  CHECK(x19);
+  {
+    auto s = f.Summary();
+    CHECK(s.Find("i")->allocated_iro == "iro.patel");
+    CHECK(s.Find("i")->allocated_worker == "sw.jones");  // the lead stays
+    REQUIRE(s.IroCaseload().count("iro.patel"));
+    CHECK(s.IroCaseload().at("iro.patel").at(0).child == "i");
+    CHECK(s.Caseload().at("cic-1").by_worker.count("sw.jones") == 1);
+  }
+  auto ceased = f.Do("i", "cic.ceased_looked_after", "2026-08-01", "team_manager", {{"reason", "returned_home"}});
+  bool x20 = false;
+  for (const auto& k : ceased.verdict.consequences) x20 |= k.rule == "X-20" && k.verdict.accepted;
+  CHECK(x20);
+  auto s = f.Summary();
+  CHECK(s.Find("i")->allocated_iro.empty());
+  CHECK(s.IroCaseload().empty());
+  CHECK(s.IroCaseload(EndOf("2026-06-01")).count("iro.patel") == 1);
+  CHECK(s.ResponsibleOn("i", EndOf("2026-06-01")).iro == "iro.patel");
+  auto state = LoadCase(*f.log, "i", RuleBook::Default());
+  REQUIRE(state.ok());
+  CHECK(state->c.allocation().iro.empty());
+  CHECK(state->c.allocation().worker == "sw.jones");
+}
+
+TEST_CASE("X-21: a former relevant child's personal adviser becomes the lead worker", "[replay][allocation]") {
+  Fixture f;
+  f.Do("pa", "case.child_registered", "2026-01-05", "social_worker", {{"date_of_birth", "2008-01-10"}});
+  f.Do("pa", "alloc.worker_allocated", "2026-01-05", "team_manager",
+       {{"team", "cic-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}});
+  f.Do("pa", "cic.became_looked_after", "2026-01-05", "social_worker", {{"legal_status", "care_order"}});
+  f.Do("pa", "lc.became_eligible", "2026-01-06", "social_worker");
+  f.Do("pa", "lc.turned_18", "2026-01-10", "social_worker");
+  auto pa = f.Do("pa", "lc.personal_adviser_allocated", "2026-01-12", "team_manager",
+                 {{"adviser", "pa.nolan"}, {"team", "leaving-care-1"}});
+  bool x21 = false;
+  for (const auto& k : pa.verdict.consequences) x21 |= k.rule == "X-21" && k.verdict.accepted;
+  CHECK(x21);
+  auto s = f.Summary();
+  CHECK(s.Find("pa")->allocated_worker == "pa.nolan");
+  CHECK(s.Find("pa")->allocated_as == "personal_adviser");
+  CHECK(s.Find("pa")->team == "leaving-care-1");
+}

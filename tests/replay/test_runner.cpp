@@ -90,7 +90,7 @@ TEST_CASE("rebuilding projections from position 1 equals keeping them live", "[r
   CHECK(rebuilt_summary.Serialize() == live_summary.Serialize());
   CHECK(rebuilt_chronology.Serialize() == live_chronology.Serialize());
   CHECK(live_summary.position() == log->HeadPosition());
-  CHECK(*log->GetCheckpoint("projection.child_summary.v2") == log->HeadPosition());
+  CHECK(*log->GetCheckpoint("projection.child_summary.v3") == log->HeadPosition());
   // The summary agrees with the workflows' own view of every child.
   int with_active = 0;
   for (std::size_t f = 0; f < files.size(); ++f) {
@@ -123,9 +123,9 @@ TEST_CASE("replay names the five projections, and makes each by its name", "[rep
     CHECK(std::string(one->name()) == ProjectionNames()[i]);
   }
   // The checkpoints keep their names (a new version would start a new checkpoint).
-  CHECK(checkpoints == std::vector<std::string>{"projection.child_summary.v2", "projection.chronology.v3",
+  CHECK(checkpoints == std::vector<std::string>{"projection.child_summary.v3", "projection.chronology.v3",
                                                 "projection.deadlines.v2", "projection.plo_tracker.v2",
-                                                "projection.kpis.v3"});
+                                                "projection.kpis.v4"});
   CHECK(MakeProjection("child") == nullptr);
   CHECK(MakeProjection("") == nullptr);
 }
