@@ -71,10 +71,16 @@ std::string IndexPage() {
   md += "worker: an unallocated child) and Allocated. Tests: `tests/replay/test_allocation.cpp`.\n\n";
   md += "| action | parameters | recorded by |\n|---|---|---|\n";
   md += "| alloc.team_allocated | team: the team that now holds the child (a new team leaves it unallocated there) | team_manager, cass_worker |\n";
-  md += "| alloc.worker_allocated | team, worker, as: social_worker, early_help_worker, family_support_worker, personal_adviser | team_manager |\n";
+  md += "| alloc.worker_allocated | team, worker, as: social_worker, early_help_worker, family_support_worker, personal_adviser (the lead worker) | team_manager |\n";
+  md += "| alloc.worker_allocated | worker, as: iro (the IRO of a looked-after child, CA 1989 s25A, held beside the lead worker; refused `not_looked_after` otherwise) | team_manager |\n";
   md += "| alloc.worker_deallocated | reason: worker_left, caseload_balancing, other (the child stays with the team, unallocated); case_closed (X-18) | team_manager |\n";
-  md += "\nA completed transfer allocates the receiving team's lead worker (X-17); closing the case ends the allocation (X-18).\n";
-  md += "\n## Cross-journey rules\n\nEach rule has a test in `tests/workflows/test_case.cpp`. ";
+  md += "| alloc.worker_deallocated | as: iro, reason: worker_left, caseload_balancing, ceased_looked_after, other (the IRO leaves) | team_manager |\n";
+  md += "\nA completed transfer allocates the receiving team's lead worker (X-17); closing the case ends the allocation (X-18); ";
+  md += "`cic.iro_allocated {iro}` allocates the IRO (X-19), who leaves when the child ceases to be looked after (X-20); ";
+  md += "`lc.personal_adviser_allocated {adviser, team?}` makes a former relevant child's personal adviser the lead worker (X-21). ";
+  md += "Every view answers who held a child on any date by business time (the caseload `as_of`, team scope, KPIs).\n";
+  md += "\n## Cross-journey rules\n\nEach rule has a test in `tests/workflows/test_case.cpp` (the allocation rules X-17 to X-21 in ";
+  md += "`tests/replay/test_allocation.cpp`). ";
   md += "Consequences are recorded by the role `system` (the engine itself), in the same command.\n\n";
   md += "| id | when | then | source |\n|---|---|---|---|\n";
   for (const auto& r : CrossJourneyRules()) {
