@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/event_log.hpp"
+#include "engine/hash.hpp"
 #include "replay/event_helpers.hpp"
 
 namespace casetrail::replay {
@@ -98,16 +99,59 @@ Result<std::vector<TeamVersion>> ParseTeamsCsv(std::string_view text) {
     }
     if (f.size() != 5) return Status::InvalidArgument(where, "expected 5 fields, got " + std::to_string(f.size()));
     TeamVersion v{f[0], f[1], f[2], f[3], {}};
-    if (v.team.empty() || v.team.size() > 64 || v.team.find_first_of(" \t/") != std::string::npos) {
-      return Status::InvalidArgument(where + " team", "must be 1 to 64 characters without spaces or '/'");
-    }
-    if (v.area.empty()) return Status::InvalidArgument(where + " area", "is required");
+    if (Status s = CheckTeam(v, where + " "); !s.ok()) return s;
     auto from = workflows::Date::Parse(f[4], where + " effective_from");
     if (!from.ok()) return from.status();
     v.effective_from = *from;
     out.push_back(std::move(v));
   }
   if (!header) return Status::InvalidArgument("teams", "the file is empty: it needs the header and a team a line");
+  return out;
+}
+
+Status CheckTeam(const TeamVersion& v, const std::string& where) {
+  if (v.team.empty() || v.team.size() > 64 || v.team.find_first_of(" \t/") != std::string::npos) {
+    return Status::InvalidArgument(where + "team", "must be 1 to 64 characters without spaces or '/'");
+  }
+  if (v.area.empty()) return Status::InvalidArgument(where + "area", "is required");
+  return Status::Ok();
+}
+
+Result<TeamsWritten> DefineTeams(EventLog& log, const std::vector<TeamVersion>& teams, const Actor& actor) {
+  auto d = ReadTeamDirectory(log);
+  if (!d.ok()) return d.status();
+  TeamsWritten out;
+  AppendRequest req;
+  req.stream = kTeamsStream;
+  req.actor = actor;
+  std::string all;
+  for (const auto& v : teams) {
+    bool known = false;
+    if (auto it = d->teams().find(v.team); it != d->teams().end()) {
+      for (const auto& x : it->second) {
+        known |= x.effective_from == v.effective_from && x.name == v.name && x.area == v.area && x.service == v.service;
+      }
+    }
+    const std::string payload = TeamDefinedPayload(v);
+    if (known || all.find(payload) != std::string::npos) {
+      ++out.already;
+      continue;
+    }
+    all += payload + "\n";
+    EventData e;
+    e.type = kTeamDefined;
+    e.occurred_at = v.effective_from.StartUs();
+    e.payload = payload;
+    req.events.push_back(std::move(e));
+  }
+  if (req.events.empty()) return out;
+  req.command_id = "teams:" + Sha256Hex(all).substr(0, 32);
+  const int n = static_cast<int>(req.events.size());
+  auto r = log.Append(std::move(req));
+  if (!r.ok()) return r.status();
+  out.written = r->duplicate ? 0 : n;
+  out.already += r->duplicate ? n : 0;
+  out.position = r->last_position;
   return out;
 }
 

@@ -52,8 +52,21 @@ class TeamDirectory {
 // Parses a teams file: CSV with the header "team,name,area,service,effective_from" and one
 // definition a line ('#' starts a comment). InvalidArgument names the line and the field.
 Result<std::vector<TeamVersion>> ParseTeamsCsv(std::string_view text);
+// Checks one definition: a team id of 1 to 64 characters without spaces or '/', an area.
+// InvalidArgument names `where` and the field.
+Status CheckTeam(const TeamVersion& v, const std::string& where);
 // The payload of a team.defined event.
 std::string TeamDefinedPayload(const TeamVersion& v);
+// Writes the definitions the log does not hold yet (same team, date, name, area and service), in
+// one atomic append to the reference stream recorded by `actor`, with a command id derived from
+// what it writes (sending the same definitions twice writes them once). REQUIRES: each passed
+// CheckTeam.
+struct TeamsWritten {
+  int written = 0;
+  int already = 0;            // already in the log
+  std::uint64_t position = 0;  // of the last definition written (0: none)
+};
+Result<TeamsWritten> DefineTeams(EventLog& log, const std::vector<TeamVersion>& teams, const Actor& actor);
 
 // The directory as the log holds it now (the reference stream alone, not the whole log).
 Result<TeamDirectory> ReadTeamDirectory(EventLog& log);

@@ -42,34 +42,9 @@ int Load(Session& s, const std::string& file) {
   if (!text.ok()) return s.Fail(text.status());
   auto rows = replay::ParseTeamsCsv(*text);
   if (!rows.ok()) return s.Fail(rows.status());
-  auto d = Directory(s.log);
-  if (!d.ok()) return s.Fail(d.status());
-  int written = 0, same = 0;
-  for (const auto& v : *rows) {
-    bool known = false;
-    if (auto it = d->teams().find(v.team); it != d->teams().end()) {
-      for (const auto& x : it->second) {
-        known |= x.effective_from == v.effective_from && x.name == v.name && x.area == v.area && x.service == v.service;
-      }
-    }
-    if (known) {
-      ++same;
-      continue;
-    }
-    AppendRequest req;
-    req.stream = replay::kTeamsStream;
-    const std::string payload = replay::TeamDefinedPayload(v);
-    req.command_id = "team:" + Sha256Hex(payload).substr(0, 32);  // loading the file again writes nothing
-    req.actor = Actor{"teams-file", "admin", ""};
-    EventData e;
-    e.type = replay::kTeamDefined;
-    e.occurred_at = v.effective_from.StartUs();
-    e.payload = payload;
-    req.events.push_back(std::move(e));
-    auto r = s.log.Append(std::move(req));
-    if (!r.ok()) return s.Fail(r.status());
-    written += r->duplicate ? 0 : 1;
-  }
+  auto w = replay::DefineTeams(s.log, *rows, Actor{"teams-file", "admin", ""});
+  if (!w.ok()) return s.Fail(w.status());
+  const int written = w->written, same = w->already;
   std::cout << "teams: " << written << " definitions written, " << same << " already in the log\n";
   return 0;
 }

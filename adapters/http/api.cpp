@@ -204,6 +204,9 @@ std::optional<std::string> Api::Deny(Who who, const Call& call) {
     case Who::kSubscriptionDefiners:
       if (role == "subscriber" || role == "admin") return std::nullopt;
       return persistent();
+    case Who::kAdmins:
+      if (role == "admin") return std::nullopt;
+      return "the Trust's reference data is defined by admins (not " + role + ")";
   }
   return "unknown access rule";
 }

@@ -142,6 +142,7 @@ class Api {
   Response Kpis(const Call& c);
   Response Caseload(const Call& c);
   Response Teams(const Call& c);
+  Response DefineTeams(const Call& c);
   Response Events(const Call& c);
   Response Verify(const Call& c);
   // subscription_routes.cpp

@@ -26,6 +26,7 @@ const char* Describe(Who who) {
     case Who::kSubscribers: return "subscriber";
     case Who::kSubscriptionUsers: return "subscriber";
     case Who::kSubscriptionDefiners: return "subscriber, admin";
+    case Who::kAdmins: return "admin";
   }
   return "";
 }
@@ -86,6 +87,9 @@ const std::vector<Route>& Routes() {
 {"GET",     "/v1/teams",                                 kAnyCaller,            "teams",
             "",                                          "200 400 401",                       kWorker,
             "the Trust's teams and areas (reference data)", &Api::Teams},
+{"POST",    "/v1/teams",                                 kAdmins,               "teams",
+            "",                                          "200 201 400 401 403 413",           kWorker,
+            "define teams and areas (reference data)",   &Api::DefineTeams},
 {"GET",     "/v1/events",                                kLogReaders,           "events",
             "from limit type_prefix stream_prefix",      "200 400 401 403",                   kWorker,
             "the global log in position order",          &Api::Events},

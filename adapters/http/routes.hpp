@@ -38,6 +38,7 @@ enum class Who {
   kSubscribers,          // subscriber (live subscriptions)
   kSubscriptionUsers,    // subscriber (persistent subscriptions' events and acknowledgements)
   kSubscriptionDefiners, // subscriber, admin
+  kAdmins,               // admin (reference data)
 };
 // The rule in words (the OpenAPI document's x-casetrail-access, and test messages).
 const char* Describe(Who who);

@@ -102,6 +102,41 @@ Response Api::Teams(const Call& call) {
   return JsonResponse(200, Json{{"teams", teams}});
 }
 
+// POST /v1/teams: {"teams": [{team, name, area, service, effective_from}]}, GET's shape. Every
+// definition is checked before anything is written; those already in the log are not written again.
+Response Api::DefineTeams(const Call& call) {
+  const Request& r = call.request;
+  if (Status s = NoQuery(call); !s.ok()) return Error(s);
+  if (auto over = OverLimit(r, options_.max_body_bytes)) return *over;
+  auto doc = ParseBody(r.body, {"teams"});
+  if (!doc.ok()) return Error(doc.status());
+  if (!doc->contains("teams") || !(*doc)["teams"].is_array() || (*doc)["teams"].empty()) {
+    return Error(Status::InvalidArgument("teams", "is required: a list of {team, name, area, service, effective_from}"));
+  }
+  std::vector<replay::TeamVersion> teams;
+  for (std::size_t i = 0; i < (*doc)["teams"].size(); ++i) {
+    const Json& t = (*doc)["teams"][i];
+    const std::string where = "teams[" + std::to_string(i) + "].";
+    if (!t.is_object()) return Error(Status::InvalidArgument("teams[" + std::to_string(i) + "]", "must be an object"));
+    for (const auto& [key, value] : t.items()) {
+      if (key != "team" && key != "name" && key != "area" && key != "service" && key != "effective_from") {
+        return Error(Status::InvalidArgument(where + key, "is not a field of a team (team, name, area, service, effective_from)"));
+      }
+      if (!value.is_string()) return Error(Status::InvalidArgument(where + key, "must be a string"));
+    }
+    replay::TeamVersion v{t.value("team", ""), t.value("name", ""), t.value("area", ""), t.value("service", ""), {}};
+    if (Status s = replay::CheckTeam(v, where); !s.ok()) return Error(s);
+    auto from = workflows::Date::Parse(t.value("effective_from", ""), where + "effective_from");
+    if (!from.ok()) return Error(from.status());
+    v.effective_from = *from;
+    teams.push_back(std::move(v));
+  }
+  auto w = replay::DefineTeams(log_, teams, Actor{call.who.user, call.who.role, call.who.team});
+  if (!w.ok()) return Error(w.status());
+  return JsonResponse(w->written > 0 ? 201 : 200,
+                      Json{{"written", w->written}, {"already_defined", w->already}, {"position", w->position}});
+}
+
 Response Api::Caseload(const Call& call) {
   auto scoped = ScopedQuery(call);
   if (auto* error = std::get_if<Response>(&scoped)) return std::move(*error);

@@ -37,6 +37,7 @@ struct Fixture {
     tokens.Add("tm", {"tm.khan", "team_manager", "north-1"});
     tokens.Add("audit", {"audit.reid", "auditor", "audit"});
     tokens.Add("sub", {"relay.svc", "subscriber", "integration"});
+    tokens.Add("admin", {"ops.admin", "admin", "operations"});
   }
   Response Call(const std::string& method, const std::string& target, const std::string& token,
                 const std::string& body = {}) {
@@ -482,4 +483,50 @@ TEST_CASE("team scope follows allocation as of the date asked, and the caseload 
   CHECK(before["teams"][0]["team"] == "north-1");  // before any allocation: the recorder's team
   CHECK(f.Call("GET", "/v1/caseload?as_of=someday", "audit").status == 400);
   CHECK(f.Call("GET", "/v1/caseload?team=north-1", "sw-south").status == 403);
+}
+
+TEST_CASE("POST /v1/teams: admins define teams in GET's shape, once, and a bad definition writes nothing",
+          "[adapters][http][teams]") {
+  Fixture f;
+  const Json teams = {{"teams",
+                       {{{"team", "north-1"}, {"name", "North 1"}, {"area", "north"}, {"service", "social care"},
+                         {"effective_from", "2024-04-01"}},
+                        {{"team", "north-1"}, {"name", "North 1"}, {"area", "central"}, {"service", "social care"},
+                         {"effective_from", "2026-04-01"}}}}};
+  CHECK(f.Call("POST", "/v1/teams", "tm", teams.dump()).status == 403);  // managers do not define reference data
+  // (The head also moves with the access log's denials: count the reference stream instead.)
+  auto defined = [&] {
+    auto events = f.log->ReadStream(replay::kTeamsStream, 1, Direction::kForward, SIZE_MAX);
+    return events.ok() ? events->size() : 0;
+  };
+  // One bad definition among good ones: named, and nothing written.
+  Json bad = teams;
+  bad["teams"].push_back({{"team", "south-2"}, {"area", ""}, {"effective_from", "2024-04-01"}});
+  auto refused = f.Call("POST", "/v1/teams", "admin", bad.dump());
+  CHECK(refused.status == 400);
+  CHECK(f.Body(refused)["error"]["field"] == "teams[2].area");
+  Json bad_date = teams;
+  bad_date["teams"][1]["effective_from"] = "2026-02-30";
+  CHECK(f.Body(f.Call("POST", "/v1/teams", "admin", bad_date.dump()))["error"]["field"] == "teams[1].effective_from");
+  Json extra = teams;
+  extra["teams"][0]["manager"] = "tm.khan";
+  CHECK(f.Body(f.Call("POST", "/v1/teams", "admin", extra.dump()))["error"]["field"] == "teams[0].manager");
+  CHECK(f.Call("POST", "/v1/teams", "admin", "{}").status == 400);
+  CHECK(defined() == 0);
+
+  auto made = f.Call("POST", "/v1/teams", "admin", teams.dump());
+  REQUIRE(made.status == 201);
+  CHECK(f.Body(made)["written"] == 2);
+  CHECK(defined() == 2);
+  auto again = f.Call("POST", "/v1/teams", "admin", teams.dump());
+  CHECK(again.status == 200);
+  CHECK(f.Body(again)["written"] == 0);
+  CHECK(f.Body(again)["already_defined"] == 2);
+  CHECK(defined() == 2);
+  // What GET answers can be sent back as it is: nothing new.
+  auto listed = f.Call("GET", "/v1/teams", "sw");
+  REQUIRE(listed.status == 200);
+  CHECK(f.Body(listed)["teams"].size() == 2);
+  CHECK(f.Call("POST", "/v1/teams", "admin", listed.body).status == 200);
+  CHECK(defined() == 2);
 }

@@ -84,6 +84,7 @@ const std::map<Who, std::pair<std::string, std::string>> kCallers = {
     {Who::kSubscribers, {"sub", "audit"}},
     {Who::kSubscriptionUsers, {"sub", "admin"}},
     {Who::kSubscriptionDefiners, {"sub", "audit"}},
+    {Who::kAdmins, {"admin", "tm"}},
 };
 
 struct Fixture {
