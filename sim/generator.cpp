@@ -162,15 +162,48 @@ void Builder::Allocate() {
     if (allocated >= to - kHourUs || Past(allocated)) continue;  // closed (or the window ended) still waiting
     added.push_back(SimAction::At(allocated, "alloc.worker_allocated", "team_manager",
                                   {{"team", "$team"}, {"worker", "$worker"}, {"as", as}}));
+    // A step-down to early help hands the child to an early help worker, a step-up back to a
+    // social worker, within days (FS:28, FS:46).
+    // (Also when an assessment ends in early help, or early help leads to an assessment.)
+    std::vector<const SimAction*> in_period;
+    for (const auto& a : acts) {
+      if (a.occurred_at > allocated && a.occurred_at < to) in_period.push_back(&a);
+    }
+    std::stable_sort(in_period.begin(), in_period.end(),
+                     [](const SimAction* x, const SimAction* y) { return x->occurred_at < y->occurred_at; });
+    std::vector<std::pair<std::int64_t, const char*>> leads = {{allocated, as}};
+    for (const SimAction* a : in_period) {
+      const std::string_view n = a->action;
+      const char* lead = n == "eh.stepped_down_from_social_care" || n == "eh.allocation_decided" ? "early_help_worker"
+                         : n == "eh.stepped_up" || n == "as.assessment_started" || n == "cp.strategy_discussion_held"
+                             ? "social_worker"
+                             : nullptr;
+      if (!lead || std::string_view(lead) == leads.back().second) continue;
+      const std::int64_t at = std::max(AfterDays(a->occurred_at, rng.Uniform(0.1, 5)), leads.back().first + kHourUs);
+      if (at >= to - kHourUs || Past(at)) break;
+      leads.emplace_back(at, lead);
+    }
+    for (std::size_t i = 1; i < leads.size(); ++i) {
+      added.push_back(SimAction::At(leads[i].first, "alloc.worker_allocated", "team_manager",
+                                    {{"team", "$team"}, {"worker", "$worker"}, {"as", leads[i].second}}));
+    }
+    auto lead_on = [&](std::int64_t at) {
+      const char* out = as;
+      for (const auto& [t, role] : leads) out = t <= at ? role : out;
+      return out;
+    };
     // Changes of worker: a worker leaves, the child waits again, another is allocated.
     const double years = static_cast<double>(to - allocated) / (365.25 * kDayUs);
     for (double x = rng.Uniform(); x < changes_per_year * years; x += 1 + rng.Uniform()) {
       const std::int64_t left = allocated + static_cast<std::int64_t>(rng.Uniform() * static_cast<double>(to - allocated));
       const std::int64_t next = AfterDays(left, rng.Chance(0.5) ? 0.1 : rng.Uniform(1, 15));
       if (left <= allocated + kDayUs || next >= to - kHourUs || Past(next)) break;
+      bool hands_over = false;  // a step-down or step-up between: that allocation ends the wait
+      for (const auto& [t, role] : leads) hands_over |= t > left && t <= next;
+      if (hands_over) continue;
       added.push_back(SimAction::At(left, "alloc.worker_deallocated", "team_manager", {{"reason", "worker_left"}}));
       added.push_back(SimAction::At(next, "alloc.worker_allocated", "team_manager",
-                                    {{"team", "$team"}, {"worker", "$worker"}, {"as", as}}));
+                                    {{"team", "$team"}, {"worker", "$worker"}, {"as", lead_on(next)}}));
       allocated = next;
     }
   }

@@ -92,6 +92,10 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
   const std::uint64_t workers_per_team = std::max<std::uint64_t>(
       2, static_cast<std::uint64_t>(std::llround(open_expected / static_cast<double>(gen.teams().size()) /
                                                  params.Num("allocation.caseload_per_worker"))));
+  // The IROs (one service for the Trust), sized so that the looked-after children make their caseload.
+  const std::uint64_t iros = std::max<std::uint64_t>(
+      1, static_cast<std::uint64_t>(std::llround(open_expected * params.Num("allocation.looked_after_share_of_open") /
+                                                 params.Num("allocation.iro_caseload"))));
 
   // The Trust's teams as reference data (replay/team_directory.hpp), from the window's start.
   clock.Set(rep.start_us);
@@ -246,6 +250,10 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
     cmd.occurred_at = a.occurred_at;
     const std::string& team = gen.teams()[static_cast<std::size_t>(a.team)];
     for (const auto& [k, v] : a.params) {
+      if (v == "$iro") {  // the child's IRO, the same for all its care episodes
+        cmd.params.emplace(k, "iro." + std::to_string((it.child + 1) * 0x9E3779B97F4A7C15ull % iros + 1));
+        continue;
+      }
       if (v != "$worker") {
         cmd.params.emplace(k, v);
         continue;

@@ -167,7 +167,8 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     return pl;
   };
   Add(placed, "cic.placement_started", "social_worker", {{"placement", placement()}, {"long_term", "no"}});
-  Add(AfterWd(placed, rng.Int(0, 2)), "cic.iro_allocated", "iro");
+  // The IRO's manager names the IRO (X-19 allocates them beside the social worker).
+  Add(AfterWd(placed, rng.Int(0, 2)), "cic.iro_allocated", "team_manager", {{"iro", "$iro"}});
   std::vector<std::int64_t> reviews;
   for (std::int64_t from = entry; reviews.size() < 60;) {
     const char* rule = reviews.empty() ? "N-12" : reviews.size() == 1 ? "N-13" : "N-14";
