@@ -91,10 +91,10 @@ std::variant<workflows::Command, Response> Api::CommandOf(const Call& call) {
   workflows::Command c = std::move(parsed).value();
   c.child_id = child;
   c.actor = Actor{who.user, who.role, who.team};
-  // Team-scoped roles write only on their team's children (or new ones); nobody writes on a
-  // restricted child unless named.
+  // Team-scoped roles write only on their team's children (or new ones), or a late record dated
+  // on a day their team held the child; nobody writes on a restricted child unless named.
   std::string why;
-  if (TeamScoped(who.role) ? !MaySee(who, child, "command", &why) : Restricted(child, who, &why)) {
+  if (TeamScoped(who.role) ? !MaySee(who, child, "command", &why, c.occurred_at) : Restricted(child, who, &why)) {
     return Error(Status::Forbidden(why));
   }
   return c;

@@ -469,6 +469,11 @@ TEST_CASE("team scope follows allocation as of the date asked, and the caseload 
   CHECK(f.Call("GET", "/v1/children/1002/as-of?as_of=2026-03-09", "sw").status == 200);
   CHECK(f.Call("GET", "/v1/children/1002/as-of?as_of=2026-03-10", "sw").status == 403);
   CHECK(f.Call("GET", "/v1/children/1002/as-of", "sw").status == 403);
+  // Recording follows the same rule on the action's date: a late record of the enquiry north-1
+  // concluded while it held the child is theirs to make; an action dated after the hand-over is not.
+  CHECK(f.Post("1002", "sw", Cmd("cp.visit_held", "2026-03-12T10:00:00Z")).status == 403);
+  auto late = f.Post("1002", "sw", Cmd("cp.s47_concluded", "2026-03-09T10:00:00Z", {{"outcome", "icpc"}}));
+  CHECK(late.status == 201);
 
   auto caseload = f.Call("GET", "/v1/caseload?team=south-2&as_of=2026-03-20", "audit");
   REQUIRE(caseload.status == 200);

@@ -530,15 +530,25 @@ TEST_CASE("kafka relay: partial and full outages with a restart, appends through
     mc.AllUp();
     CHECK(relay.Stats().errors == 0);
   };
+  // A clean stop flushes what is in flight (up to stop_timeout) before it saves the checkpoint,
+  // so the restart sends nothing twice. Only a stop that gives up (a broker still unreachable at
+  // the timeout) leaves events to be sent again, which the relay's at-least-once contract allows;
+  // the cluster is back here, so give the flush time even on a starved machine (ctest -j2 with
+  // the simulator beside it once took longer than the 5 s default to reconnect and drain).
+  auto options = [&] {
+    kafka::RelayOptions o = Options(mc);
+    o.stop_timeout = 60s;
+    return o;
+  };
   {
-    kafka::Relay first(*log, Options(mc));
+    kafka::Relay first(*log, options());
     REQUIRE(first.Start().ok());
     outages(first);
     first.Stop();
   }
   const std::uint64_t restarted_at = log->GetCheckpoint("kafka-relay").value_or(0);
   CHECK(restarted_at > 0);
-  kafka::Relay second(*log, Options(mc));
+  kafka::Relay second(*log, options());
   REQUIRE(second.Start().ok());
   outages(second);
   appender.Stop();

@@ -20,18 +20,13 @@ namespace {
 constexpr TimestampUs kHourUs = 3600LL * 1000000;
 TimestampUs T(const std::string& date) { return std::move(Date::Parse(date, "d")).value().StartUs() + 10 * kHourUs; }
 
-struct Fixture {
-  std::atomic<TimestampUs> now{T("2026-01-01")};
-  std::unique_ptr<EventLog> log = OpenMemoryEventLog([this] {
-    EventLogOptions o;
-    o.clock = [this] { return now.load(); };
-    return o;
-  }());
+struct Fixture : casetrail::testing::ClockedLog {
+  Fixture() : ClockedLog(T("2026-01-01")) {}
   CaseService svc{*log};
   Result<CommandOutcome> Try(const std::string& child, const std::string& action, const std::string& date,
                              const std::string& role, std::map<std::string, std::string> params = {},
                              const std::string& team = "north-1") {
-    now = std::max<TimestampUs>(now.load(), T(date) + kHourUs);
+    Advance(T(date) + kHourUs);
     Command c = casetrail::testing::MakeCommand(child, action, T(date), role, std::move(params));
     c.actor.team = team;
     return svc.Execute(c);
@@ -39,11 +34,7 @@ struct Fixture {
   CommandOutcome Do(const std::string& child, const std::string& action, const std::string& date,
                     const std::string& role, std::map<std::string, std::string> params = {},
                     const std::string& team = "north-1") {
-    auto r = Try(child, action, date, role, std::move(params), team);
-    REQUIRE(r.ok());
-    INFO(action << ": " << r->verdict.verdict.reason);
-    REQUIRE(r->accepted);
-    return *r;
+    return casetrail::testing::RequireAccepted(Try(child, action, date, role, std::move(params), team), action);
   }
   ChildSummaryProjection Summary() {
     ChildSummaryProjection s;

@@ -23,34 +23,24 @@ TimestampUs T(const std::string& date, int hour = 10) {
 }
 
 // A log whose clock the test sets: recorded_at is what the test says it is.
-struct Fixture {
-  std::atomic<TimestampUs> now{T("2026-01-01")};
-  std::unique_ptr<EventLog> log;
+struct Fixture : casetrail::testing::ClockedLog {
   CaseService svc;
   Audit audit;
   explicit Fixture(const workflows::RuleBook& rules = workflows::RuleBook::Default())
-      : log(OpenMemoryEventLog(Options())), svc(*log, rules), audit(*log, rules) {}
-  EventLogOptions Options() {
-    EventLogOptions o;
-    o.clock = [this] { return now.load(); };
-    return o;
-  }
+      : ClockedLog(T("2026-01-01")), svc(*log, rules), audit(*log, rules) {}
 
   // Records an action (recorded at `recorded`, or an hour after it happened) and requires it.
   CommandOutcome Do(const std::string& child, const std::string& action, const std::string& date,
                     const std::string& role, std::map<std::string, std::string> params = {},
                     TimestampUs recorded = 0) {
     const TimestampUs at = T(date);
-    now = std::max(now.load(), recorded ? recorded : at + kHourUs);
-    auto r = svc.Execute(casetrail::testing::MakeCommand(child, action, at, role, std::move(params)));
-    REQUIRE(r.ok());
-    INFO(action << ": " << r->verdict.verdict.reason);
-    REQUIRE(r->accepted);
-    return *r;
+    Advance(recorded ? recorded : at + kHourUs);
+    return casetrail::testing::RequireAccepted(
+        svc.Execute(casetrail::testing::MakeCommand(child, action, at, role, std::move(params))), action);
   }
   Result<CommandOutcome> Try(const std::string& child, const std::string& action, const std::string& date,
                              const std::string& role, std::map<std::string, std::string> params) {
-    now = std::max(now.load(), T(date) + kHourUs);
+    Advance(T(date) + kHourUs);
     return svc.Execute(casetrail::testing::MakeCommand(child, action, T(date), role, std::move(params)));
   }
   std::uint64_t Version(const std::string& child) { return log->GetStreamInfo(StreamOf(child))->last_version; }

@@ -43,22 +43,14 @@ const RuleBook& FirstEdition() {
   return book;
 }
 
-struct Fixture {
-  std::atomic<TimestampUs> now{T("2026-01-01")};
-  std::unique_ptr<EventLog> log = OpenMemoryEventLog(Options());
-  EventLogOptions Options() {
-    EventLogOptions o;
-    o.clock = [this] { return now.load(); };
-    return o;
-  }
+struct Fixture : casetrail::testing::ClockedLog {
+  Fixture() : ClockedLog(T("2026-01-01")) {}
+  // Records through `svc` (the rule book under test), an hour after the action, and requires it.
   CommandOutcome Do(CaseService& svc, const std::string& child, const std::string& action, const std::string& date,
                     const std::string& role, std::map<std::string, std::string> params = {}) {
-    now = std::max(now.load(), T(date) + kHourUs);
-    auto r = svc.Execute(casetrail::testing::MakeCommand(child, action, T(date), role, std::move(params)));
-    REQUIRE(r.ok());
-    INFO(action << ": " << r->verdict.verdict.reason);
-    REQUIRE(r->accepted);
-    return *r;
+    Advance(T(date) + kHourUs);
+    return casetrail::testing::RequireAccepted(
+        svc.Execute(casetrail::testing::MakeCommand(child, action, T(date), role, std::move(params))), action);
   }
 };
 

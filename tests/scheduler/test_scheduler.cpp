@@ -23,13 +23,8 @@ TimestampUs T(const std::string& date, int hour = 10) {
 }
 TimestampUs Midnight(const std::string& date) { return std::move(Date::Parse(date, "d")).value().StartUs(); }
 
-struct Fixture {
-  std::atomic<TimestampUs> now{T("2026-01-01")};
-  std::unique_ptr<EventLog> log = OpenMemoryEventLog([this] {
-    EventLogOptions o;
-    o.clock = [this] { return now.load(); };
-    return o;
-  }());
+struct Fixture : casetrail::testing::ClockedLog {
+  Fixture() : ClockedLog(T("2026-01-01")) {}
   workflows::CaseService cases{*log};
   DueIndex index;
   replay::ProjectionRunner runner{*log};
@@ -41,14 +36,12 @@ struct Fixture {
   // Records an action as a person, `recorded` (default: an hour after it happened).
   void Do(const std::string& child, const std::string& action, const std::string& date, const std::string& role,
           std::map<std::string, std::string> params = {}, TimestampUs recorded = 0) {
-    now = std::max<TimestampUs>(now.load(), recorded ? recorded : T(date) + kHourUs);
-    auto r = cases.Execute(casetrail::testing::MakeCommand(child, action, T(date), role, std::move(params)));
-    REQUIRE(r.ok());
-    INFO(action << ": " << r->verdict.verdict.reason);
-    REQUIRE(r->accepted);
+    Advance(recorded ? recorded : T(date) + kHourUs);
+    casetrail::testing::RequireAccepted(
+        cases.Execute(casetrail::testing::MakeCommand(child, action, T(date), role, std::move(params))), action);
   }
   TickReport Tick(TimestampUs until) {
-    now = std::max<TimestampUs>(now.load(), until + kHourUs);
+    Advance(until + kHourUs);
     auto r = sched.Tick(until);
     REQUIRE(r.ok());
     INFO(r->errors.size() << " errors, first: " << (r->errors.empty() ? "" : r->errors[0]));

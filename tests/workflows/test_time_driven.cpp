@@ -177,17 +177,12 @@ TEST_CASE("X-15: turning 18 on a child protection plan raises a flag", "[workflo
 }
 
 namespace {
-struct Pipeline {
-  std::atomic<TimestampUs> now{At("2026-03-02")};
-  std::unique_ptr<EventLog> log = OpenMemoryEventLog([this] {
-    EventLogOptions o;
-    o.clock = [this] { return now.load(); };
-    return o;
-  }());
+struct Pipeline : casetrail::testing::ClockedLog {
+  Pipeline() : ClockedLog(At("2026-03-02")) {}
   CaseService svc{*log};
   Result<CommandOutcome> Run(const std::string& action, TimestampUs at, const std::string& role, Params p,
                              std::string command_id = {}) {
-    now = std::max<TimestampUs>(now.load(), at + 3600LL * 1000000);
+    Advance(at + 3600LL * 1000000);
     Command c = casetrail::testing::MakeCommand("k1", action, at, role, std::move(p));
     if (role == kSystemRole) c.actor = Actor{"scheduler", kSystemRole, ""};
     c.command_id = std::move(command_id);
