@@ -12,6 +12,10 @@ namespace casetrail::replay {
 
 // Is `state` the journey's initial state (the journey is not active)? From the transition tables.
 bool IsInitialState(std::string_view journey, std::string_view state);
+// A journey's small index (0..n-1, in name order) and back, for projections that keep one per
+// event; -1 for a name that is not a journey.
+int JourneyIndex(std::string_view journey);
+const std::string& JourneyName(int index);
 // One of the ten journeys (not "case", not "allocation").
 bool IsJourney(std::string_view name);
 

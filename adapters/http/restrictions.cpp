@@ -88,7 +88,7 @@ bool Api::MaySee(const Principal& who, const std::string& child, const std::stri
   if (holds(c->team, c->allocated_worker, c->allocated_iro, c->last_worker)) return true;
   if (as_of != INT64_MAX) {
     const auto then = summary_.ResponsibleOn(child, as_of);
-    if (holds(then.team, then.worker, then.iro, then.last_worker)) return true;
+    if (holds(then.team, then.worker, then.iro, "")) return true;
   }
   *why = "child " + child + " belongs to team " + c->team.str() + ", not " + who.team;
   return false;

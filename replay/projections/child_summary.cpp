@@ -55,11 +55,11 @@ void ChildSummaryProjection::Apply(const EventView& e) {
       }
       if (it->version == k.target_version) it->at = k.after_at;
       for (const auto& t : k.transitions) {
-        if (t.version == it->version && t.journey == it->journey.str()) it->state = Sym(t.to_state);
+        if (t.version == it->version && t.journey == JourneyName(it->journey)) it->state = StateId(t.to_state);
       }
       ++it;
     }
-    for (auto it = c.recorders.begin(); it != c.recorders.end();) {
+    for (auto it = c.recorders.begin(); it != c.recorders.end();) {  // (versions fit 32 bits)
       if (it->version == k.target_version && k.withdrawn) {
         it = c.recorders.erase(it);
       } else {
@@ -80,18 +80,13 @@ void ChildSummaryProjection::Apply(const EventView& e) {
   }
   if (!e.journey.empty() && replay::IsJourney(e.journey) && !e.to_state.empty()) {
     auto it = c.journeys.find(e.journey);
-    const Sym journey(e.journey);
-    Sym previous;  // the journey's state in the history before this step (empty: never)
-    for (auto s = c.journey_steps.rbegin(); s != c.journey_steps.rend(); ++s) {
-      if (s->journey == journey) {
-        previous = s->state;
-        break;
-      }
+    // A step of the history when the state changes (an inactive journey is in its initial state).
+    const bool initial = IsInitialState(e.journey, e.to_state);
+    if (it == c.journeys.end() ? !initial : it->second != e.to_state) {
+      c.journey_steps.push_back({e.occurred_at, static_cast<std::uint32_t>(e.version), StateId(e.to_state),
+                                 static_cast<std::uint8_t>(JourneyIndex(e.journey))});
     }
-    if (previous != e.to_state && !(previous.empty() && IsInitialState(e.journey, e.to_state))) {
-      c.journey_steps.push_back({e.occurred_at, e.version, journey, Sym(e.to_state)});
-    }
-    if (IsInitialState(e.journey, e.to_state)) {
+    if (initial) {
       if (it != c.journeys.end()) c.journeys.erase(it);
     } else if (it == c.journeys.end()) {
       c.journeys.emplace(std::string(e.journey), std::string(e.to_state));
@@ -101,10 +96,10 @@ void ChildSummaryProjection::Apply(const EventView& e) {
   }
   // The scheduler (role system) is nobody's worker and no team's.
   if (!e.actor_user.empty() && e.actor_role != "system" && !IsDerivedPayload(e.payload)) {
-    if (c.last_worker != e.actor_user || c.recorder_team != e.actor_team) {
-      c.last_worker = Sym(e.actor_user);
+    if (c.last_worker != e.actor_user) c.last_worker = Sym(e.actor_user);
+    if (c.recorder_team != e.actor_team || c.recorders.empty()) {
       c.recorder_team = Sym(e.actor_team);
-      c.recorders.push_back({e.occurred_at, e.version, c.last_worker, c.recorder_team});
+      c.recorders.push_back({e.occurred_at, c.recorder_team, static_cast<std::uint32_t>(e.version)});
     }
     if (!c.allocation_recorded || c.allocated_team.str().empty()) c.team = c.recorder_team;
   }
@@ -154,22 +149,28 @@ void ChildSummaryProjection::Refresh(Child& c) {
   c.team = c.allocated_team.str().empty() ? c.recorder_team : c.allocated_team;
 }
 
-std::map<std::string, std::string> ChildSummaryProjection::JourneysOn(const Child& c, TimestampUs as_of) {
+std::uint16_t ChildSummaryProjection::StateId(std::string_view state) {
+  return static_cast<std::uint16_t>(states_.Id(state));  // the journeys have a few hundred states
+}
+
+std::map<std::string, std::string> ChildSummaryProjection::JourneysOn(const Child& c, TimestampUs as_of) const {
   if (as_of == INT64_MAX) {
     std::map<std::string, std::string> out;
     for (const auto& [j, s] : c.journeys) out[j.str()] = s.str();
     return out;
   }
   // The latest step of each journey by business time (ties: the later recorded).
-  std::map<std::string, const JourneyStep*> last;
+  std::map<int, const JourneyStep*> last;
   for (const JourneyStep& s : c.journey_steps) {
     if (s.at > as_of) continue;
-    const JourneyStep*& l = last[s.journey.str()];
+    const JourneyStep*& l = last[s.journey];
     if (!l || s.at >= l->at) l = &s;
   }
   std::map<std::string, std::string> out;
   for (const auto& [j, s] : last) {
-    if (!IsInitialState(j, s->state.str())) out[j] = s->state.str();
+    const std::string& name = JourneyName(j);
+    const std::string& state = states_.Name(s->state);
+    if (!IsInitialState(name, state)) out[name] = state;
   }
   return out;
 }
@@ -180,7 +181,6 @@ ChildSummaryProjection::Responsible ChildSummaryProjection::ResponsibleOn(const 
   for (const RecorderStep& s : c.recorders) {
     if (s.at <= as_of && (!recorder || s.at >= recorder->at)) recorder = &s;
   }
-  if (recorder) r.last_worker = recorder->worker.str();
   const AllocationTimeline::Holding h = c.allocation.On(as_of);
   r.team = !h.team.empty() ? h.team.str() : recorder ? recorder->team.str() : std::string();
   r.worker = h.worker.str();
@@ -205,8 +205,8 @@ std::map<std::string, ChildSummaryProjection::TeamCaseload> ChildSummaryProjecti
     const AllocationTimeline::Holding h = c.allocation.On(as_of);
     const Responsible r = ResponsibleOn(c, as_of);
     TeamCaseload& t = out[r.team];
-    if (!h.recorded) {  // before allocation was recorded: the last recorder's
-      t.by_worker[r.last_worker].push_back(std::move(x));
+    if (!h.recorded) {  // no allocation recorded by then: unallocated in the recorder's team
+      t.unallocated.push_back(std::move(x));
     } else if (h.worker.empty()) {
       x.since = h.since;
       t.unallocated.push_back(std::move(x));
@@ -249,8 +249,10 @@ std::string ChildSummaryProjection::Serialize() const {
       o << " history" << c.allocation.Serialize();
     }
     o << "\n";
-    for (const auto& s : c.journey_steps) o << "  step " << s.at << "/v" << s.version << " " << s.journey << "=" << s.state << "\n";
-    for (const auto& s : c.recorders) o << "  recorder " << s.at << "/v" << s.version << " " << s.worker << "@" << s.team << "\n";
+    for (const auto& s : c.journey_steps) {
+      o << "  step " << s.at << "/v" << s.version << " " << JourneyName(s.journey) << "=" << states_.Name(s.state) << "\n";
+    }
+    for (const auto& s : c.recorders) o << "  recorder " << s.at << "/v" << s.version << " " << s.team << "\n";
     for (const auto& [j, s] : c.journeys) o << "  journey " << j << "=" << s << "\n";
     for (const auto& [r, d] : c.open_deadlines) o << "  due " << r << " " << d << "\n";
     for (const auto& f : c.flags) o << "  flag " << f << "\n";

@@ -40,7 +40,9 @@ TEST_CASE("child summary: journeys, legal status, placement, deadlines and flags
   CHECK(s->last_worker == "u.legal");  // not the engine's derived consequence
   CHECK(summary.Find("nobody") == nullptr);
   auto caseload = summary.Caseload();
-  CHECK(caseload.at("south-2").by_worker.at("u.legal").size() == 1);  // no allocation recorded: the last recorder's
+  // No allocation recorded: unallocated in the team of whoever recorded last.
+  CHECK(caseload.at("south-2").unallocated.size() == 1);
+  CHECK(caseload.at("south-2").by_worker.empty());
 }
 
 }  // namespace casetrail::replay::testing
