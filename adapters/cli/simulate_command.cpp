@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/cli/commands.hpp"
+#include "sim/calibration.hpp"
 #include "sim/simulator.hpp"
 
 namespace casetrail::cli {
@@ -34,6 +35,7 @@ struct SimulateOptions {
   std::optional<std::uint64_t> children, cache_children, in_flight;
   int years = 2;
   std::uint64_t seed = 1;
+  bool no_calibration = false;
 };
 
 int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
@@ -93,6 +95,18 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
   auto r = sim::Simulate(*log, *clock, workflows::RuleBook::Default(), o, now);
   if (tty && !json) std::fprintf(stderr, "\n");
   if (!r.ok()) return Fail(r.status(), json);
+  // The calibration report: the log against the seeds' figures (sim/calibration.hpp), also
+  // written to the data directory.
+  std::optional<sim::CalibrationReport> calibration;
+  if (!so.no_calibration) {
+    auto c = sim::Calibrate(*log, r->end_us, static_cast<double>(children) / std::max(1, years));
+    if (!c.ok()) return Fail(c.status(), json);
+    calibration = std::move(c).value();
+    std::ofstream(data + "/calibration.md") << "# Calibration of the simulated caseload\n\n"
+                                            << "`casetrail simulate --children " << children << " --years " << years
+                                            << " --seed " << seed << " --start " << start_date->ToString() << "`\n\n"
+                                            << calibration->Markdown();
+  }
   log->Close();
   const sim::SimReport& rep = *r;
   const int code = rep.refusals == 0 && rep.errors == 0 ? 0 : 7;
@@ -117,6 +131,16 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
                           {"ticks", rep.ticks},
                           {"time_driven", rep.time_driven},
                           {"time_overtaken", rep.time_overtaken}};
+    if (calibration) {
+      nlohmann::json cal = nlohmann::json::object();
+      for (const auto& l : calibration->lines) {
+        cal[l.target.measure] = {{"id", l.target.id}, {"seed", l.target.seed}, {"tolerance", l.target.tolerance},
+                                 {"simulated", l.measured ? nlohmann::json(l.simulated) : nlohmann::json(nullptr)},
+                                 {"pass", l.pass()}};
+      }
+      out["calibration"] = {{"reference_date", calibration->reference_date}, {"misses", calibration->misses()},
+                            {"measures", cal}};
+    }
     std::cout << out.dump() << "\n";
     return code;
   }
@@ -143,6 +167,10 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
                 Thousands(rep.rebuilt_from_snapshot).c_str(), Thousands(rep.rebuilt_from_log).c_str());
   }
   for (const auto& p : rep.problems) std::printf("  problem: %s\n", p.c_str());
+  if (calibration) {
+    std::printf("calibration against the seeds (also in %s/calibration.md): %d of %zu measures miss\n%s", data.c_str(),
+                calibration->misses(), calibration->lines.size(), calibration->Markdown().c_str());
+  }
   if (code == 0) std::printf("next: casetrail replay --data %s (projections), casetrail kpis --from ... --to ...\n", data.c_str());
   return code;
 }
@@ -167,6 +195,7 @@ void AddSimulateCommand(CLI::App& app, Registry& r) {
   c->add_option("--cache-children", o->cache_children, "cases kept in memory (default 2,000,000, a few KB each)")
       ->type_name("N");
   c->add_option("--in-flight", o->in_flight, "commands sent ahead (default 256)")->type_name("N");
+  c->add_flag("--no-calibration", o->no_calibration, "skip the calibration report (it rebuilds two projections)");
   r.OnWithoutLog(c, [o](const GlobalOptions& g) { return Simulate(g, *o); });
 }
 

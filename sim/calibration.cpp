@@ -1,0 +1,223 @@
+#include "sim/calibration.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <set>
+#include <sstream>
+
+#include "replay/projections/child_summary.hpp"
+#include "replay/projections/kpis.hpp"
+#include "replay/runner.hpp"
+#include "workflows/calendar.hpp"
+
+namespace casetrail::sim {
+namespace {
+
+// The Birmingham preset's scale: ~51,000 children new to the front door a year (docs/simulator.md)
+// in a child population of ~286,000 (K-S12, derived from K-C1's 2,289 at 80 per 10,000).
+constexpr double kPresetNewChildrenPerYear = 51000;
+constexpr double kPresetPopulation = 286000;
+constexpr double kPer10k(double count) { return count / kPresetPopulation * 10000; }
+constexpr TimestampUs kYearUs = 365LL * 86400 * 1000000;
+
+}  // namespace
+
+bool CalibrationLine::pass() const { return measured && std::fabs(simulated - target.seed) <= target.tolerance; }
+
+int CalibrationReport::misses() const {
+  int n = 0;
+  for (const auto& l : lines) n += l.pass() ? 0 : 1;
+  return n;
+}
+
+const std::vector<CalibrationTarget>& BirminghamTargets() {
+  static const std::vector<CalibrationTarget> targets = {
+      // Stocks on the reference date, per 10,000 children.
+      {"K-S2", "open_per_10000", "children receiving a service (an active journey), per 10,000", kPer10k(12000),
+       kPer10k(2400), "SG:168 ('over 12,000' on any given day)"},
+      {"K-C1", "children_in_care_per_10000", "children in care, per 10,000", 80, 12, "SE:1113-1118 (2,289)"},
+      {"K-P8", "cp_plans_per_10000", "children on a child protection plan, per 10,000", kPer10k(1442), 8,
+       "SE:937-940 (K-P1: 1,442), SE:960"},
+      {"K-L1", "pre_proceedings_per_10000", "children open in pre-proceedings, per 10,000", 4.7, 1.5, "SE:1021-1025"},
+      {"K-CL1", "care_leavers_per_10000", "care leavers (relevant and former relevant), per 10,000", kPer10k(1575),
+       kPer10k(315), "SE:1557-1559 (1,575)"},
+      {"K-P2", "cp_plans_change_in_year", "change in children on a plan over the last 12 months", 0.07, 0.10,
+       "SE:909 (+7%)"},
+      // Flows over the last 12 months.
+      {"K-F1", "contacts_per_year_at_preset_scale", "contacts a year, scaled to the Birmingham preset", 60000, 6000,
+       "SE:632-635, SE:644"},
+      {"K-F2", "contacts_signposted", "share of contact decisions: signpost", 0.37, 0.04, "SE:644"},
+      {"K-F3", "contacts_to_early_help", "share of contact decisions: early help", 0.15, 0.04, "SE:644"},
+      {"K-F4", "contacts_to_social_work", "share of contact decisions: assessment or strategy discussion", 0.31, 0.04,
+       "SE:644"},
+      {"K-F5", "contacts_nfa", "share of contact decisions: no further action", 0.17, 0.04, "SE:644"},
+      {"K-F14", "s47_per_10000_per_year", "section 47 enquiries started in the year, per 10,000", 173, 35, "SE:674"},
+      // Timeliness, repeats and durations (the KPI projection, last 12 months).
+      {"K-F7", "decisions_within_1_working_day", "contact decisions within one working day", 0.81, 0.04, "SE:657"},
+      {"K-F12", "assessments_within_45_working_days", "assessments completed in time", 0.90, 0.05, "SE:676"},
+      {"K-P3", "repeat_cp_plans_within_24_months", "new plans that are a second plan within 24 months", 0.11, 0.04,
+       "SE:970-972"},
+      {"K-P4", "cp_plans_over_2_years", "plans open longer than 2 years", 0.02, 0.02, "SE:911"},
+      {"K-C11", "looked_after_reviews_in_time", "looked-after reviews held in time", 0.94, 0.04, "SE:1224"},
+      {"K-L2", "diversion_from_proceedings", "pre-proceedings ending in step-down (diversion)", 0.36, 0.08,
+       "SE:1027 (35-37%)"},
+      {"K-L3", "average_weeks_in_pre_proceedings", "average weeks in pre-proceedings", 15, 4, "SE:1027"},
+      {"K-L5", "average_weeks_of_care_proceedings", "average weeks of care proceedings", 40, 6, "SE:1180"},
+      {"K-L6", "average_weeks_of_care_proceedings_with_pre", "... after pre-proceedings", 35, 6, "SE:1182"},
+      {"K-L6", "average_weeks_of_care_proceedings_without_pre", "... without pre-proceedings", 45, 8, "SE:1182"},
+      // Workforce.
+      {"K-W1", "children_per_social_worker", "children allocated to a social worker, per social worker", 18, 4,
+       "SE:450-452"},
+  };
+  return targets;
+}
+
+Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_children_per_year) {
+  CalibrationReport rep;
+  rep.reference_date = workflows::Date::FromTimestampUs(end - 1).ToString();
+  rep.new_children_per_year = new_children_per_year;
+  const double scale = new_children_per_year / kPresetNewChildrenPerYear;
+  rep.population = kPresetPopulation * scale;
+  const TimestampUs year_ago = end - kYearUs;
+
+  replay::ChildSummaryProjection summary;
+  replay::KpiProjection kpis;
+  replay::ProjectionRunner runner(log);
+  if (auto r = runner.RebuildAll({&summary, &kpis}); !r.ok()) return r.status();
+
+  std::map<std::string, double> m;  // measure -> simulated
+  std::set<std::string> unmeasured;
+  auto per10k = [&](double count) { return rep.population > 0 ? count / rep.population * 10000 : 0; };
+
+  // Stocks: the caseload now (the log ends at the window's end) and a year before.
+  auto stocks = [&](TimestampUs as_of) {
+    std::map<std::string, double> s;
+    std::set<std::string> seen;
+    double allocated_sw = 0;
+    std::set<std::string> social_workers;
+    for (const auto& [team, t] : summary.Caseload(as_of)) {
+      auto count = [&](const replay::ChildSummaryProjection::CaseloadChild& c) {
+        s["open"] += 1;
+        auto j = [&](const char* journey) {
+          auto it = c.journeys.find(journey);
+          return it == c.journeys.end() ? std::string() : it->second;
+        };
+        if (!j("child_in_care").empty()) s["cic"] += 1;
+        if (j("child_protection") == "OnCpPlan") s["cp"] += 1;
+        if (!j("pre_proceedings").empty()) s["pre"] += 1;
+        const std::string lc = j("leaving_care");
+        if (lc == "RelevantChild" || lc == "FormerRelevantChild") s["leavers"] += 1;
+      };
+      for (const auto& [worker, children] : t.by_worker) {
+        for (const auto& c : children) {
+          count(c);
+          if (c.as == "social_worker") {
+            allocated_sw += 1;
+            social_workers.insert(worker);
+          }
+        }
+      }
+      for (const auto& c : t.unallocated) count(c);
+    }
+    s["per_sw"] = social_workers.empty() ? 0 : allocated_sw / static_cast<double>(social_workers.size());
+    return s;
+  };
+  auto now = stocks(INT64_MAX);
+  auto before = stocks(year_ago);
+  m["open_per_10000"] = per10k(now["open"]);
+  m["children_in_care_per_10000"] = per10k(now["cic"]);
+  m["cp_plans_per_10000"] = per10k(now["cp"]);
+  m["pre_proceedings_per_10000"] = per10k(now["pre"]);
+  m["care_leavers_per_10000"] = per10k(now["leavers"]);
+  if (before["cp"] > 0) {
+    m["cp_plans_change_in_year"] = now["cp"] / before["cp"] - 1;
+  } else {
+    unmeasured.insert("cp_plans_change_in_year");
+  }
+  if (now["per_sw"] > 0) {
+    m["children_per_social_worker"] = now["per_sw"];
+  } else {
+    unmeasured.insert("children_per_social_worker");
+  }
+
+  // Flows over the last 12 months: contacts, their decisions, section 47 enquiries.
+  double contacts = 0, s47 = 0;
+  std::map<std::string, double> decisions;
+  ReadAllOptions o;
+  o.type_prefix = "";
+  Status s = log.ReadAll(o, [&](const EventView& e) {
+    if (e.occurred_at < year_ago || e.occurred_at >= end) return true;
+    if (e.type == "fd.contact_received") {
+      contacts += 1;
+    } else if (e.type == "fd.decision_made" || e.type == "cp.strategy_discussion_held") {
+      const auto p = nlohmann::json::parse(e.payload, nullptr, false);
+      if (!p.is_object() || !p.contains("params") || !p["params"].is_object()) return true;
+      if (e.type == "fd.decision_made") {
+        decisions[p["params"].value("decision", "")] += 1;
+      } else if (p["params"].value("outcome", "") == "s47") {
+        s47 += 1;
+      }
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+  m["contacts_per_year_at_preset_scale"] = scale > 0 ? contacts / scale : 0;
+  double decided = 0;
+  for (const auto& [d, n] : decisions) decided += n;
+  if (decided > 0) {
+    m["contacts_signposted"] = decisions["signpost"] / decided;
+    m["contacts_to_early_help"] = decisions["early_help"] / decided;
+    m["contacts_to_social_work"] = (decisions["assessment"] + decisions["strategy_discussion"]) / decided;
+    m["contacts_nfa"] = decisions["nfa"] / decided;
+  }
+  m["s47_per_10000_per_year"] = per10k(s47);
+
+  replay::KpiProjection::Filter f;
+  f.from = year_ago;
+  f.to = end;
+  for (const auto& [name, v] : kpis.Compute(f)) {
+    if (v.denominator > 0) m[name] = v.value();
+  }
+
+  for (const auto& t : BirminghamTargets()) {
+    CalibrationLine l;
+    l.target = t;
+    auto it = m.find(t.measure);
+    l.measured = it != m.end() && !unmeasured.count(t.measure);
+    l.simulated = l.measured ? it->second : 0;
+    rep.lines.push_back(std::move(l));
+  }
+  return rep;
+}
+
+std::string CalibrationReport::Markdown() const {
+  std::ostringstream o;
+  char buf[64];
+  auto num = [&](double v) {
+    if (std::fabs(v) >= 100) {
+      std::snprintf(buf, sizeof buf, "%.0f", v);
+    } else if (std::fabs(v) >= 10) {
+      std::snprintf(buf, sizeof buf, "%.1f", v);
+    } else {
+      std::snprintf(buf, sizeof buf, "%.3f", v);
+    }
+    return std::string(buf);
+  };
+  std::snprintf(buf, sizeof buf, "%.0f", population);
+  o << "Reference date " << reference_date << "; stocks on it, flows and measures over the 12 months before it; rates per "
+    << "10,000 of a child population of " << buf << " (K-S12's 286,000 scaled to ";
+  std::snprintf(buf, sizeof buf, "%.0f", new_children_per_year);
+  o << buf << " new children a year). " << (lines.size() - static_cast<std::size_t>(misses())) << " of " << lines.size()
+    << " within tolerance.\n\n";
+  o << "| id | measure | seed | simulated | tolerance | |\n|---|---|---:|---:|---:|---|\n";
+  for (const auto& l : lines) {
+    o << "| " << l.target.id << " | " << l.target.what << " (`" << l.target.measure << "`) | " << num(l.target.seed)
+      << " | " << (l.measured ? num(l.simulated) : std::string("no data")) << " | ±" << num(l.target.tolerance) << " | "
+      << (l.pass() ? "pass" : "**MISS**") << " |\n";
+  }
+  return o.str();
+}
+
+}  // namespace casetrail::sim

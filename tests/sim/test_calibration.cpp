@@ -1,0 +1,79 @@
+// The calibration report (sim/calibration.hpp) measured on a log small enough to count by hand:
+// stocks on the reference date as rates per 10,000 of the scaled population, flows over the
+// 12 months before it, and the KPI projection's measures over the same months.
+#include "sim/calibration.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "tests/workflows/command_test_util.hpp"
+#include "workflows/calendar.hpp"
+
+using namespace casetrail;
+using workflows::Date;
+
+namespace {
+TimestampUs At(const std::string& date) { return std::move(Date::Parse(date, "d")).value().StartUs() + 10LL * 3600 * 1000000; }
+
+const sim::CalibrationLine& Line(const sim::CalibrationReport& r, const std::string& measure) {
+  for (const auto& l : r.lines) {
+    if (l.target.measure == measure) return l;
+  }
+  FAIL("no line " << measure);
+  return r.lines.front();
+}
+}  // namespace
+
+TEST_CASE("calibration: stocks per 10,000 on the reference date, flows over the year before it, counted by hand",
+          "[sim][calibration]") {
+  testing::ClockedLog clocked(At("2024-01-01"));
+  workflows::CaseService svc(*clocked.log);
+  auto run = [&](const std::string& child, const std::string& action, const std::string& date, const std::string& role,
+                 std::map<std::string, std::string> params = {}) {
+    clocked.Advance(At(date) + 3600LL * 1000000);
+    testing::RequireAccepted(svc.Execute(testing::MakeCommand(child, action, At(date), role, std::move(params))), action);
+  };
+  // d: a contact in 2024, outside the measured year.
+  run("d", "fd.contact_received", "2024-01-02", "cass_worker", {{"source", "school"}});
+  run("d", "fd.decision_made", "2024-01-02", "cass_worker", {{"decision", "nfa"}});
+  // a: in care since June 2025, allocated to sw.x.
+  run("a", "case.child_registered", "2025-06-01", "social_worker", {{"date_of_birth", "2012-01-01"}});
+  run("a", "alloc.worker_allocated", "2025-06-01", "team_manager", {{"team", "north-1"}, {"worker", "sw.x"}, {"as", "social_worker"}});
+  run("a", "cic.became_looked_after", "2025-06-01", "social_worker", {{"legal_status", "s20"}});
+  // b: a section 47 enquiry in September 2025 and a plan, allocated to sw.x.
+  run("b", "alloc.worker_allocated", "2025-09-01", "team_manager", {{"team", "north-1"}, {"worker", "sw.x"}, {"as", "social_worker"}});
+  run("b", "cp.strategy_discussion_held", "2025-09-01", "team_manager", {{"outcome", "s47"}});
+  run("b", "cp.s47_concluded", "2025-09-10", "social_worker", {{"outcome", "icpc"}});
+  run("b", "cp.icpc_held", "2025-09-19", "cp_chair", {{"outcome", "cp_plan"}, {"category", "neglect"}});
+  // c: a contact signposted the same day.
+  run("c", "fd.contact_received", "2025-10-01", "cass_worker", {{"source", "school"}});
+  run("c", "fd.decision_made", "2025-10-01", "cass_worker", {{"decision", "signpost"}});
+
+  // 51,000 new children a year: the Birmingham preset's scale, a population of 286,000.
+  auto r = sim::Calibrate(*clocked.log, Date::Parse("2026-01-01", "d")->StartUs(), 51000);
+  REQUIRE(r.ok());
+  CHECK(r->reference_date == "2025-12-31");
+  CHECK(r->population == Approx(286000));
+  const double one = 10000.0 / 286000;  // one child, per 10,000
+  CHECK(Line(*r, "open_per_10000").simulated == Approx(2 * one));  // a and b; c's contact closed
+  CHECK(Line(*r, "children_in_care_per_10000").simulated == Approx(one));
+  CHECK(Line(*r, "cp_plans_per_10000").simulated == Approx(one));
+  CHECK(Line(*r, "pre_proceedings_per_10000").simulated == 0);
+  CHECK(Line(*r, "care_leavers_per_10000").simulated == 0);
+  CHECK_FALSE(Line(*r, "cp_plans_change_in_year").measured);  // no plan a year before
+  CHECK(Line(*r, "contacts_per_year_at_preset_scale").simulated == 1);  // c only: d's is older
+  CHECK(Line(*r, "contacts_signposted").simulated == 1);
+  CHECK(Line(*r, "contacts_nfa").simulated == 0);
+  CHECK(Line(*r, "s47_per_10000_per_year").simulated == Approx(one));
+  CHECK(Line(*r, "children_per_social_worker").simulated == 2);
+  CHECK(Line(*r, "decisions_within_1_working_day").simulated == 1);
+  // Far from Birmingham: the stocks miss, and a measure without data counts as a miss.
+  CHECK_FALSE(Line(*r, "children_in_care_per_10000").pass());
+  CHECK(r->misses() >= 1 + 1);
+  CHECK_THAT(r->Markdown(), Catch::Contains("| K-C1 | children in care, per 10,000 (`children_in_care_per_10000`) | 80.0 | 0.035 | ±12.0 | **MISS** |"));
+
+  // At a tenth of the scale the same counts are ten times the rate.
+  auto tenth = sim::Calibrate(*clocked.log, Date::Parse("2026-01-01", "d")->StartUs(), 5100);
+  REQUIRE(tenth.ok());
+  CHECK(Line(*tenth, "children_in_care_per_10000").simulated == Approx(10 * one));
+  CHECK(Line(*tenth, "contacts_per_year_at_preset_scale").simulated == Approx(10));
+}
