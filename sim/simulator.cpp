@@ -89,9 +89,14 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
   // Each team's workers, sized so that its open children make the seeds' caseload (K-W1).
   const double open_expected = static_cast<double>(o.children) / std::max(1, o.years) *
                                params.Num("allocation.open_children_per_new_child_per_year");
-  const std::uint64_t workers_per_team = std::max<std::uint64_t>(
-      2, static_cast<std::uint64_t>(std::llround(open_expected / static_cast<double>(gen.teams().size()) /
-                                                 params.Num("allocation.caseload_per_worker"))));
+  // Social workers for the children a social worker holds, early help workers for the rest.
+  const double sw_share = params.Num("allocation.social_work_share_of_open");
+  auto workers = [&](double share) {
+    return std::max<std::uint64_t>(
+        2, static_cast<std::uint64_t>(std::llround(open_expected * share / static_cast<double>(gen.teams().size()) /
+                                                   params.Num("allocation.caseload_per_worker"))));
+  };
+  const std::uint64_t social_workers_per_team = workers(sw_share), other_workers_per_team = workers(1 - sw_share);
   // The IROs (one service for the Trust), sized so that the looked-after children make their caseload.
   const std::uint64_t iros = std::max<std::uint64_t>(
       1, static_cast<std::uint64_t>(std::llround(open_expected * params.Num("allocation.looked_after_share_of_open") /
@@ -264,7 +269,8 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
       std::string name;
       do {
         const std::uint64_t mix = (it.child + 1) * 0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(++life.worker_generation) * 0xBF58476D1CE4E5B9ull;
-        name = as + "." + team + "." + std::to_string(mix % workers_per_team + 1);
+        const std::uint64_t n = as == "social_worker" ? social_workers_per_team : other_workers_per_team;
+        name = as + "." + team + "." + std::to_string(mix % n + 1);
       } while (name == life.allocated_worker);
       cmd.params.emplace(k, name);
       life.allocated_worker = name;

@@ -195,19 +195,27 @@ Builder::Next Builder::Strategy(std::int64_t& t, bool forced) {
 std::int64_t Builder::PlanSeries(std::int64_t start, std::int64_t end, bool end_by_review) {
   // Review conferences: T-08 (3 months), then T-08b (6-monthly).
   std::vector<std::int64_t> reviews;
+  // Whether the series reached the plan's end: a series cut short by the window's end (Past)
+  // leaves the plan open at the end of the window; its last review there does not end it.
+  bool reached_end = false;
   for (std::int64_t r = start;;) {
     const char* rule = reviews.empty() ? "T-08" : "T-08b";
     const std::int64_t due = Due(rule, r);
     if (due == kNever) break;
     const std::int64_t at = Hour(Day(due - kDayUs)) - rng.Int(0, 7) * kDayUs;
     const std::int64_t x = std::max(at, r + kDayUs);
-    if (x >= end || Past(x)) break;
+    if (x >= end) {
+      reached_end = true;
+      break;
+    }
+    if (Past(x)) break;
     reviews.push_back(x);
     r = x;
   }
+  const bool ends_here = end_by_review && reached_end && !reviews.empty();
   std::int64_t last = start;
   for (std::size_t i = 0; i < reviews.size(); ++i) {
-    const bool final_review = end_by_review && i + 1 == reviews.size();
+    const bool final_review = ends_here && i + 1 == reviews.size();
     Add(reviews[i], "cp.review_conference_held", "cp_chair", {{"outcome", final_review ? "end" : "continue"}});
     if (i == 0 && !final_review) {
       Add(reviews[i] + (((i + 1 < reviews.size()) ? reviews[i + 1] : end) - reviews[i]) / 2, "cp.midway_review_held",
@@ -215,7 +223,7 @@ std::int64_t Builder::PlanSeries(std::int64_t start, std::int64_t end, bool end_
     }
     last = reviews[i];
   }
-  const std::int64_t stop = end_by_review && !reviews.empty() ? reviews.back() : end;
+  const std::int64_t stop = ends_here ? reviews.back() : end;
   // First core group within 10 working days (N-08), then 6-weekly.
   std::int64_t cg = AfterWd(start, rng.Int(3, 9));
   const double cg_every = p.Num("child_protection.core_group_every_weeks") * 7;
@@ -229,7 +237,7 @@ std::int64_t Builder::PlanSeries(std::int64_t start, std::int64_t end, bool end_
     if (v >= stop - kHourUs || Past(v)) break;
     Add(v, "cp.visit_held", "social_worker");
   }
-  return end_by_review ? (reviews.empty() ? kNever : reviews.back()) : last;
+  return end_by_review ? (ends_here ? reviews.back() : kNever) : last;
 }
 
 Builder::Next Builder::CpPlan(std::int64_t& t) {
