@@ -151,6 +151,10 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
     if (e.occurred_at < year_ago || e.occurred_at >= end) return true;
     if (e.type == "fd.contact_received") {
       contacts += 1;
+    } else if (e.type == "fd.significant_harm_identified") {
+      decisions["strategy_discussion"] += 1;  // straight to a strategy discussion: no decision event
+    } else if (e.type == "fd.consent_refused") {
+      decisions["nfa"] += 1;  // K-F5's NFA includes consent refused
     } else if (e.type == "fd.decision_made" || e.type == "cp.strategy_discussion_held") {
       const auto p = nlohmann::json::parse(e.payload, nullptr, false);
       if (!p.is_object() || !p.contains("params") || !p["params"].is_object()) return true;

@@ -47,6 +47,9 @@ TEST_CASE("calibration: stocks per 10,000 on the reference date, flows over the 
   // c: a contact signposted the same day.
   run("c", "fd.contact_received", "2025-10-01", "cass_worker", {{"source", "school"}});
   run("c", "fd.decision_made", "2025-10-01", "cass_worker", {{"decision", "signpost"}});
+  // e: significant harm at the front door: straight to a strategy discussion (no decision event).
+  run("e", "fd.contact_received", "2025-11-03", "cass_worker", {{"source", "police"}});
+  run("e", "fd.significant_harm_identified", "2025-11-03", "cass_worker");
 
   // 51,000 new children a year: the Birmingham preset's scale, a population of 286,000.
   auto r = sim::Calibrate(*clocked.log, Date::Parse("2026-01-01", "d")->StartUs(), 51000);
@@ -60,8 +63,9 @@ TEST_CASE("calibration: stocks per 10,000 on the reference date, flows over the 
   CHECK(Line(*r, "pre_proceedings_per_10000").simulated == 0);
   CHECK(Line(*r, "care_leavers_per_10000").simulated == 0);
   CHECK_FALSE(Line(*r, "cp_plans_change_in_year").measured);  // no plan a year before
-  CHECK(Line(*r, "contacts_per_year_at_preset_scale").simulated == 1);  // c only: d's is older
-  CHECK(Line(*r, "contacts_signposted").simulated == 1);
+  CHECK(Line(*r, "contacts_per_year_at_preset_scale").simulated == 2);  // c and e: d's is older
+  CHECK(Line(*r, "contacts_signposted").simulated == 0.5);
+  CHECK(Line(*r, "contacts_to_social_work").simulated == 0.5);  // e's significant harm
   CHECK(Line(*r, "contacts_nfa").simulated == 0);
   CHECK(Line(*r, "s47_per_10000_per_year").simulated == Approx(one));
   CHECK(Line(*r, "children_per_social_worker").simulated == 2);
@@ -75,5 +79,5 @@ TEST_CASE("calibration: stocks per 10,000 on the reference date, flows over the 
   auto tenth = sim::Calibrate(*clocked.log, Date::Parse("2026-01-01", "d")->StartUs(), 5100);
   REQUIRE(tenth.ok());
   CHECK(Line(*tenth, "children_in_care_per_10000").simulated == Approx(10 * one));
-  CHECK(Line(*tenth, "contacts_per_year_at_preset_scale").simulated == Approx(10));
+  CHECK(Line(*tenth, "contacts_per_year_at_preset_scale").simulated == Approx(20));
 }
