@@ -5,6 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <memory>
+#include <set>
+
+#include "sim/simulator.hpp"
 #include "tests/workflows/command_test_util.hpp"
 #include "workflows/calendar.hpp"
 
@@ -80,4 +84,38 @@ TEST_CASE("calibration: stocks per 10,000 on the reference date, flows over the 
   REQUIRE(tenth.ok());
   CHECK(Line(*tenth, "children_in_care_per_10000").simulated == Approx(10 * one));
   CHECK(Line(*tenth, "contacts_per_year_at_preset_scale").simulated == Approx(20));
+}
+
+
+// The calibration at a fifth of the Birmingham preset (20,000 new children over two years): the
+// measures issue 22 has calibrated must stay within their tolerances; the ones it has not yet
+// (the stocks of long journeys, which need a warm start; repeat plans; section 47 enquiries;
+// diversion, too few pre-proceedings at this scale to measure) are listed, not checked. When
+// one of them is calibrated, it moves to the checked list. (docs/simulator.md: the report.)
+TEST_CASE("calibration at a fifth of Birmingham: the calibrated measures stay within tolerance", "[slow][sim][calibration]") {
+  auto clock = std::make_shared<sim::SimClock>();
+  auto log = OpenMemoryEventLog(sim::SimulationLogOptions(1, clock));
+  sim::SimOptions o;
+  o.seed = 1;
+  o.children = 20000;
+  o.start = Date::FromYmd(2022, 4, 1);
+  o.years = 2;
+  auto rep = sim::Simulate(*log, *clock, workflows::RuleBook::Default(), o, Date::FromYmd(2026, 12, 1).StartUs());
+  REQUIRE(rep.ok());
+  REQUIRE(rep->refusals == 0);
+  auto r = sim::Calibrate(*log, rep->end_us, 10000);
+  REQUIRE(r.ok());
+  const std::set<std::string> not_yet = {"children_in_care_per_10000", "pre_proceedings_per_10000",
+                                         "care_leavers_per_10000",     "cp_plans_change_in_year",
+                                         "s47_per_10000_per_year",     "repeat_cp_plans_within_24_months",
+                                         "diversion_from_proceedings"};
+  for (const auto& l : r->lines) {
+    INFO(l.target.id << " " << l.target.measure << ": seed " << l.target.seed << ", simulated " << l.simulated
+                     << " (tolerance " << l.target.tolerance << ")");
+    if (not_yet.count(l.target.measure)) {
+      UNSCOPED_INFO("not calibrated yet: " << l.target.measure << " = " << l.simulated);
+      continue;
+    }
+    CHECK(l.pass());
+  }
 }
