@@ -212,3 +212,18 @@ TEST_CASE("reminders: deadline.due_soon from the 3rd working day before the last
   }).ok());
   CHECK(reminders == 0);
 }
+
+TEST_CASE("time-driven events are filed under the team that holds the child by allocation, not its recorders'",
+          "[scheduler][allocation]") {
+  Fixture f;
+  StrategyDiscussion(f, "d", "2026-03-02");  // T-06 due Monday 23 March, recorded by north-1
+  f.Do("d", "alloc.team_allocated", "2026-03-03", "team_manager", {{"team", "south-2"}});
+  f.Tick(Midnight("2026-03-24"));
+  std::vector<std::string> teams;
+  REQUIRE(f.log->ReadAll({}, [&](const EventView& e) {
+    if (e.type == "deadline.breached" && workflows::ChildIdOf(e.stream) == "d") teams.push_back(std::string(e.actor_team));
+    return true;
+  }).ok());
+  // South-2's due-soon and breach subscriptions (GET /v1/subscribe?...&team=south-2) hear of it.
+  CHECK(teams == std::vector<std::string>{"south-2"});
+}
