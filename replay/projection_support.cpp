@@ -98,24 +98,31 @@ void AllocationTimeline::Correct(const CorrectionEvent& k) {
                    [](const Step& x, const Step& y) { return Before(x.at, x.version, y.at, y.version); });
 }
 
+Sym AllocationChange::TeamAfter(const Sym& before) const {
+  const bool iro = as == "iro";
+  if (type == "alloc.worker_deallocated") return reason == "case_closed" && !iro ? Sym() : before;
+  if (type == "alloc.team_allocated" || (type == "alloc.worker_allocated" && !iro)) return team;
+  return before;
+}
+
 void AllocationTimeline::Fold(Holding& h, const Step& s) {
   const AllocationChange& a = s.change;
+  const bool iro = a.as == "iro";
   h.recorded = true;
+  h.team = a.TeamAfter(h.team);
   if (a.type == "alloc.team_allocated") {
-    h.team = a.team;
     h.worker = h.as = Sym();
     h.since = s.at;
-  } else if (a.type == "alloc.worker_allocated" && a.as == "iro") {
+  } else if (a.type == "alloc.worker_allocated" && iro) {
     h.iro = a.worker;
   } else if (a.type == "alloc.worker_allocated") {
-    h.team = a.team;
     h.worker = a.worker;
     h.as = a.as;
     h.since = s.at;
-  } else if (a.type == "alloc.worker_deallocated" && a.as == "iro") {
+  } else if (a.type == "alloc.worker_deallocated" && iro) {
     h.iro = Sym();
   } else if (a.type == "alloc.worker_deallocated") {
-    if (a.reason == "case_closed") h.team = h.iro = Sym();
+    if (a.reason == "case_closed") h.iro = Sym();  // no one holds a closed case (TeamAfter)
     h.worker = h.as = Sym();
     h.since = s.at;
   }

@@ -79,6 +79,10 @@ void CorrectInputs(std::vector<ChildInput>& inputs, const CorrectionEvent& c,
 // team, worker and role (`as`) it names, the reason a worker was deallocated.
 struct AllocationChange {
   Sym type, team, worker, as, reason;
+  // The team that holds the child after this change, `before` the one before it: a lead
+  // allocation names it, closing the case ends it, anything else (the IRO, a worker leaving)
+  // keeps it.
+  Sym TeamAfter(const Sym& before) const;
 };
 // False if `e` is not an allocation event.
 bool ParseAllocation(const EventView& e, AllocationChange* out);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
 
 #include "engine/event_log.hpp"
 #include "engine/hash.hpp"
@@ -124,7 +125,8 @@ Result<TeamsWritten> DefineTeams(EventLog& log, const std::vector<TeamVersion>& 
   AppendRequest req;
   req.stream = kTeamsStream;
   req.actor = actor;
-  std::string all;
+  std::string all;               // what the append writes, for its command id
+  std::set<std::string> batch;  // payloads already in this append
   for (const auto& v : teams) {
     bool known = false;
     if (auto it = d->teams().find(v.team); it != d->teams().end()) {
@@ -133,7 +135,7 @@ Result<TeamsWritten> DefineTeams(EventLog& log, const std::vector<TeamVersion>& 
       }
     }
     const std::string payload = TeamDefinedPayload(v);
-    if (known || all.find(payload) != std::string::npos) {
+    if (known || !batch.insert(payload).second) {
       ++out.already;
       continue;
     }

@@ -147,11 +147,7 @@ void DueIndex::Apply(const EventView& e) {
 
   if (replay::AllocationChange a; replay::ParseAllocation(e, &a)) {
     // The team its time-driven events are filed under (the per-team due-soon feed) follows allocation.
-    if (a.type == "alloc.worker_deallocated" && a.reason == "case_closed") {
-      c.allocated_team.clear();
-    } else if (!a.team.empty()) {
-      c.allocated_team = a.team.str();
-    }
+    c.allocated_team = a.TeamAfter(replay::Sym(c.allocated_team)).str();
     c.team = c.allocated_team.empty() ? c.recorder_team : c.allocated_team;
     return;
   }

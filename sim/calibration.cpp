@@ -145,9 +145,7 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
   // Flows over the last 12 months: contacts, their decisions, section 47 enquiries.
   double contacts = 0, s47 = 0;
   std::map<std::string, double> decisions;
-  ReadAllOptions o;
-  o.type_prefix = "";
-  Status s = log.ReadAll(o, [&](const EventView& e) {
+  Status s = log.ReadAll({}, [&](const EventView& e) {
     if (e.occurred_at < year_ago || e.occurred_at >= end) return true;
     if (e.type == "fd.contact_received") {
       contacts += 1;

@@ -27,13 +27,15 @@ void PloTrackerProjection::Apply(const EventView& e) {
     // The team and area follow allocation (a transfer moves a child in proceedings).
     const std::string id = ChildIdOf(e.stream);
     if (id.empty()) return;
-    if (a.type == "alloc.worker_deallocated" && a.reason == "case_closed") {
+    auto held = allocated_team_.find(id);
+    const Sym after = a.TeamAfter(held == allocated_team_.end() ? Sym() : Sym(held->second));
+    if (after.empty()) {
       allocated_team_.erase(id);
-    } else if (!a.team.empty()) {
-      allocated_team_[id] = a.team.str();
+    } else {
+      allocated_team_[id] = after.str();
       if (auto c = children_.find(id); c != children_.end()) {
-        c->second.team = a.team.str();
-        c->second.area = AreaOf(a.team.str());
+        c->second.team = after.str();
+        c->second.area = AreaOf(after.str());
       }
     }
     return;

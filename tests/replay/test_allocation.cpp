@@ -51,6 +51,17 @@ void Referred(Fixture& f, const std::string& child) {
   f.Do(child, "as.assessment_started", "2026-03-02", "social_worker", {{"referred_on", "2026-03-02"}});
 }
 
+// sw.jones of north-1 holds the child from 3 March; a transfer to cic-3 completes on 16 March
+// with sw.osei as its lead worker (X-17).
+CommandOutcome Transferred(Fixture& f, const std::string& child) {
+  f.Do(child, "alloc.worker_allocated", "2026-03-03", "team_manager",
+       {{"team", "north-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}});
+  f.Do(child, "tr.transfer_requested", "2026-03-10", "team_manager", {{"to_team", "cic-3"}});
+  f.Do(child, "tr.summary_updated", "2026-03-11", "social_worker");
+  f.Do(child, "tr.joint_visit_held", "2026-03-12", "social_worker");
+  return f.Do(child, "tr.transfer_completed", "2026-03-16", "team_manager", {{"lead_worker", "sw.osei"}});
+}
+
 }  // namespace
 
 TEST_CASE("a child waits unallocated in its team, then a team manager allocates a social worker", "[replay][allocation]") {
@@ -107,12 +118,7 @@ TEST_CASE("X-17: a completed transfer allocates the receiving team's lead worker
           "[replay][allocation]") {
   Fixture f;
   Referred(f, "c");
-  f.Do("c", "alloc.worker_allocated", "2026-03-03", "team_manager",
-       {{"team", "north-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}});
-  f.Do("c", "tr.transfer_requested", "2026-03-10", "team_manager", {{"to_team", "cic-3"}});
-  f.Do("c", "tr.summary_updated", "2026-03-11", "social_worker");
-  f.Do("c", "tr.joint_visit_held", "2026-03-12", "social_worker");
-  auto done = f.Do("c", "tr.transfer_completed", "2026-03-16", "team_manager", {{"lead_worker", "sw.osei"}});
+  auto done = Transferred(f, "c");
   bool x17 = false;
   for (const auto& k : done.verdict.consequences) x17 |= k.rule == "X-17" && k.verdict.accepted;
   CHECK(x17);
@@ -257,12 +263,7 @@ TEST_CASE("a transfer as of before and after: the sending team's caseload, then 
           "[replay][allocation][as-of]") {
   Fixture f;
   Referred(f, "t");
-  f.Do("t", "alloc.worker_allocated", "2026-03-03", "team_manager",
-       {{"team", "north-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}});
-  f.Do("t", "tr.transfer_requested", "2026-03-10", "team_manager", {{"to_team", "cic-3"}});
-  f.Do("t", "tr.summary_updated", "2026-03-11", "social_worker");
-  f.Do("t", "tr.joint_visit_held", "2026-03-12", "social_worker");
-  f.Do("t", "tr.transfer_completed", "2026-03-16", "team_manager", {{"lead_worker", "sw.osei"}});
+  Transferred(f, "t");
   auto s = f.Summary();
   auto before = s.Caseload(EndOf("2026-03-15"));
   CHECK(before.count("north-1") == 1);
