@@ -65,6 +65,12 @@ std::int64_t LifeGenerator::Arrival(std::uint64_t seed, std::uint64_t index) con
   return start_ + static_cast<std::int64_t>(u * static_cast<double>(end_ - start_));
 }
 
+std::int64_t LifeGenerator::ArrivalBefore(std::uint64_t seed, std::uint64_t index, std::int64_t from_us) const {
+  Rng r(seed * 0x2545F4914F6CDD1Dull ^ (index + 1) * 0x9E3779B97F4A7C15ull ^ 0x5A5A);
+  const double u = r.Uniform();
+  return from_us + static_cast<std::int64_t>(u * static_cast<double>(start_ - from_us));
+}
+
 // ---- the whole life: a Builder (detail/life_builder.hpp) from the first contact -------------
 
 void Builder::Run(std::int64_t arrival) {
@@ -100,7 +106,8 @@ void Builder::Run(std::int64_t arrival) {
   Next next = Next::kContact;
   std::int64_t referred = t;
   for (int guard = 0; guard < 200 && !Past(t); ++guard) {
-    if (AgeAt(t) >= 18 && next != Next::kClose) break;
+    // An adult: what was open closes (leaving care goes on inside the care stage).
+    if (AgeAt(t) >= 18 && next != Next::kClose) next = Next::kClose;
     switch (next) {
       case Next::kContact:
         referred = t;

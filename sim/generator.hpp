@@ -80,6 +80,8 @@ class LifeGenerator {
   Life Generate(std::uint64_t seed, std::uint64_t index, std::int64_t arrival_us) const;
   // When child `index` first comes to the front door: uniform over the window.
   std::int64_t Arrival(std::uint64_t seed, std::uint64_t index) const;
+  // When child `index` of the history (the warm start) first came: uniform over [from, start).
+  std::int64_t ArrivalBefore(std::uint64_t seed, std::uint64_t index, std::int64_t from_us) const;
   const std::vector<std::string>& teams() const { return teams_; }
 
  private:

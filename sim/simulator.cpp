@@ -51,6 +51,13 @@ Result<TimestampUs> WindowEnd(Date start, int years, TimestampUs now_us) {
   return end.StartUs();
 }
 
+workflows::Date HistoryStart(Date start, int years) {
+  if (years <= 0) return start;
+  const Date first = workflows::Calendar::EnglandAndWales().first_covered().AddDays(7);
+  const Date from = start.AddYears(-years);
+  return std::min(std::max(from, first), start);
+}
+
 namespace {
 
 struct Item {
@@ -83,6 +90,8 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
   SimReport rep;
   rep.start_us = o.start.StartUs();
   rep.end_us = *end;
+  const Date history_from = HistoryStart(o.start, o.history_years);
+  rep.history_from_us = history_from.StartUs();
   LifeGenerator gen(params, rules, rep.start_us, rep.end_us);
   workflows::CaseService service(log, rules);
   service.SetCacheCapacity(o.cache_children);
@@ -102,22 +111,22 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
       1, static_cast<std::uint64_t>(std::llround(open_expected * params.Num("allocation.looked_after_share_of_open") /
                                                  params.Num("allocation.iro_caseload"))));
 
-  // The Trust's teams as reference data (replay/team_directory.hpp), from the window's start.
-  clock.Set(rep.start_us);
+  // The Trust's teams as reference data (replay/team_directory.hpp), from the history's start.
+  clock.Set(rep.history_from_us);
   for (const std::string& t : gen.teams()) {
     replay::TeamVersion v;
     v.team = t;
     v.area = t.substr(0, t.rfind('-'));
     v.name = "Children's social care, " + v.area + " " + t.substr(t.rfind('-') + 1);
     v.service = "children's social care";
-    v.effective_from = o.start;
+    v.effective_from = history_from;
     AppendRequest req;
     req.stream = replay::kTeamsStream;
     req.command_id = "sim-" + std::to_string(o.seed) + "-team-" + t;
     req.actor = Actor{"simulator", "admin", ""};
     EventData e;
     e.type = replay::kTeamDefined;
-    e.occurred_at = rep.start_us;
+    e.occurred_at = rep.history_from_us;
     e.payload = replay::TeamDefinedPayload(v);
     req.events.push_back(std::move(e));
     if (auto r = log.Append(std::move(req)); !r.ok()) return r.status();
@@ -126,6 +135,17 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
   for (std::uint64_t i = 0; i < o.children; ++i) {
     queue.push({Date::FromTimestampUs(gen.Arrival(o.seed, i)).StartUs(), i, UINT32_MAX});
   }
+  // The history: children arriving before the window at the window's rate, numbered after it.
+  const double per_year = static_cast<double>(o.children) / std::max(1, o.years);
+  const auto history_children = static_cast<std::uint64_t>(std::llround(
+      per_year * static_cast<double>(rep.start_us - rep.history_from_us) / (365.2425 * 86400e6)));
+  for (std::uint64_t k = 0; k < history_children; ++k) {
+    const std::uint64_t i = o.children + k;
+    queue.push({Date::FromTimestampUs(gen.ArrivalBefore(o.seed, i, rep.history_from_us)).StartUs(), i, UINT32_MAX});
+  }
+  auto arrival = [&](std::uint64_t i) {
+    return i < o.children ? gen.Arrival(o.seed, i) : gen.ArrivalBefore(o.seed, i, rep.history_from_us);
+  };
   std::unordered_map<std::uint64_t, Life> lives;
   const std::string seed_text = std::to_string(o.seed);
   std::uint64_t command_no = 0;
@@ -138,11 +158,12 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
   auto report_progress = [&](TimestampUs now) {
     if (!o.progress) return;
     progress.sim_now = now;
-    progress.fraction = std::clamp(static_cast<double>(now - rep.start_us) / static_cast<double>(rep.end_us - rep.start_us), 0.0, 1.0);
+    progress.fraction = std::clamp(static_cast<double>(now - rep.history_from_us) /
+                                       static_cast<double>(rep.end_us - rep.history_from_us), 0.0, 1.0);
     progress.commands = rep.commands;
     progress.events = rep.events;
     progress.refusals = rep.refusals;
-    progress.children_started = rep.children;
+    progress.children_started = rep.children + rep.children_before;
     progress.elapsed_s = elapsed();
     o.progress(progress);
   };
@@ -165,7 +186,7 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
   struct Sent {  // what a completion needs to count its command
     std::uint64_t child;
     const char* action;
-    TimestampUs occurred_at;
+    TimestampUs occurred_at, recorded_at;
   };
   auto counted = [&](const Sent& c, const Result<workflows::CommandOutcome>& r) {
     // REQUIRES: mu held. True if the command was accepted.
@@ -185,9 +206,10 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
       return false;
     }
     ++rep.commands;
+    if (c.recorded_at < rep.start_us) ++rep.commands_before;
     rep.events += r->event_types.size();
     ++rep.actions[c.action];
-    if (std::string_view(c.action) == "fd.contact_received") ++rep.contacts;
+    if (std::string_view(c.action) == "fd.contact_received" && c.occurred_at >= rep.start_us) ++rep.contacts;
     return true;
   };
   // The scheduler, ticked at each London midnight once every command recorded before it is in.
@@ -198,7 +220,7 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
     return r.ok() ? Status::Ok() : r.status();
   });
   sched.SetOneAtATime(true);  // deterministic: the same log on every run
-  Date next_midnight = Date::FromTimestampUs(rep.start_us).AddDays(1);
+  Date next_midnight = history_from.AddDays(1);
   auto tick_until = [&](TimestampUs t) -> Status {
     if (!o.scheduler) return Status::Ok();
     while (next_midnight.StartUs() <= t && next_midnight.StartUs() <= rep.end_us) {
@@ -223,9 +245,20 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
     queue.pop();
     if (Status s = tick_until(it.at); !s.ok()) return s;
     if (it.index == UINT32_MAX) {
-      Life life = gen.Generate(o.seed, it.child, gen.Arrival(o.seed, it.child));
-      ++rep.children;
-      for (const auto& [from, to] : life.open) {
+      Life life = gen.Generate(o.seed, it.child, arrival(it.child));
+      if (it.child >= o.children) {
+        // A life of the history is written only if the child is still known at the start:
+        // open then, or recorded on again later.
+        bool known = false;
+        for (const auto& [from, to] : life.open) known |= to > rep.start_us;
+        for (const auto& a : life.actions) known |= a.recorded_at >= rep.start_us;
+        if (!known) continue;
+        ++rep.children_before;
+      } else {
+        ++rep.children;
+      }
+      for (auto [from, to] : life.open) {
+        from = std::max(from, rep.start_us);
         if (to <= from) continue;
         open_days += static_cast<double>(to - from);
         if (to > last_year) open_days_last_year += static_cast<double>(to - std::max(from, last_year));
@@ -282,7 +315,7 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
                               life.allocated_worker[std::strlen(a.role)] == '.';
     cmd.actor = Actor{by_allocated ? life.allocated_worker : Worker(a.role, team, it.child), a.role, team};
     cmd.command_id = "sim-" + seed_text + "-" + std::to_string(++command_no);
-    service.ExecuteAsync(std::move(cmd), [&, sent = Sent{it.child, a.action, a.occurred_at}](
+    service.ExecuteAsync(std::move(cmd), [&, sent = Sent{it.child, a.action, a.occurred_at, a.recorded_at}](
                                              Result<workflows::CommandOutcome> r) {
       {
         std::lock_guard<std::mutex> lk(mu);

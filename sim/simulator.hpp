@@ -60,6 +60,15 @@ struct SimOptions {
   std::uint64_t children = 1000;
   workflows::Date start;  // the first business day simulated
   int years = 1;          // the window is [start, start + years)
+  // The warm start: years of history before `start` (0: an empty Trust on the start date).
+  // Children arrive at the same rate before the window as in it; the lives of those still known
+  // to the Trust on the start date (open then, or coming back later) are recorded as they
+  // happened, at their own recorded times, with the scheduler ticking through; lives that ended
+  // before the start are not written (a Trust's open cases with their histories, as a migration
+  // would bring them). Long journeys (care, CP plans, proceedings, leaving care to 21 or 25) so
+  // start the window at their steady-state stock. Clamped to the working-day calendar's first
+  // year (HistoryStart).
+  int history_years = 0;
   const Params* params = nullptr;  // nullptr: Params::Default()
   // Cases the pipeline keeps in memory (CaseService::SetCacheCapacity). Beyond it a command on
   // a child rebuilds the case from a snapshot or the log first, which made an England-sized run
@@ -83,8 +92,10 @@ struct SimOptions {
 
 struct SimReport {
   std::uint64_t children = 0;        // children whose life began in the window
-  std::uint64_t contacts = 0;        // fd.contact_received recorded
-  std::uint64_t commands = 0;        // accepted commands
+  std::uint64_t children_before = 0; // children from the history before it, still known at its start
+  std::uint64_t commands_before = 0; // accepted commands recorded before the window (their histories)
+  std::uint64_t contacts = 0;        // fd.contact_received recorded, dated in the window
+  std::uint64_t commands = 0;        // accepted commands (with those of the history)
   std::uint64_t events = 0;          // events written (actions, consequences, deadlines, flags)
   std::uint64_t refusals = 0;        // commands the workflows refused (simulator bugs)
   std::uint64_t errors = 0;          // commands that failed (storage, invalid input)
@@ -102,7 +113,12 @@ struct SimReport {
   std::uint64_t rebuilt_from_snapshot = 0, rebuilt_from_log = 0;
   double elapsed_s = 0;
   TimestampUs start_us = 0, end_us = 0;
+  TimestampUs history_from_us = 0;   // where the history begins (start_us without one)
 };
+
+// Where a history of `years` before `start` begins: start - years, but not before the
+// working-day calendar's first year (the generator times every action by working days).
+workflows::Date HistoryStart(workflows::Date start, int years);
 
 // The window's end: start + years. InvalidArgument if it is after `now_us` (business dates are
 // in the past), if start is before the calendar's first year, or years < 1.

@@ -250,6 +250,13 @@ Builder::Next Builder::CpPlan(std::int64_t& t) {
   // The end of the plan: just after its n-th review conference (3 months, then 6-monthly).
   std::int64_t natural = start + static_cast<std::int64_t>((3 + 6 * (reviews - 1) + 0.5) * 30.44 * kDayUs);
   if (dob) natural = std::min(natural, Birthday(18) - 2 * kDayUs);
+  if (natural <= start + kDayUs) {  // 18 by now (the enquiry began before): the plan ends at once
+    const std::int64_t ended = AfterWd(start, 1);
+    if (Past(ended)) return Next::kEnd;
+    Add(ended, "cp.plan_ended", "team_manager", {{"reason", "turned_18"}});
+    t = ended;
+    return Next::kClose;
+  }
   const bool escalate = !is_long && rng.Chance(p.Num("child_protection.escalate_to_legal_share"));
   if (!escalate) {
     const bool to_care = rng.Chance(p.Num("children_in_care.entry_from_cp_plan_share"));

@@ -34,6 +34,7 @@ struct SimulateOptions {
   std::string preset, start = "2022-04-01", params;
   std::optional<std::uint64_t> children, cache_children, in_flight;
   int years = 2;
+  int history_years = 18;
   std::uint64_t seed = 1;
   bool no_calibration = false;
 };
@@ -74,6 +75,7 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
   o.children = children;
   o.start = *start_date;
   o.years = years;
+  o.history_years = so.history_years;
   o.params = loaded ? &*loaded : nullptr;
   if (so.cache_children) o.cache_children = *so.cache_children;
   if (so.in_flight) o.in_flight = *so.in_flight;
@@ -104,7 +106,8 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
     calibration = std::move(c).value();
     std::ofstream(data + "/calibration.md") << "# Calibration of the simulated caseload\n\n"
                                             << "`casetrail simulate --children " << children << " --years " << years
-                                            << " --seed " << seed << " --start " << start_date->ToString() << "`\n\n"
+                                            << " --seed " << seed << " --start " << start_date->ToString()
+                                            << " --history-years " << so.history_years << "`\n\n"
                                             << calibration->Markdown();
   }
   log->Close();
@@ -114,7 +117,10 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
     nlohmann::json out = {{"seed", seed},
                           {"start", start_date->ToString()},
                           {"years", years},
+                          {"history_from", workflows::Date::FromTimestampUs(rep.history_from_us).ToString()},
                           {"children", rep.children},
+                          {"children_before", rep.children_before},
+                          {"commands_before", rep.commands_before},
                           {"contacts", rep.contacts},
                           {"commands", rep.commands},
                           {"events", rep.events},
@@ -148,7 +154,12 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
   std::printf("simulated %s to %s (seed %llu) into %s (bulk, non-durable):\n", start_date->ToString().c_str(),
               workflows::Date::FromTimestampUs(rep.end_us).ToString().c_str(), static_cast<unsigned long long>(seed),
               data.c_str());
-  std::printf("  children   %s (%s contacts; open on an average day %.0f, in the last year %.0f; open at the end %s)\n",
+  if (rep.history_from_us < rep.start_us) {
+    std::printf("  history    from %s: %s children still known at the start, %s commands before it\n",
+                workflows::Date::FromTimestampUs(rep.history_from_us).ToString().c_str(),
+                Thousands(rep.children_before).c_str(), Thousands(rep.commands_before).c_str());
+  }
+  std::printf("  children   %s new (%s contacts; open on an average day %.0f, in the last year %.0f; open at the end %s)\n",
               Thousands(rep.children).c_str(), Thousands(rep.contacts).c_str(), rep.average_open,
               rep.average_open_last_year, Thousands(rep.open_at_end).c_str());
   std::printf("  commands   %s accepted (%.0f/s)\n  events     %s\n  refusals   %s\n  errors     %s\n  elapsed    %.1f s\n",
@@ -187,6 +198,11 @@ void AddSimulateCommand(CLI::App& app, Registry& r) {
   c->add_option("--preset", o->preset, "a Trust's size")->check(CLI::IsMember({"birmingham", "england"}));
   c->add_option("--children", o->children, "new children in the window")->type_name("N");
   c->add_option("--years", o->years, "the window (default 2)")->type_name("Y");
+  c->add_option("--history-years", o->history_years,
+                 "history before --start for the children still known then (default 18, from 2015 at the "
+                 "earliest; 0: an empty Trust on the start date)")
+      ->type_name("Y")
+      ->check(CLI::Range(0, 25));
   c->add_option("--seed", o->seed, "the random seed (default 1)")->type_name("S");
   c->add_option("--start", o->start, "the window's first day (default 2022-04-01)")->type_name("DATE");
   c->add_option("--params", o->params, "parameters (default sim/params/default.json)")
