@@ -11,6 +11,7 @@
 #include "replay/projections/kpis.hpp"
 #include "replay/runner.hpp"
 #include "workflows/calendar.hpp"
+#include "workflows/case_events.hpp"
 
 namespace casetrail::sim {
 namespace {
@@ -35,8 +36,11 @@ int CalibrationReport::misses() const {
 const std::vector<CalibrationTarget>& BirminghamTargets() {
   static const std::vector<CalibrationTarget> targets = {
       // Stocks on the reference date, per 10,000 children.
-      {"K-S2", "open_per_10000", "children receiving a service (an active journey), per 10,000", kPer10k(12000),
-       kPer10k(2400), "SG:168 ('over 12,000' on any given day)"},
+      // "Over 12,000": read as 12,000 to 15,000 (the midpoint, half the range either side).
+      {"K-S2", "open_per_10000",
+       "children receiving a service from the Trust (an active journey; early help led by a partner not counted), "
+       "per 10,000; 'over 12,000' read as 12,000 to 15,000",
+       kPer10k(13500), kPer10k(1500), "SG:168 ('over 12,000' on any given day)"},
       {"K-C1", "children_in_care_per_10000", "children in care, per 10,000", 80, 12, "SE:1113-1118 (2,289)"},
       {"K-P8", "cp_plans_per_10000", "children on a child protection plan, per 10,000", kPer10k(1442), 8,
        "SE:937-940 (K-P1: 1,442), SE:960"},
@@ -91,6 +95,51 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
   std::set<std::string> unmeasured;
   auto per10k = [&](double count) { return rep.population > 0 ? count / rep.population * 10000 : 0; };
 
+  // Flows over the last 12 months: contacts, their decisions, section 47 enquiries. And who
+  // provides each child's early help (K-S2 counts the Trust's services, not its partners').
+  double contacts = 0, s47 = 0;
+  std::map<std::string, double> decisions;
+  std::map<std::string, std::string> early_help_provider;  // child -> the last provider named
+  Status s = log.ReadAll({}, [&](const EventView& e) {
+    if (e.occurred_at >= end) return true;
+    if (e.type == "eh.allocation_decided" || e.type == "eh.stepped_down_from_social_care") {
+      const auto p = nlohmann::json::parse(e.payload, nullptr, false);
+      std::string provider = "bct_early_help";  // a step-down goes to the Trust's own early help
+      if (p.is_object() && p.contains("params") && p["params"].is_object()) {
+        provider = p["params"].value("provider", provider);
+      }
+      early_help_provider[workflows::ChildIdOf(e.stream)] = provider;
+    }
+    if (e.occurred_at < year_ago) return true;
+    if (e.type == "fd.contact_received") {
+      contacts += 1;
+    } else if (e.type == "fd.significant_harm_identified") {
+      decisions["strategy_discussion"] += 1;  // straight to a strategy discussion: no decision event
+    } else if (e.type == "fd.consent_refused") {
+      decisions["nfa"] += 1;  // K-F5's NFA includes consent refused
+    } else if (e.type == "fd.decision_made" || e.type == "cp.strategy_discussion_held") {
+      const auto p = nlohmann::json::parse(e.payload, nullptr, false);
+      if (!p.is_object() || !p.contains("params") || !p["params"].is_object()) return true;
+      if (e.type == "fd.decision_made") {
+        decisions[p["params"].value("decision", "")] += 1;
+      } else if (p["params"].value("outcome", "") == "s47") {
+        s47 += 1;
+      }
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+  m["contacts_per_year_at_preset_scale"] = scale > 0 ? contacts / scale : 0;
+  double decided = 0;
+  for (const auto& [d, n] : decisions) decided += n;
+  if (decided > 0) {
+    m["contacts_signposted"] = decisions["signpost"] / decided;
+    m["contacts_to_early_help"] = decisions["early_help"] / decided;
+    m["contacts_to_social_work"] = (decisions["assessment"] + decisions["strategy_discussion"]) / decided;
+    m["contacts_nfa"] = decisions["nfa"] / decided;
+  }
+  m["s47_per_10000_per_year"] = per10k(s47);
+
   // Stocks: the caseload now (the log ends at the window's end) and a year before.
   auto stocks = [&](TimestampUs as_of) {
     std::map<std::string, double> s;
@@ -99,11 +148,13 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
     std::set<std::string> social_workers;
     for (const auto& [team, t] : summary.Caseload(as_of)) {
       auto count = [&](const replay::ChildSummaryProjection::CaseloadChild& c) {
-        s["open"] += 1;
         auto j = [&](const char* journey) {
           auto it = c.journeys.find(journey);
           return it == c.journeys.end() ? std::string() : it->second;
         };
+        const bool partner_early_help_only =
+            c.journeys.size() == 1 && !j("early_help").empty() && early_help_provider[c.child] != "bct_early_help";
+        if (!partner_early_help_only) s["open"] += 1;
         if (!j("child_in_care").empty()) s["cic"] += 1;
         if (j("child_protection") == "OnCpPlan") s["cp"] += 1;
         if (!j("pre_proceedings").empty()) s["pre"] += 1;
@@ -141,40 +192,6 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
   } else {
     unmeasured.insert("children_per_social_worker");
   }
-
-  // Flows over the last 12 months: contacts, their decisions, section 47 enquiries.
-  double contacts = 0, s47 = 0;
-  std::map<std::string, double> decisions;
-  Status s = log.ReadAll({}, [&](const EventView& e) {
-    if (e.occurred_at < year_ago || e.occurred_at >= end) return true;
-    if (e.type == "fd.contact_received") {
-      contacts += 1;
-    } else if (e.type == "fd.significant_harm_identified") {
-      decisions["strategy_discussion"] += 1;  // straight to a strategy discussion: no decision event
-    } else if (e.type == "fd.consent_refused") {
-      decisions["nfa"] += 1;  // K-F5's NFA includes consent refused
-    } else if (e.type == "fd.decision_made" || e.type == "cp.strategy_discussion_held") {
-      const auto p = nlohmann::json::parse(e.payload, nullptr, false);
-      if (!p.is_object() || !p.contains("params") || !p["params"].is_object()) return true;
-      if (e.type == "fd.decision_made") {
-        decisions[p["params"].value("decision", "")] += 1;
-      } else if (p["params"].value("outcome", "") == "s47") {
-        s47 += 1;
-      }
-    }
-    return true;
-  });
-  if (!s.ok()) return s;
-  m["contacts_per_year_at_preset_scale"] = scale > 0 ? contacts / scale : 0;
-  double decided = 0;
-  for (const auto& [d, n] : decisions) decided += n;
-  if (decided > 0) {
-    m["contacts_signposted"] = decisions["signpost"] / decided;
-    m["contacts_to_early_help"] = decisions["early_help"] / decided;
-    m["contacts_to_social_work"] = (decisions["assessment"] + decisions["strategy_discussion"]) / decided;
-    m["contacts_nfa"] = decisions["nfa"] / decided;
-  }
-  m["s47_per_10000_per_year"] = per10k(s47);
 
   replay::KpiProjection::Filter f;
   f.from = year_ago;

@@ -93,6 +93,10 @@ void Builder::Run(std::int64_t arrival) {
     } else {
       Add(born_at, "case.child_born", "social_worker", {{"date_of_birth", born.ToString()}});
     }
+  } else if (rng.Chance(p.Num("children.uasc_share"))) {
+    uasc = true;
+    dob = Day(t).AddDays(-static_cast<int>(rng.Uniform(14.5, 17.7) * 365.25));
+    Add(t, "case.child_registered", "cass_worker", {{"date_of_birth", dob->ToString()}});
   } else {
     const std::string& band = rng.Pick(p.Shares("children.age_band_share"));
     const int lo = std::stoi(band.substr(0, band.find('-')));

@@ -138,10 +138,23 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   std::int64_t exit = kNever;
   const char* reason = nullptr;
   bool adoption = false;
-  if (order == "s20") {
+  // Years until an event with `per_year` occurrences a year (exponential).
+  auto years_until = [&](double per_year) {
+    return static_cast<std::int64_t>(-std::log(1 - rng.Uniform()) / per_year * 365.25 * kDayUs);
+  };
+  if (order == "s20" && (uasc || rng.Chance(p.Num("children_in_care.s20_long_term_share")))) {
+    // Accommodated for the long term (s20 in long-term foster care), until 18 or a return home.
+    exit = entry + years_until(p.Num("children_in_care.long_term_exits_per_year"));
+    reason = "returned_home";
+  } else if (order == "s20") {
     exit = entry + static_cast<std::int64_t>(rng.Uniform(p.Num("children_in_care.s20_months_min"),
                                                          p.Num("children_in_care.s20_months_max")) * 30.44 * kDayUs);
     reason = "returned_home";
+  } else if (order == "care_order" || (order == "placement_order" && AgeAt(entry) >= 10)) {
+    // A care order lasts until 18 unless discharged: to a special guardian, or to parents the
+    // child was placed with (K-C25: 58 SGO plans, 49 placed with parents).
+    exit = order_at + years_until(p.Num("children_in_care.long_term_exits_per_year"));
+    reason = rng.Chance(0.55) ? "special_guardianship_order" : "returned_home";
   } else if (order == "special_guardianship_order" || order == "child_arrangements_order") {
     exit = order_at + rng.Int(1, 5) * kDayUs;
     reason = order.c_str();
@@ -297,7 +310,10 @@ Builder::Next Builder::LeavingCare(std::int64_t& t) {
   int until_age = 21;
   auto t81 = g.rules_.Find("T-81", Day(Birthday(21)));
   if (t81.ok() && t81->amount >= 25 && rng.Chance(p.Num("leaving_care.support_to_25_share"))) until_age = 25;
-  const std::int64_t end = Birthday(until_age) - 5 * kDayUs;
+  // At 25 the scheduler's birthday ends the support, and an action recorded after it is
+  // refused even if dated before it: the last ones come early enough to be recorded by then
+  // (recording lags are at most a month).
+  const std::int64_t end = Birthday(until_age) - (until_age == 25 ? 35 : 5) * kDayUs;
   const double every = p.Num("leaving_care.keeping_in_touch_every_weeks") * 7;
   std::int64_t last = from + kHourUs;
   for (std::int64_t k = AfterDays(from, every); k < end && !Past(k); k = AfterDays(k, rng.Uniform(every - 10, every))) {
@@ -309,8 +325,13 @@ Builder::Next Builder::LeavingCare(std::int64_t& t) {
     last = std::max(last, r);
   }
   if (Past(end)) return Next::kEnd;
-  t = std::max(AfterWd(end, 0), last + kHourUs);
-  Add(t, "lc.support_ended", "team_manager", {{"reason", until_age == 21 ? "reached_21" : "reached_25"}});
+  if (until_age == 21) {
+    t = std::max(AfterWd(end, 0), last + kHourUs);
+    Add(t, "lc.support_ended", "team_manager", {{"reason", "reached_21"}});
+    return Next::kClose;
+  }
+  // At 25 the scheduler's birthday ends the support; the case closes after it.
+  t = std::max(AfterWd(Birthday(25) + 9 * kHourUs, 0), last + kHourUs);
   return Next::kClose;
 }
 

@@ -4,6 +4,7 @@
 #include "sim/detail/life_builder.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace casetrail::sim {
 
@@ -11,12 +12,12 @@ Builder::Next Builder::FrontDoor(std::int64_t& t, bool forced) {
   Open(t);
   ++life.contacts;
   Add(t, "fd.contact_received", "cass_worker",
-      {{"source", forced ? std::string("police") : rng.Pick(p.Shares("front_door.source_share"))}});
+      {{"source", forced ? std::string("police") : uasc ? std::string("other") : rng.Pick(p.Shares("front_door.source_share"))}});
   const bool on_time = rng.Chance(p.Num("front_door.decision_within_1_working_day"));
   const std::int64_t decided = Timed("T-01", t, t + 20 * kMinuteUs, on_time, 1,
                                      static_cast<int>(p.Num("front_door.late_decision_extra_working_days_max")));
-  std::string outcome = forced ? "referral" : rng.Pick(p.Shares("front_door.outcome_share"));
-  const bool strategy = forced || (outcome == "referral" && rng.Chance(p.Num("front_door.referral_to_strategy_discussion_share")));
+  std::string outcome = forced || uasc ? "referral" : rng.Pick(p.Shares("front_door.outcome_share"));
+  const bool strategy = forced || (outcome == "referral" && !uasc && rng.Chance(p.Num("front_door.referral_to_strategy_discussion_share")));
   const bool no_consent = outcome == "nfa" && rng.Chance(p.Num("front_door.nfa_no_consent_share"));
   // Triage steps between the contact and the decision, evenly spaced.
   std::vector<std::pair<const char*, const char*>> steps;
@@ -88,7 +89,7 @@ Builder::Next Builder::Assessment(std::int64_t& t, std::int64_t referred) {
   const std::int64_t start = AfterWd(t, rng.Int(0, static_cast<int>(p.Num("assessment.start_working_days_max"))));
   const Date referred_on = Day(referred);
   Add(start, "as.assessment_started", "social_worker", {{"referred_on", referred_on.ToString()}});
-  if (rng.Chance(p.Num("assessment.ended_early_share"))) {
+  if (!uasc && rng.Chance(p.Num("assessment.ended_early_share"))) {
     t = AfterWd(start, rng.Int(5, 20));
     Add(t, "as.assessment_ended_early", "team_manager", {{"reason", "family moved away"}});
     return Next::kClose;
@@ -102,7 +103,7 @@ Builder::Next Builder::Assessment(std::int64_t& t, std::int64_t referred) {
     Add(start + span * 6 / 10, "as.assessment_returned", "team_manager", {{"reason", "more work on the analysis"}});
   }
   Add(start + span * 9 / 10, "as.assessment_completed", "social_worker");
-  const std::string outcome = rng.Pick(p.Shares("assessment.outcome_share"));
+  const std::string outcome = uasc ? "child_in_need_plan" : rng.Pick(p.Shares("assessment.outcome_share"));
   t = done;
   Add(t, "as.assessment_authorised", "team_manager", {{"outcome", outcome}});
   if (outcome == "nfa") return Next::kClose;
@@ -144,6 +145,15 @@ Builder::Next Builder::Cin(std::int64_t& t, bool after_protection) {
   if (after_protection) months = std::max(months, 3.5);
   std::int64_t end = started + static_cast<std::int64_t>(months * 30.44 * kDayUs);
   if (dob) end = std::min(end, Birthday(18) - kDayUs);
+  // Accommodated during the plan (s20, with the parents' agreement): X-05 ends the plan.
+  std::int64_t accommodated = kNever;
+  if (uasc || (!after_protection && !unborn && rng.Chance(p.Num("child_in_need.accommodated_share")))) {
+    accommodated = AfterDays(started, uasc ? rng.Uniform(0.5, 3) : rng.Uniform(7, std::max(8.0, months * 30.44)));
+    // (Not within a month of 18: CareUntil would not begin an episode then.)
+    const bool adult_soon = dob && accommodated >= Birthday(18) - 40 * kDayUs;
+    if (accommodated < end - kDayUs && !adult_soon) end = accommodated;
+    else accommodated = kNever;
+  }
   // Visits (T-11: at most every 6 weeks) and reviews.
   const double every = p.Num("child_in_need.visit_every_weeks");
   for (std::int64_t v = started;;) {
@@ -157,6 +167,10 @@ Builder::Next Builder::Cin(std::int64_t& t, bool after_protection) {
     Add(r, "cin.review_held", "team_manager");
   }
   t = std::max(AfterWd(end, 0), started + kHourUs);
+  if (accommodated != kNever) {
+    if (Past(t)) return Next::kEnd;
+    return Care(t, "s20", "s20");
+  }
   const bool step_down = rng.Chance(p.Num("child_in_need.step_down_to_early_help_share")) && AgeAt(t) < 17;
   Add(t, "cin.plan_ended", "team_manager", {{"reason", step_down ? "step_down_to_early_help" : "closure"}});
   if (step_down) return EarlyHelp(t, true);
@@ -169,7 +183,10 @@ Builder::Next Builder::Strategy(std::int64_t& t, bool forced) {
   Add(sd, "cp.strategy_discussion_held", "team_manager", {{"outcome", s47 ? "s47" : "no_s47"}});
   t = sd;
   if (!s47) return Next::kClose;
-  const bool icpc = forced || rng.Chance(p.Num("child_protection.icpc_share"));
+  // K-P2's rising number of plans: ICPCs grow by a share a year over the window (not before it).
+  const double years_in = std::max(0.0, static_cast<double>(sd - g.start_) / (365.25 * kDayUs));
+  const double trend = std::pow(1 + p.Num("child_protection.icpc_change_per_year"), years_in);
+  const bool icpc = forced || rng.Chance(std::min(1.0, p.Num("child_protection.icpc_share") * trend));
   if (!icpc) {
     t = AfterWd(sd, rng.Int(static_cast<int>(p.Num("child_protection.s47_working_days_min")),
                             static_cast<int>(p.Num("child_protection.s47_working_days_max"))));
@@ -270,7 +287,13 @@ Builder::Next Builder::CpPlan(std::int64_t& t) {
       t = entry;
       return Care(t, "s20", "s20");
     }
-    const std::int64_t ended = PlanSeries(start, natural, true);
+    std::int64_t ended = PlanSeries(start, natural, true);
+    if (ended == kNever && !Past(natural)) {
+      // Ended before its first review conference (only when 18 comes first): by decision.
+      Add(natural, "cp.plan_ended", "team_manager", {{"reason", "turned_18"}});
+      t = natural;
+      return Next::kClose;
+    }
     if (ended == kNever || Past(ended)) return Next::kEnd;
     t = ended;
     AfterPlan(ended);

@@ -40,6 +40,10 @@ struct Builder {
   std::int64_t open_since = -1;
   bool had_cp_plan = false;
   bool adopted = false;
+  // An unaccompanied asylum-seeking child (K-C21): arrives at 14-17, is accommodated under s20
+  // after a short assessment and stays looked after, then a care leaver. (Until the UASC journey
+  // of issue 24, a child in need plan stands for the first days.)
+  bool uasc = false;
   std::optional<std::int64_t> forced_repeat;  // a planned second CP plan's contact
   std::int64_t busy_until = INT64_MIN;        // a journey (proceedings) open until then
 

@@ -50,11 +50,11 @@ Run Simulated(std::uint64_t seed, std::uint64_t children, Date start, int years,
 }
 
 TEST_CASE("simulated journeys pass the machines: no refusals, no errors") {
-  Run r = Simulated(7, 400, Date::FromYmd(2019, 4, 1), 3);
+  Run r = Simulated(7, 1500, Date::FromYmd(2019, 4, 1), 3);
   CHECK(r.report.refusals == 0);
   CHECK(r.report.errors == 0);
-  CHECK(r.report.children == 400);
-  CHECK(r.report.commands > 400 * 8);
+  CHECK(r.report.children == 1500);
+  CHECK(r.report.commands > 1500 * 8);
   // Every journey kind is exercised.
   for (const char* action : {"fd.decision_made", "eh.allocation_decided", "as.assessment_authorised", "cin.plan_started",
                              "cp.icpc_held", "cp.review_conference_held", "plo.legal_planning_meeting_held",
