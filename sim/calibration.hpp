@@ -40,7 +40,25 @@ struct CalibrationLine {
   bool pass() const;
 };
 
+// A Trust (or England) to calibrate against: its scale and its figures.
+struct CalibrationPreset {
+  std::string name;                  // "birmingham", "england"
+  double new_children_per_year = 0;  // the simulate preset's new children a year
+  double population = 0;             // the child population (0-17) at that scale
+  std::string population_source;     // in words, for the report
+  std::vector<CalibrationTarget> targets;
+};
+
+// Birmingham: seed-spec section 4's figures; ~286,000 children (K-S12) for 51,000 new a year.
+const CalibrationPreset& BirminghamCalibration();
+// England: the national figures (DfE children in need and looked-after statistics, and the
+// national comparators seed-spec section 4 quotes); ~12.0 million children for 2,040,000 new a
+// year (the england preset, 40 times Birmingham's).
+const CalibrationPreset& EnglandCalibration();
+
 struct CalibrationReport {
+  std::string preset;          // the preset's name
+  std::string population_source;
   std::string reference_date;  // YYYY-MM-DD: the window's last day
   double new_children_per_year = 0;
   double population = 0;  // the child population the rates are per 10,000 of
@@ -53,7 +71,9 @@ struct CalibrationReport {
 const std::vector<CalibrationTarget>& BirminghamTargets();
 
 // Measures the log at `end` (the window's end, exclusive) for a run that brought
-// `new_children_per_year` children to the front door for the first time each year.
-Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_children_per_year);
+// `new_children_per_year` children to the front door for the first time each year, against the
+// preset's targets (rates per 10,000 of its population scaled to the run).
+Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_children_per_year,
+                                    const CalibrationPreset& preset = BirminghamCalibration());
 
 }  // namespace casetrail::sim

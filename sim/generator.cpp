@@ -133,6 +133,13 @@ void Builder::Run(std::int64_t arrival) {
           again = std::max(*forced_repeat, t + 7 * kDayUs);
           forced_repeat.reset();
           forced = forced_now = true;
+        } else if (const bool recent = last_referral != INT64_MIN && t - last_referral < 330 * kDayUs;
+                   !had_cp_plan && recent) {
+          if (!rng.Chance(p.Num("front_door.re_referral_share"))) return;
+          // Referred again within 12 months of the last referral (K-F8), mostly after an
+          // assessment, often for a different reason (SE:659).
+          again = t + static_cast<std::int64_t>(rng.Uniform(7, std::max(8.0, static_cast<double>(last_referral + 360 * kDayUs - t) / kDayUs)) * kDayUs);
+          referral_again = true;
         } else if (!had_cp_plan && rng.Chance(p.Num("front_door.recontact_after_closure_share"))) {
           const bool soon = rng.Chance(p.Num("front_door.recontact_within_a_month_share"));
           again = t + static_cast<std::int64_t>((soon ? rng.Uniform(3, 28) : rng.Uniform(31, 365)) * kDayUs);

@@ -158,8 +158,14 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
   auto report_progress = [&](TimestampUs now) {
     if (!o.progress) return;
     progress.sim_now = now;
-    progress.fraction = std::clamp(static_cast<double>(now - rep.history_from_us) /
-                                       static_cast<double>(rep.end_us - rep.history_from_us), 0.0, 1.0);
+    // A year of history holds about a tenth of a window year's commands (only the children still
+    // known at the start are written): weighted so, the bar and its ETA move evenly.
+    auto weighted = [&](TimestampUs t) {
+      const double before = static_cast<double>(std::clamp(t, rep.history_from_us, rep.start_us) - rep.history_from_us);
+      const double after = static_cast<double>(std::max<TimestampUs>(0, t - rep.start_us));
+      return 0.1 * before + after;
+    };
+    progress.fraction = std::clamp(weighted(now) / weighted(rep.end_us), 0.0, 1.0);
     progress.commands = rep.commands;
     progress.events = rep.events;
     progress.refusals = rep.refusals;

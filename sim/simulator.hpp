@@ -83,7 +83,7 @@ struct SimOptions {
   int due_soon_working_days = 3;  // the scheduler's reminders (0: none)
   struct Progress {
     TimestampUs sim_now = 0;
-    double fraction = 0;  // of the window's business time
+    double fraction = 0;  // of the work: business time, a history year weighted a tenth of a window year
     std::uint64_t commands = 0, events = 0, refusals = 0, children_started = 0;
     double elapsed_s = 0;
   };

@@ -195,19 +195,33 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   }
   // Permanence plan by the second review (K-C3), and a long-term placement after it.
   std::int64_t long_term_from = kNever;
+  std::string long_term_placement;
   {
     const bool by_second = rng.Chance(p.Num("children_in_care.permanence_plan_by_second_review"));
     std::int64_t at = reviews.size() >= 2 ? (by_second ? reviews[1] - 2 * kDayUs : reviews[1] + 14 * kDayUs)
                                           : entry + 60 * kDayUs;
     at = std::max(at, entry + 3 * kDayUs);
+    // A long-term placement with foster carers, family (connected persons) or in a children's
+    // home, in the shares children live in them (K-C5..K-C7).
+    long_term_placement = rng.Pick(p.Shares("children_in_care.long_term_placement_share"));
+    if (AgeAt(entry) < 16 && long_term_placement == "semi_independent") long_term_placement = "foster_care";
     const char* plan = adoption ? "adoption"
                        : reason && std::string(reason) == "returned_home" ? "return_home"
                        : reason && std::string(reason) == "special_guardianship_order" ? "special_guardianship"
                        : reason && std::string(reason) == "child_arrangements_order" ? "child_arrangements_order"
-                       : AgeAt(entry) >= 15 ? "independence" : "long_term_foster_care";
+                       : AgeAt(entry) >= 15 ? "independence"
+                       : long_term_placement == "residential" ? "residential"
+                       : long_term_placement == "placed_with_parents" ? "return_home"
+                       : long_term_placement == "semi_independent" ? "independence"
+                                                                     : "long_term_foster_care";
     if (at < stop - kDayUs) {
       Add(at, "cic.permanence_plan_agreed", "team_manager", {{"plan", plan}});
-      if (std::string(plan) == "long_term_foster_care") long_term_from = at + rng.Int(14, 60) * kDayUs;
+      const std::string_view agreed = plan;
+      if (agreed != "adoption" && agreed != "special_guardianship" && agreed != "child_arrangements_order" &&
+          !(agreed == "return_home" && long_term_placement != "placed_with_parents") &&
+          !(agreed == "independence" && long_term_placement != "semi_independent")) {
+        long_term_from = at + rng.Int(14, 60) * kDayUs;
+      }
     }
   }
   // Placement moves (Poisson), the long-term move, and the adoptive placement.
@@ -218,7 +232,16 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     if (m >= stop - kDayUs) break;
     moves.push_back({AfterWd(m, 0), {placement(), "no"}});
   }
-  if (long_term_from < stop - kDayUs) moves.push_back({AfterWd(long_term_from, 0), {"foster_care", "yes"}});
+  if (long_term_from < stop - kDayUs) {
+    moves.push_back({AfterWd(long_term_from, 0), {long_term_placement, "yes"}});
+    // A long-term placement can break down too (K-C10: 67% in the same home for 2 years).
+    const double disruption = p.Num("children_in_care.long_term_moves_per_year");
+    for (std::int64_t m = long_term_from;;) {
+      m += static_cast<std::int64_t>(-std::log(1 - rng.Uniform()) / disruption * 365.25 * kDayUs);
+      if (m >= stop - kDayUs) break;
+      moves.push_back({AfterWd(m, 0), {long_term_placement, "yes"}});
+    }
+  }
   if (adoption) {
     const std::int64_t placed_for_adoption = order_at + static_cast<std::int64_t>(rng.Uniform(2, 6) * 30.44 * kDayUs);
     if (placed_for_adoption < stop - kDayUs) moves.push_back({AfterWd(placed_for_adoption, 0), {"placed_for_adoption", "yes"}});
@@ -229,7 +252,7 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   std::vector<std::pair<std::int64_t, bool>> placements = {{placed, false}};
   for (auto& [at, what] : moves) {
     if (at <= last_start + kDayUs || at >= stop - kDayUs) continue;
-    if (long_term && what.second[0] == 'n') continue;  // a long-term placement holds
+    if (long_term && what.second[0] == 'n') continue;  // a long-term placement holds (unless it breaks down)
     Add(at, "cic.placement_changed", "social_worker",
         {{"placement", what.first}, {"long_term", what.second}, {"reason", "placement move"}});
     long_term = what.second[0] == 'y';
@@ -257,15 +280,26 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
       if (AgeAt(e) < 16) Add(e, "cic.pep_held", "virtual_school");
     }
   }
-  // Leaving care: eligible after 13 weeks looked after since 14, at 16 or 17: an action
-  // then makes the child eligible; the pathway work follows.
+  // Leaving care: eligible at 16 or 17 after 13 weeks looked after since 14, earlier episodes
+  // included. The scheduler's 16th birthday, the start of the episode itself or an action
+  // of ours makes the child eligible; the pathway work follows.
   const std::int64_t sixteen = Birthday(16);
+  const std::int64_t from14 = std::max(entry, Birthday(14));
   std::int64_t eligible = kNever;
   if (sixteen != kNever) {
-    eligible = std::max(sixteen, std::max(entry, Birthday(14)) + 92 * kDayUs) + kDayUs;
-    if (eligible < stop - 3 * kDayUs && eligible < eighteen - 3 * kDayUs) {
-      eligible = AfterWd(eligible, 0);
-      Add(eligible, "cic.visit_held", "social_worker");
+    const std::int64_t need = std::max<std::int64_t>(0, 91 * kDayUs - care_since_14);
+    if (need == 0 && entry >= sixteen) {
+      eligible = entry;  // X-06 on becoming looked after again
+    } else if (sixteen > entry && sixteen < stop && from14 + need + kDayUs <= sixteen) {
+      eligible = sixteen;  // the scheduler's 16th birthday
+    } else {
+      const std::int64_t at = std::max(sixteen, from14 + need + kDayUs) + kDayUs;
+      if (at < stop - 3 * kDayUs && at < eighteen - 3 * kDayUs) {
+        eligible = AfterWd(at, 0);
+        Add(eligible, "cic.visit_held", "social_worker");
+      }
+    }
+    if (eligible != kNever) {
       const std::int64_t until = std::min(stop, eighteen) - 2 * kDayUs;  // still an eligible child
       for (auto [at, action, role] : {std::tuple<std::int64_t, const char*, const char*>{
                                           AfterWd(eligible, rng.Int(10, 50)), "lc.needs_assessment_completed", "social_worker"},
@@ -276,10 +310,9 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
       for (std::int64_t r = AfterDays(eligible, 175); r < until; r = AfterDays(r, 170)) {
         Add(r, "lc.pathway_plan_reviewed", "personal_adviser");
       }
-    } else {
-      eligible = kNever;
     }
   }
+  if (Birthday(14) != kNever) care_since_14 += std::max<std::int64_t>(0, stop - from14);
   if (exit == kNever || Past(exit)) return Next::kEnd;
   t = exit;
   Add(exit, "cic.ceased_looked_after", "team_manager", {{"reason", reason}});

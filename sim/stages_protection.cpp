@@ -16,7 +16,10 @@ Builder::Next Builder::FrontDoor(std::int64_t& t, bool forced) {
   const bool on_time = rng.Chance(p.Num("front_door.decision_within_1_working_day"));
   const std::int64_t decided = Timed("T-01", t, t + 20 * kMinuteUs, on_time, 1,
                                      static_cast<int>(p.Num("front_door.late_decision_extra_working_days_max")));
-  std::string outcome = forced || uasc ? "referral" : rng.Pick(p.Shares("front_door.outcome_share"));
+  std::string outcome =
+      forced || uasc || referral_again ? "referral" : rng.Pick(p.Shares("front_door.outcome_share"));
+  referral_again = false;
+  if (outcome == "referral") last_referral = t;
   const bool strategy = forced || (outcome == "referral" && !uasc && rng.Chance(p.Num("front_door.referral_to_strategy_discussion_share")));
   const bool no_consent = outcome == "nfa" && rng.Chance(p.Num("front_door.nfa_no_consent_share"));
   // Triage steps between the contact and the decision, evenly spaced.

@@ -101,11 +101,16 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
   // written to the data directory.
   std::optional<sim::CalibrationReport> calibration;
   if (!so.no_calibration) {
-    auto c = sim::Calibrate(*log, r->end_us, static_cast<double>(children) / std::max(1, years));
+    // Against the national figures for the england preset, Birmingham's (the seeds') otherwise.
+    const sim::CalibrationPreset& targets =
+        so.preset == "england" ? sim::EnglandCalibration() : sim::BirminghamCalibration();
+    auto c = sim::Calibrate(*log, r->end_us, static_cast<double>(children) / std::max(1, years), targets);
     if (!c.ok()) return Fail(c.status(), json);
     calibration = std::move(c).value();
-    std::ofstream(data + "/calibration.md") << "# Calibration of the simulated caseload\n\n"
-                                            << "`casetrail simulate --children " << children << " --years " << years
+    std::ofstream(data + "/calibration.md") << "# Calibration of the simulated caseload against " << targets.name
+                                            << "\n\n`casetrail simulate"
+                                            << (so.preset.empty() ? "" : " --preset " + so.preset) << " --children "
+                                            << children << " --years " << years
                                             << " --seed " << seed << " --start " << start_date->ToString()
                                             << " --history-years " << so.history_years << "`\n\n"
                                             << calibration->Markdown();
@@ -144,7 +149,9 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
                                  {"simulated", l.measured ? nlohmann::json(l.simulated) : nlohmann::json(nullptr)},
                                  {"pass", l.pass()}};
       }
-      out["calibration"] = {{"reference_date", calibration->reference_date}, {"misses", calibration->misses()},
+      out["calibration"] = {{"preset", calibration->preset},
+                            {"reference_date", calibration->reference_date},
+                            {"misses", calibration->misses()},
                             {"measures", cal}};
     }
     std::cout << out.dump() << "\n";
@@ -179,7 +186,8 @@ int Simulate(const GlobalOptions& g, const SimulateOptions& so) {
   }
   for (const auto& p : rep.problems) std::printf("  problem: %s\n", p.c_str());
   if (calibration) {
-    std::printf("calibration against the seeds (also in %s/calibration.md): %d of %zu measures miss\n%s", data.c_str(),
+    std::printf("calibration against %s (also in %s/calibration.md): %d of %zu measures miss\n%s",
+                calibration->preset.c_str(), data.c_str(),
                 calibration->misses(), calibration->lines.size(), calibration->Markdown().c_str());
   }
   if (code == 0) std::printf("next: casetrail replay --data %s (projections), casetrail kpis --from ... --to ...\n", data.c_str());

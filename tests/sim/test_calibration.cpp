@@ -43,6 +43,16 @@ TEST_CASE("calibration: stocks per 10,000 on the reference date, flows over the 
   run("a", "case.child_registered", "2025-06-01", "social_worker", {{"date_of_birth", "2012-01-01"}});
   run("a", "alloc.worker_allocated", "2025-06-01", "team_manager", {{"team", "north-1"}, {"worker", "sw.x"}, {"as", "social_worker"}});
   run("a", "cic.became_looked_after", "2025-06-01", "social_worker", {{"legal_status", "s20"}});
+  // ... placed in foster care, then moved twice (3 placements in the year), now in a children's home.
+  run("a", "cic.placement_started", "2025-06-01", "social_worker", {{"placement", "foster_care"}, {"long_term", "no"}});
+  run("a", "cic.placement_changed", "2025-09-15", "social_worker",
+      {{"placement", "foster_care"}, {"long_term", "no"}, {"reason", "carer ill"}});
+  run("a", "cic.placement_changed", "2025-11-17", "social_worker",
+      {{"placement", "residential"}, {"long_term", "no"}, {"reason", "needs"}});
+  // g: in care since 2022 (recorded late), 10 years old, with the same foster carers since then.
+  run("g", "case.child_registered", "2022-01-04", "social_worker", {{"date_of_birth", "2015-06-01"}});
+  run("g", "cic.became_looked_after", "2022-01-04", "social_worker", {{"legal_status", "care_order"}});
+  run("g", "cic.placement_started", "2022-01-04", "social_worker", {{"placement", "foster_care"}, {"long_term", "yes"}});
   // b: a section 47 enquiry in September 2025 and a plan, allocated to sw.x.
   run("b", "alloc.worker_allocated", "2025-09-01", "team_manager", {{"team", "north-1"}, {"worker", "sw.x"}, {"as", "social_worker"}});
   run("b", "cp.strategy_discussion_held", "2025-09-01", "team_manager", {{"outcome", "s47"}});
@@ -61,8 +71,8 @@ TEST_CASE("calibration: stocks per 10,000 on the reference date, flows over the 
   CHECK(r->reference_date == "2025-12-31");
   CHECK(r->population == Approx(286000));
   const double one = 10000.0 / 286000;  // one child, per 10,000
-  CHECK(Line(*r, "open_per_10000").simulated == Approx(2 * one));  // a and b; c's contact closed
-  CHECK(Line(*r, "children_in_care_per_10000").simulated == Approx(one));
+  CHECK(Line(*r, "open_per_10000").simulated == Approx(3 * one));  // a, b and g; c's contact closed
+  CHECK(Line(*r, "children_in_care_per_10000").simulated == Approx(2 * one));
   CHECK(Line(*r, "cp_plans_per_10000").simulated == Approx(one));
   CHECK(Line(*r, "pre_proceedings_per_10000").simulated == 0);
   CHECK(Line(*r, "care_leavers_per_10000").simulated == 0);
@@ -74,15 +84,23 @@ TEST_CASE("calibration: stocks per 10,000 on the reference date, flows over the 
   CHECK(Line(*r, "s47_per_10000_per_year").simulated == Approx(one));
   CHECK(Line(*r, "children_per_social_worker").simulated == 2);
   CHECK(Line(*r, "decisions_within_1_working_day").simulated == 1);
+  // Children in care on the reference date (a and g): where they live, how often they moved.
+  CHECK(Line(*r, "placed_in_foster_care").simulated == 0.5);
+  CHECK(Line(*r, "placed_in_childrens_homes").simulated == 0.5);
+  CHECK(Line(*r, "placed_with_connected_persons").simulated == 0);
+  CHECK(Line(*r, "three_or_more_placements_in_year").simulated == 0.5);         // a
+  CHECK(Line(*r, "same_placement_2_years_of_2_5_in_care").simulated == 1);      // g, the only one 2.5 years in care
+  CHECK(Line(*r, "re_referrals_within_12_months").simulated == 0);              // e: a first referral
+  CHECK_FALSE(Line(*r, "assessments_no_further_social_work").measured);
   // Far from Birmingham: the stocks miss, and a measure without data counts as a miss.
   CHECK_FALSE(Line(*r, "children_in_care_per_10000").pass());
   CHECK(r->misses() >= 1 + 1);
-  CHECK_THAT(r->Markdown(), Catch::Contains("| K-C1 | children in care, per 10,000 (`children_in_care_per_10000`) | 80.0 | 0.035 | ±12.0 | **MISS** |"));
+  CHECK_THAT(r->Markdown(), Catch::Contains("| K-C1 | children in care, per 10,000 (`children_in_care_per_10000`) | 80.0 | 0.070 | ±12.0 | **MISS** |"));
 
   // At a tenth of the scale the same counts are ten times the rate.
   auto tenth = sim::Calibrate(*clocked.log, Date::Parse("2026-01-01", "d")->StartUs(), 5100);
   REQUIRE(tenth.ok());
-  CHECK(Line(*tenth, "children_in_care_per_10000").simulated == Approx(10 * one));
+  CHECK(Line(*tenth, "children_in_care_per_10000").simulated == Approx(20 * one));
   CHECK(Line(*tenth, "contacts_per_year_at_preset_scale").simulated == Approx(20));
 }
 

@@ -209,12 +209,25 @@ Agreement Mean(const std::string& m, const replay::KpiProjection::Value& v, doub
 
 // Front-door outcome shares from the log (the KPI projection has no measure for them yet):
 // signpost, early help, referral (assessment or straight to a strategy discussion), NFA
-// (decided NFA or consent refused), counted by the business date of the decision.
+// (decided NFA or consent refused), counted by the business date of the decision. Re-referrals
+// (a referral of a child referred in the 12 months before: K-F8) are not drawn from the shares
+// (front_door.re_referral_share brings them back as referrals) and are left out.
 std::map<std::string, double> FrontDoorShares(EventLog& log, TimestampUs from, TimestampUs to, double* total) {
   std::map<std::string, double> n;
+  std::map<std::string, TimestampUs> last_referral;
   *total = 0;
   REQUIRE(log.ReadAll({}, [&](const EventView& e) {
-    if (e.occurred_at < from || e.occurred_at >= to) return true;
+    if (e.occurred_at >= to) return true;
+    const bool decision = e.type == "fd.decision_made" || e.type == "fd.significant_harm_identified" ||
+                          e.type == "fd.consent_refused";
+    if (!decision) return true;
+    const bool referral = e.type == "fd.significant_harm_identified" ||
+                          e.payload.find("\"decision\":\"assessment\"") != std::string_view::npos;
+    const std::string stream(e.stream);
+    auto it = last_referral.find(stream);
+    const bool re_referral = it != last_referral.end() && e.occurred_at - it->second <= 365LL * 86400 * 1000000;
+    if (referral) last_referral[stream] = e.occurred_at;
+    if (e.occurred_at < from || re_referral) return true;
     std::string bucket;
     if (e.type == "fd.decision_made") {
       for (const char* d : {"signpost", "early_help", "assessment", "nfa"}) {
