@@ -202,8 +202,10 @@ void AddSimulateCommand(CLI::App& app, Registry& r) {
   c->footer(
       "Bulk mode, business dates in the past, deterministic for a seed (docs/simulator.md). N: children who\n"
       "first come to the front door in the window (default 1,000; birmingham 102,000 over 2 years, about\n"
-      "60,000 contacts a year). The log is the same for any --in-flight. Exit code 7 if a command was refused.");
-  c->add_option("--preset", o->preset, "a Trust's size")->check(CLI::IsMember({"birmingham", "england"}));
+      "60,000 contacts a year). Children open on the start date come with their histories (--history-years).\n"
+      "Ends with a calibration report against the seeds (england: the national figures). The log is the\n"
+      "same for any --in-flight. Exit code 7 if a command was refused.");
+  c->add_option("--preset", o->preset, "a Trust's size (and the calibration's targets)")->check(CLI::IsMember({"birmingham", "england"}));
   c->add_option("--children", o->children, "new children in the window")->type_name("N");
   c->add_option("--years", o->years, "the window (default 2)")->type_name("Y");
   c->add_option("--history-years", o->history_years,
