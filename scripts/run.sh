@@ -3,8 +3,10 @@
 # 127.0.0.1:8080 over the event log in ./casetrail-data.
 #
 # The first time (an empty or missing data directory) it simulates a Birmingham-sized caseload
-# through the real command pipeline (docs/simulator.md: about 100,000 children over the last two
-# years, ~1.5 M events; 3-4 minutes), adds the four demo children of the README's tour, and writes
+# through the real command pipeline (docs/simulator.md: about 100,000 children new over the last
+# two years and the histories of the ~26,000 the Trust held when they began, ~4 M events; 5-6
+# minutes; it ends with the calibration report against the seeds), adds the four demo children
+# of the README's tour, and writes
 # demo tokens for each kind of user (printed once). A second start reuses the data.
 # Stop it with Ctrl-C: subscriptions end cleanly and in-flight requests drain.
 #
