@@ -4,7 +4,8 @@
 # against the seeds, and the england preset's national targets at a 40th of its size (the same
 # 102,000: every measure but the contacts a year is a rate, so it compares at any size). Two years
 # to START (default 2024-11-30, CASETRAIL_CALIBRATION_START), seed 1; a run with a refused
-# command fails (exit 7) and changes nothing.
+# command fails (exit 7) and changes nothing. CASETRAIL_CALIBRATION_KEEP=DIR keeps each run's
+# log in DIR/<preset> (to read the README's tour numbers from it, e.g. casetrail plo).
 # Usage: scripts/calibrate.sh [birmingham|england|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,11 @@ run() {
   } >"$dir/block.md"
   replace_docs_block docs/simulator.md "calibration-$name" "$dir/block.md"
   grep -E "^  (history|children|commands|refusals|elapsed)" "$dir/out.txt" >&2
+  if [[ -n ${CASETRAIL_CALIBRATION_KEEP:-} ]]; then
+    mkdir -p "$CASETRAIL_CALIBRATION_KEEP"
+    rm -rf "${CASETRAIL_CALIBRATION_KEEP:?}/$name"
+    mv "$dir/data" "$CASETRAIL_CALIBRATION_KEEP/$name"
+  fi
   rm -rf "$dir"
 }
 

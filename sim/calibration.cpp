@@ -70,6 +70,8 @@ const CalibrationPreset& BirminghamCalibration() {
       {"K-C11", "looked_after_reviews_in_time", "looked-after reviews held in time", 0.94, 0.04, "SE:1224"},
       {"K-L2", "diversion_from_proceedings", "pre-proceedings ending in step-down (diversion)", 0.36, 0.08,
        "SE:1027 (35-37%)"},
+      {"K-L4", "average_days_lpm_to_initial_meeting", "days from the legal planning meeting to the initial pre-proceedings meeting",
+       14, 5, "SE:1031-1033 (14 days on average)"},
       {"K-L3", "average_weeks_in_pre_proceedings", "average weeks in pre-proceedings", 15, 4, "SE:1027"},
       {"K-L5", "average_weeks_of_care_proceedings", "average weeks of care proceedings", 40, 6, "SE:1180"},
       {"K-L6", "average_weeks_of_care_proceedings_with_pre", "... after pre-proceedings", 35, 6, "SE:1182"},
@@ -79,6 +81,13 @@ const CalibrationPreset& BirminghamCalibration() {
       {"K-F10", "assessments_no_further_social_work", "assessments ending in no further action or early help", 0.75, 0.05,
        "SE:684"},
       {"K-N2", "cin_visits_in_time", "child in need visits within 6 weeks of the last (T-11)", 0.71, 0.05, "SE:891"},
+      {"K-P7", "midway_reviews_per_10000_per_year", "midway reviews of child protection plans in the year, per 10,000",
+       kPer10k(721), kPer10k(216), "SE:914 (721)"},
+      {"K-A1", "placed_for_adoption_per_10000_per_year", "children placed for adoption in the year, per 10,000",
+       kPer10k(105), kPer10k(40), "SE:1457, SE:1464 (105; the text says 104)"},
+      {"K-A4", "average_days_care_to_adoptive_placement",
+       "days from entering care to moving in with the adoptive family (A1), placements in the year", 560, 150,
+       "SE:1460 (560)"},
       {"K-C3", "permanence_plan_by_second_review", "children in care with a permanence plan by the second review", 0.86,
        0.06, "SE:1176"},
       // Children in care on the reference date: placements and stability.
@@ -90,6 +99,8 @@ const CalibrationPreset& BirminghamCalibration() {
        0.03, "SE:1433"},
       {"K-C10", "same_placement_2_years_of_2_5_in_care",
        "under 16s in care 2.5 years or more, in the same placement for 2 years", 0.67, 0.08, "SE:1436"},
+      {"K-CL7", "care_leavers_in_touch", "former relevant children with a personal adviser contact in the last 3 months",
+       0.97, 0.05, "CP:811, CP:828-836 (97% in touch, 2017)"},
       {"K-CL2", "care_leavers_over_21_per_10000", "care leavers over 21 still supported, per 10,000", kPer10k(113),
        kPer10k(56), "SE:1629 (113)"},
       // Workforce.
@@ -159,10 +170,13 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
     std::string placement;
     int placements_in_year = 0;  // placement starts dated in the 12 months
     TimestampUs last_referral = INT64_MIN;
+    TimestampUs lpm = 0;                   // the last legal planning meeting deciding pre-proceedings
+    TimestampUs adviser_contact = INT64_MIN;  // the personal adviser's last contact
   };
   std::unordered_map<std::string, ChildFacts> children;
   double contacts = 0, s47 = 0, referrals = 0, re_referrals = 0, assessed = 0, assessed_no_sw = 0;
-  double cin_visits = 0, cin_visits_in_time = 0;
+  double cin_visits = 0, cin_visits_in_time = 0, midway_reviews = 0, adoptive_placements = 0, days_to_adoption = 0;
+  double initial_meetings = 0, days_to_initial_meeting = 0;
   std::map<std::string, double> decisions;
   auto params_of = [](const EventView& e) {
     auto p = nlohmann::json::parse(e.payload, nullptr, false);
@@ -198,6 +212,23 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
       c.placement = params_of(e).value("placement", std::string());
       c.placement_since = e.occurred_at;
       if (in_year) c.placements_in_year += 1;
+      if (in_year && c.placement == "placed_for_adoption" && c.in_care) {
+        adoptive_placements += 1;
+        days_to_adoption += static_cast<double>(e.occurred_at - c.episode_start) / 86400e6;
+      }
+    } else if (type == "lc.keeping_in_touch" || type == "lc.pathway_plan_reviewed") {
+      facts().adviser_contact = e.occurred_at;
+    } else if (type == "plo.legal_planning_meeting_held") {
+      if (params_of(e).value("decision", std::string()) == "pre_proceedings") facts().lpm = e.occurred_at;
+    } else if (type == "plo.initial_meeting_held") {
+      ChildFacts& c = facts();
+      if (in_year && c.lpm != 0) {
+        initial_meetings += 1;
+        days_to_initial_meeting += static_cast<double>(e.occurred_at - c.lpm) / 86400e6;
+      }
+      c.lpm = 0;
+    } else if (in_year && type == "cp.midway_review_held") {
+      midway_reviews += 1;
     } else if (in_year && (type == "fd.significant_harm_identified" || type == "fd.decision_made")) {
       const bool referral =
           type == "fd.significant_harm_identified" || params_of(e).value("decision", std::string()) == "assessment";
@@ -244,6 +275,10 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
   if (referrals > 0) m["re_referrals_within_12_months"] = re_referrals / referrals;
   if (assessed > 0) m["assessments_no_further_social_work"] = assessed_no_sw / assessed;
   if (cin_visits > 0) m["cin_visits_in_time"] = cin_visits_in_time / cin_visits;
+  m["midway_reviews_per_10000_per_year"] = per10k(midway_reviews);
+  m["placed_for_adoption_per_10000_per_year"] = per10k(adoptive_placements);
+  if (adoptive_placements > 0) m["average_days_care_to_adoptive_placement"] = days_to_adoption / adoptive_placements;
+  if (initial_meetings > 0) m["average_days_lpm_to_initial_meeting"] = days_to_initial_meeting / initial_meetings;
   {
     // Children in care on the reference date: where they live, how often they moved.
     double in_care = 0, foster = 0, connected = 0, home = 0, three_plus = 0, long_stay = 0, long_stay_same = 0;
@@ -309,6 +344,11 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
           s["leavers"] += 1;
           auto it = children.find(c.child);
           if (it != children.end() && it->second.reached_21) s["leavers_over_21"] += 1;  // (as of the end)
+          if (lc == "FormerRelevantChild") {
+            s["former_relevant"] += 1;
+            const TimestampUs three_months = 92LL * 86400 * 1000000;
+            if (it != children.end() && it->second.adviser_contact >= end - three_months) s["in_touch"] += 1;
+          }
         }
       };
       for (const auto& [worker, children] : t.by_worker) {
@@ -334,6 +374,7 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
   m["pre_proceedings_per_10000"] = per10k(now["pre"]);
   m["care_leavers_per_10000"] = per10k(now["leavers"]);
   m["care_leavers_over_21_per_10000"] = per10k(now["leavers_over_21"]);
+  if (now["former_relevant"] > 0) m["care_leavers_in_touch"] = now["in_touch"] / now["former_relevant"];
   if (before["cp"] > 0) {
     m["cp_plans_change_in_year"] = now["cp"] / before["cp"] - 1;
   } else {

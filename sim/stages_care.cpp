@@ -92,6 +92,11 @@ Builder::Next Builder::Legal(std::int64_t& t, std::int64_t plan_start, std::int6
       outcome = "no_order";
     } else {
       outcome = rng.Pick(p.Shares("proceedings.final_order_share"));
+      // Adoption is for young children: a placement order is most often made for a child under
+      // 5 (or unborn at the issue), hardly ever from 10 (then a care order).
+      const int age = AgeAt(final_at);
+      if (age < 5 && rng.Chance(p.Num("proceedings.placement_order_share_under_5"))) outcome = "placement_order";
+      if (age >= 10 && outcome == "placement_order") outcome = "care_order";
       add(final_at, "court.final_order_made", "legal", {{"order", outcome}});
     }
     resolved = std::min(care_from, final_at);
@@ -138,6 +143,7 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   std::int64_t exit = kNever;
   const char* reason = nullptr;
   bool adoption = false;
+  double months_to_adoptive_placement = 0;
   // Years until an event with `per_year` occurrences a year (exponential).
   auto years_until = [&](double per_year) {
     return static_cast<std::int64_t>(-std::log(1 - rng.Uniform()) / per_year * 365.25 * kDayUs);
@@ -163,7 +169,13 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     reason = "returned_home";
   } else if (order == "placement_order" && AgeAt(entry) < 10) {
     adoption = true;
-    exit = order_at + static_cast<std::int64_t>((rng.Uniform(2, 6) + p.Num("children_in_care.adoption_after_placement_order_months")) * 30.44 * kDayUs);
+    // Matched and placed some months after the placement order (K-A6: authority to place to
+    // match 263 days), adopted some months after that.
+    months_to_adoptive_placement = rng.Uniform(p.Num("children_in_care.placement_order_to_adoptive_placement_months_min"),
+                                               p.Num("children_in_care.placement_order_to_adoptive_placement_months_max"));
+    exit = order_at + static_cast<std::int64_t>((months_to_adoptive_placement +
+                                                 p.Num("children_in_care.adoption_after_placement_order_months")) *
+                                                30.44 * kDayUs);
     reason = "adopted";
   }
   if (eighteen != kNever && eighteen < exit) {
@@ -243,7 +255,7 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     }
   }
   if (adoption) {
-    const std::int64_t placed_for_adoption = order_at + static_cast<std::int64_t>(rng.Uniform(2, 6) * 30.44 * kDayUs);
+    const std::int64_t placed_for_adoption = order_at + static_cast<std::int64_t>(months_to_adoptive_placement * 30.44 * kDayUs);
     if (placed_for_adoption < stop - kDayUs) moves.push_back({AfterWd(placed_for_adoption, 0), {"placed_for_adoption", "yes"}});
   }
   std::sort(moves.begin(), moves.end());

@@ -237,7 +237,7 @@ std::int64_t Builder::PlanSeries(std::int64_t start, std::int64_t end, bool end_
   for (std::size_t i = 0; i < reviews.size(); ++i) {
     const bool final_review = ends_here && i + 1 == reviews.size();
     Add(reviews[i], "cp.review_conference_held", "cp_chair", {{"outcome", final_review ? "end" : "continue"}});
-    if (i == 0 && !final_review) {
+    if (i == 0 && !final_review && rng.Chance(p.Num("child_protection.midway_review_share"))) {
       Add(reviews[i] + (((i + 1 < reviews.size()) ? reviews[i + 1] : end) - reviews[i]) / 2, "cp.midway_review_held",
           "cp_chair");
     }
@@ -277,7 +277,11 @@ Builder::Next Builder::CpPlan(std::int64_t& t) {
     t = ended;
     return Next::kClose;
   }
-  const bool escalate = !is_long && rng.Chance(p.Num("child_protection.escalate_to_legal_share"));
+  // Babies and young children go to court far more often than older ones (K-A1's adoptions).
+  const bool young = unborn || AgeAt(start) < 5;
+  const double escalation = p.Num("child_protection.escalate_to_legal_share") *
+                            (young ? p.Num("child_protection.escalate_to_legal_under_5_factor") : 1.0);
+  const bool escalate = !is_long && rng.Chance(std::min(1.0, escalation));
   if (!escalate) {
     const bool to_care = rng.Chance(p.Num("children_in_care.entry_from_cp_plan_share"));
     if (to_care) {
