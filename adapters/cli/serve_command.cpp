@@ -53,6 +53,7 @@ struct ServeOptions {
       {"cache-children", {workflows::CaseService::kDefaultCacheChildren, 1, 100000000}},
       {"tick-seconds", {60, 0, 86400}},
       {"due-soon-working-days", {3, 0, 20}},
+      {"session-hours", {8, 1, 24 * 30}},
   };
   // The options a config file may set too: name -> (where it goes, the option).
   std::map<std::string, std::pair<std::string*, CLI::Option*>> texts;
@@ -112,6 +113,7 @@ int Serve(Session& s, ServeOptions& o) {
   ao.cache_children = tune("cache-children");
   ao.tick_interval = std::chrono::seconds(tune("tick-seconds"));
   ao.due_soon_working_days = static_cast<int>(tune("due-soon-working-days"));
+  ao.session_lifetime = std::chrono::hours(tune("session-hours"));
   const std::string tokens_file =
       o.tokens.empty() ? (std::filesystem::path(s.options.data) / "tokens").string() : o.tokens;
   if (o.demo) {

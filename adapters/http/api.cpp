@@ -19,6 +19,7 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
     : log_(log),
       rules_(rules),
       tokens_(tokens),
+      sessions_(options.session_lifetime),
       options_(options),
       cases_(log, rules),
       audit_(log, rules),
@@ -122,22 +123,57 @@ std::optional<Response> Api::Admit(Call& call) {
     call.label = call.route->label;
     return std::nullopt;
   }
+  // Signing in: the token is in the body (the handler checks it).
+  for (const Route* route : m.routes) {
+    if (route->who == Who::kSignIn && route->method == r.method) {
+      call.route = route;
+      call.label = route->label;
+      return std::nullopt;
+    }
+  }
 
+  // A bearer token, or else a browser's session cookie (sessions.hpp).
   const std::string bearer = "Bearer ";
   std::optional<Principal> who;
-  if (r.authorization.rfind(bearer, 0) == 0) who = tokens_.Authenticate(r.authorization.substr(bearer.size()));
+  std::string why_not = "an Authorization: Bearer <token> header (or a session cookie from POST /v1/session) is required";
+  if (!r.authorization.empty()) {
+    if (r.authorization.rfind(bearer, 0) == 0) who = tokens_.Authenticate(r.authorization.substr(bearer.size()));
+    why_not = "the token is not valid (unknown or revoked)";
+  } else if (std::string id = CookieValue(r.cookie, kSessionCookie); !id.empty()) {
+    if (auto session = sessions_.Find(id, options_.clock())) {
+      who = tokens_.Authenticate(session->token);
+      if (who) {
+        call.session_id = std::move(id);
+        call.session = std::move(session);
+      } else {
+        sessions_.Close(id);  // its token was revoked: the session ends with it
+      }
+    }
+    if (!who) why_not = "the session has ended (expired, signed out, or its token revoked): sign in again";
+  }
   if (!who) {
     call.label = "unauthenticated";
-    Response res = JsonResponse(401, Json{{"error", {{"code", "unauthenticated"},
-                                                     {"message", r.authorization.empty()
-                                                                     ? "an Authorization: Bearer <token> header is required"
-                                                                     : "the token is not valid (unknown or revoked)"}}}});
+    Response res = JsonResponse(401, Json{{"error", {{"code", "unauthenticated"}, {"message", why_not}}}});
     res.headers.push_back({"WWW-Authenticate", "Bearer"});
     access_log_.Record(Principal{}, "access.denied", "", r.method + " " + call.path, "unauthenticated");
     return res;
   }
   call.who = std::move(*who);
   call.authenticated = true;
+  // A session's writes carry its CSRF token (a page of another site cannot read it).
+  if (call.session && r.method != "GET" && r.method != "HEAD") {
+    const std::string& want = call.session->csrf;
+    const std::string& got = r.csrf_token;
+    unsigned diff = got.size() == want.size() ? 0 : 1;
+    for (std::size_t i = 0; i < want.size() && i < got.size(); ++i) diff |= static_cast<unsigned>(want[i] ^ got[i]);
+    if (diff != 0) {
+      call.label = m.routes.empty() ? "unknown" : m.routes.front()->label;
+      access_log_.Record(call.who, "access.denied", "", r.method + " " + call.path, "csrf");
+      return JsonResponse(403, Json{{"error", {{"code", "csrf"},
+                                               {"message", "a write made with a session cookie needs the session's CSRF "
+                                                           "token in the X-CSRF-Token header (GET /v1/session gives it)"}}}});
+    }
+  }
 
   if (m.bad_param) {
     call.label = m.bad_param_label;
@@ -165,6 +201,7 @@ std::optional<std::string> Api::Deny(Who who, const Call& call) {
   };
   switch (who) {
     case Who::kAnyone:
+    case Who::kSignIn:
     case Who::kAnyCaller:
       return std::nullopt;
     case Who::kRecorders:
@@ -219,6 +256,60 @@ void Api::Finish(const std::string& label, const Principal* who, const std::stri
 
 Response Api::Health(const Call&) {
   return JsonResponse(200, Json{{"status", "ok"}, {"head_position", log_.HeadPosition()}});
+}
+
+// ---- browser sessions (sessions.hpp) ------------------------------------------------------------
+
+namespace {
+std::string SessionCookie(const std::string& id, std::chrono::seconds max_age) {
+  return std::string(kSessionCookie) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+         std::to_string(max_age.count());
+}
+Json SessionJson(const Principal& who, const BrowserSession* s) {
+  Json out{{"user", who.user}, {"role", who.role}, {"team", who.team}};
+  if (s) {
+    out["csrf_token"] = s->csrf;
+    out["expires_at"] = json::FormatTime(s->expires_at);
+  }
+  return out;
+}
+}  // namespace
+
+Response Api::OpenSession(const Call& call) {
+  const Request& r = call.request;
+  if (auto over = OverLimit(r, options_.max_body_bytes)) return *over;
+  if (Status s = NoQuery(call); !s.ok()) return Error(s);
+  auto doc = ParseBody(r.body, {"token"});
+  if (!doc.ok()) return Error(doc.status());
+  std::string token;
+  if (Status s = StringField(*doc, "token", 256, &token); !s.ok()) return Error(s);
+  if (token.empty()) return Error(Status::InvalidArgument("token", "is required: the bearer token to sign in with"));
+  auto who = tokens_.Authenticate(token);
+  if (!who) {
+    access_log_.Record(Principal{}, "access.denied", "", r.method + " " + call.path, "sign-in with an invalid token");
+    return JsonResponse(401, Json{{"error", {{"code", "unauthenticated"},
+                                             {"message", "the token is not valid (unknown or revoked)"}}}});
+  }
+  auto [id, session] = sessions_.Open(token, options_.clock());
+  Response res = JsonResponse(201, SessionJson(*who, &session));
+  res.headers.push_back({"Set-Cookie", SessionCookie(id, sessions_.lifetime())});
+  res.headers.push_back({"Cache-Control", "no-store"});
+  return res;
+}
+
+Response Api::ShowSession(const Call& call) {
+  if (Status s = NoQuery(call); !s.ok()) return Error(s);
+  Response res = JsonResponse(200, SessionJson(call.who, call.session ? &*call.session : nullptr));
+  res.headers.push_back({"Cache-Control", "no-store"});
+  return res;
+}
+
+Response Api::CloseSession(const Call& call) {
+  if (Status s = NoQuery(call); !s.ok()) return Error(s);
+  sessions_.Close(call.session_id);
+  Response res = JsonResponse(200, Json{{"signed_out", !call.session_id.empty()}});
+  res.headers.push_back({"Set-Cookie", SessionCookie("", std::chrono::seconds(0))});
+  return res;
 }
 
 Response Api::ServeOpenApi(const Call& call) {

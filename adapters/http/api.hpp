@@ -27,6 +27,7 @@
 
 #include "adapters/http/access_log.hpp"
 #include "adapters/http/routes.hpp"
+#include "adapters/http/sessions.hpp"
 #include "adapters/http/subscriptions.hpp"
 #include "adapters/http/tokens.hpp"
 #include "adapters/http/view_maintainer.hpp"
@@ -44,6 +45,8 @@ struct Request {
   std::string authorization;  // the Authorization header ("Bearer ...")
   std::string body;
   std::string last_event_id;  // the Last-Event-ID header (an SSE client resuming)
+  std::string cookie;         // the Cookie header (a browser's session: sessions.hpp)
+  std::string csrf_token;     // the X-CSRF-Token header (required on a session's writes)
 };
 
 struct Response {
@@ -68,6 +71,8 @@ struct ApiOptions {
   Clock clock = SystemClockUs;
   // deadline.due_soon reminders this many working days before a deadline's last day (0: none).
   int due_soon_working_days = 3;
+  // A browser session's lifetime from sign-in (POST /v1/session).
+  std::chrono::seconds session_lifetime = std::chrono::hours(8);
 };
 
 class Api {
@@ -122,6 +127,10 @@ class Api {
 
   // ---- handlers, one per row of the route table ----
   Response Health(const Call& c);
+  // Browser sessions (api.cpp): sign in with a token, who am I, sign out.
+  Response OpenSession(const Call& c);
+  Response ShowSession(const Call& c);
+  Response CloseSession(const Call& c);
   Response ServeMetrics(const Call& c);
   Response ServeOpenApi(const Call& c);
   // write_routes.cpp
@@ -180,6 +189,7 @@ class Api {
   EventLog& log_;
   const workflows::RuleBook& rules_;
   Tokens& tokens_;
+  Sessions sessions_;
   ApiOptions options_;
   workflows::CaseService cases_;
   replay::Audit audit_;

@@ -69,7 +69,9 @@ Json Operation(const Route& r) {
              {"parameters", params},
              {"responses", responses},
              {"x-casetrail-access", Describe(r.who)},
-             {"security", r.who == Who::kAnyone ? Json::array() : Json::array({{{"bearer", Json::array()}}})}};
+             {"security", r.who == Who::kAnyone || r.who == Who::kSignIn
+                                  ? Json::array()
+                                  : Json::array({{{"bearer", Json::array()}}, {{"session", Json::array()}}})}};
   if (std::string_view(r.method) != "GET") {
     op["requestBody"] = {{"required", std::string_view(r.method) == "POST"},
                          {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
@@ -105,9 +107,15 @@ nlohmann::json OpenApiDocument() {
                 {"description", "Children's social care case workflows. Every route, with examples: docs/api.md."}}},
               {"servers", Json::array({{{"url", "http://127.0.0.1:8080"}}})},
               {"components",
-               {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+               {{"securitySchemes",
+                 {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
+                  {"session",
+                   {{"type", "apiKey"},
+                    {"in", "cookie"},
+                    {"name", kSessionCookie},
+                    {"description", "from POST /v1/session; writes also need the X-CSRF-Token header"}}}}},
                 {"schemas", {{"Error", error}}}}},
-              {"security", Json::array({{{"bearer", Json::array()}}})},
+              {"security", Json::array({{{"bearer", Json::array()}}, {{"session", Json::array()}}})},
               {"paths", paths}};
 }
 

@@ -14,6 +14,7 @@ namespace casetrail::http {
 const char* Describe(Who who) {
   switch (who) {
     case Who::kAnyone: return "anyone, without a token";
+    case Who::kSignIn: return "anyone: the token is in the body";
     case Who::kAnyCaller: return "any caller with a valid token";
     case Who::kRecorders: return "roles that record actions (not auditor, admin or subscriber)";
     case Who::kChildReaders:
@@ -42,6 +43,15 @@ const std::vector<Route>& Routes() {
 {"GET",     "/health",                                   kAnyone,               "health",
             "",                                          "200",                               kInline,
             "the server is up; the log's head",          &Api::Health},
+{"POST",    "/v1/session",                               kSignIn,               "session",
+            "",                                          "201 400 401 413",                   kWorker,
+            "sign in: a token for a session cookie",     &Api::OpenSession},
+{"GET",     "/v1/session",                               kAnyCaller,            "session",
+            "",                                          "200 400 401",                       kInline,
+            "who is signed in, and the session's CSRF token", &Api::ShowSession},
+{"DELETE",  "/v1/session",                               kAnyCaller,            "session",
+            "",                                          "200 400 401 403",                   kInline,
+            "sign out",                                  &Api::CloseSession},
 {"POST",    "/v1/children",                              kRecorders,            "register",
             "",                                          "200 201 400 401 403 409 413 422",   kWorker,
             "register a child",                          &Api::Register},

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/http/sessions.hpp"
 #include "adapters/http/tokens.hpp"
 
 namespace casetrail::http {
@@ -28,6 +29,7 @@ struct Route;
 // the same in words.
 enum class Who {
   kAnyone,               // no token (probes: /health, /metrics); answers any method
+  kSignIn,               // no token in a header: the body carries it (POST /v1/session)
   kAnyCaller,            // any valid token, whatever the role
   kRecorders,            // roles that record actions (not auditor, admin or subscriber)
   kChildReaders,         // who may see the child's record: team scope, restrictions; reads logged
@@ -60,6 +62,8 @@ struct Call {
   std::string query;               // the target after '?', raw
   Principal who;                   // empty for kAnyone routes
   bool authenticated = false;      // who holds a valid token
+  std::string session_id;          // set when authenticated by a session cookie
+  std::optional<BrowserSession> session;  // that session
   const Route* route = nullptr;    // set once admitted
   std::vector<std::pair<std::string, std::string>> params;  // {"child", "1002"}
   std::string label = "unknown";   // the metrics label: the route's, or "unauthenticated"

@@ -93,6 +93,8 @@ class Session : public std::enable_shared_from_this<Session> {
     r.target = std::string(req.target());
     r.authorization = std::string(req[bhttp::field::authorization]);
     r.last_event_id = std::string(req["Last-Event-ID"]);
+    r.cookie = std::string(req[bhttp::field::cookie]);
+    r.csrf_token = std::string(req["X-CSRF-Token"]);
     r.body = std::move(req.body());
     const bool keep_alive = req.keep_alive();
     if (server_->stopping) {

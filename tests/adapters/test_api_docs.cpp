@@ -7,7 +7,7 @@
 // array whose last documented element is "..." matches an answer that starts with the other
 // elements; otherwise arrays match element by element. For ```sse the documented frames must be
 // the first frames of the stream ("id:" and "event:" lines equal, "data:" by the JSON rules).
-// Tokens are written `Bearer <role>`, for the demo user of that role.
+// Tokens are written `Bearer <role>`, for the demo user of that role (in a body: `<token of role>`).
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -184,7 +184,13 @@ TEST_CASE("every example in docs/api.md is what the running server answers", "[a
       }
       continue;
     }
-    auto r = client.Call(e.method, e.target, token, e.body);
+    // A token in a body is written "<token of ROLE>" (the demo user of that role's token).
+    std::string body = e.body;
+    for (std::size_t at; (at = body.find("<token of ")) != std::string::npos;) {
+      const std::size_t end = body.find('>', at);
+      body.replace(at, end + 1 - at, body.substr(at + 10, end - at - 10));
+    }
+    auto r = client.Call(e.method, e.target, token, body);
     INFO("answer: " << r.body);
     // For whoever edits the page: CASETRAIL_API_ANSWERS=FILE writes "<line> <answer>" per example.
     if (const char* answers = std::getenv("CASETRAIL_API_ANSWERS")) {
