@@ -39,6 +39,7 @@ struct Tuning {
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string tokens;  // default DIR/tokens
+  std::string ui;      // the web UI's files (none by default)
   std::string config;
   bool demo = false;
   KafkaArgs kafka;
@@ -114,6 +115,13 @@ int Serve(Session& s, ServeOptions& o) {
   ao.tick_interval = std::chrono::seconds(tune("tick-seconds"));
   ao.due_soon_working_days = static_cast<int>(tune("due-soon-working-days"));
   ao.session_lifetime = std::chrono::hours(tune("session-hours"));
+  if (!o.ui.empty()) {
+    if (!std::filesystem::is_directory(o.ui)) {
+      std::cerr << "error: --ui: '" << o.ui << "' is not a directory\n";
+      return 3;
+    }
+    ao.ui_dir = o.ui;
+  }
   const std::string tokens_file =
       o.tokens.empty() ? (std::filesystem::path(s.options.data) / "tokens").string() : o.tokens;
   if (o.demo) {
@@ -187,6 +195,7 @@ void AddServe(CLI::App& app, Registry& r) {
   };
   text("listen", &o->listen, "the address (default 127.0.0.1:8080)")->type_name("ADDR:PORT");
   text("tokens", &o->tokens, "the tokens file (default DIR/tokens)")->type_name("FILE");
+  text("ui", &o->ui, "serve the web UI's files from this directory at / and /ui/ (docs/api.md)")->type_name("DIR");
   c->add_flag("--demo", o->demo,
               "load the demo history into an empty log and, if the tokens file does not exist, write demo "
               "tokens to it and print them");

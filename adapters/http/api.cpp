@@ -20,6 +20,7 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       rules_(rules),
       tokens_(tokens),
       sessions_(options.session_lifetime),
+      ui_(options.ui_dir),
       options_(options),
       cases_(log, rules),
       audit_(log, rules),
@@ -88,6 +89,14 @@ bool Api::Async(const Request& r) const {
 
 Response Api::Handle(const Request& r) {
   const auto start = std::chrono::steady_clock::now();
+  if (ui_.enabled()) {
+    const std::string_view path = std::string_view(r.target).substr(0, r.target.find('?'));
+    if (UiFiles::IsUiPath(path)) {
+      Response res = ui_.Serve(r, path, r.if_none_match);
+      Finish("ui", nullptr, r.method, std::string(path), res, start);
+      return res;
+    }
+  }
   Call call{r};
   std::optional<Response> refused = Admit(call);
   Response res = refused ? std::move(*refused) : (this->*call.route->handler)(call);

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <thread>
+#include <filesystem>
 #include <functional>
 #include <chrono>
 #include <cstdint>
@@ -28,6 +29,7 @@
 #include "adapters/http/access_log.hpp"
 #include "adapters/http/routes.hpp"
 #include "adapters/http/sessions.hpp"
+#include "adapters/http/ui_files.hpp"
 #include "adapters/http/subscriptions.hpp"
 #include "adapters/http/tokens.hpp"
 #include "adapters/http/view_maintainer.hpp"
@@ -47,6 +49,7 @@ struct Request {
   std::string last_event_id;  // the Last-Event-ID header (an SSE client resuming)
   std::string cookie;         // the Cookie header (a browser's session: sessions.hpp)
   std::string csrf_token;     // the X-CSRF-Token header (required on a session's writes)
+  std::string if_none_match;  // the If-None-Match header (the web UI's files: ui_files.hpp)
 };
 
 struct Response {
@@ -73,6 +76,8 @@ struct ApiOptions {
   int due_soon_working_days = 3;
   // A browser session's lifetime from sign-in (POST /v1/session).
   std::chrono::seconds session_lifetime = std::chrono::hours(8);
+  // The web UI's static files (ui_files.hpp), served at / and /ui/...; empty: none.
+  std::filesystem::path ui_dir;
 };
 
 class Api {
@@ -190,6 +195,7 @@ class Api {
   const workflows::RuleBook& rules_;
   Tokens& tokens_;
   Sessions sessions_;
+  UiFiles ui_;
   ApiOptions options_;
   workflows::CaseService cases_;
   replay::Audit audit_;

@@ -95,6 +95,7 @@ class Session : public std::enable_shared_from_this<Session> {
     r.last_event_id = std::string(req["Last-Event-ID"]);
     r.cookie = std::string(req[bhttp::field::cookie]);
     r.csrf_token = std::string(req["X-CSRF-Token"]);
+    r.if_none_match = std::string(req[bhttp::field::if_none_match]);
     r.body = std::move(req.body());
     const bool keep_alive = req.keep_alive();
     if (server_->stopping) {
