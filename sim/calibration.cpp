@@ -158,10 +158,11 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
   std::set<std::string> unmeasured;
   auto per10k = [&](double count) { return rep.population > 0 ? count / rep.population * 10000 : 0; };
 
-  // Flows over the last 12 months: contacts, their decisions, section 47 enquiries. And who
-  // provides each child's early help (K-S2 counts the Trust's services, not its partners').
-  // Per child, from its whole history: its early help provider, date of birth, care episode and
-  // placements, last referral. (A child's actions are recorded in the order they happened.)
+  // One scan of the log: flows over the last 12 months (contacts, their decisions, referrals,
+  // section 47 enquiries, ...), and per child, from its whole history, what the stocks below
+  // need: its early help provider (K-S2 counts the Trust's services, not its partners'), date of
+  // birth, care episode and placements, last referral. (A child's actions are recorded in the
+  // order they happened.)
   struct ChildFacts {
     std::string provider;  // early help's, the last named
     int dob_days = INT32_MIN;
@@ -229,19 +230,26 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
       c.lpm = 0;
     } else if (in_year && type == "cp.midway_review_held") {
       midway_reviews += 1;
-    } else if (in_year && (type == "fd.significant_harm_identified" || type == "fd.decision_made")) {
-      const bool referral =
-          type == "fd.significant_harm_identified" || params_of(e).value("decision", std::string()) == "assessment";
-      if (referral) {
+    } else if (type == "fd.significant_harm_identified" || type == "fd.decision_made") {
+      // A referral: a decision for an assessment, or significant harm straight to a strategy
+      // discussion (which has no decision event).
+      const std::string decision = type == "fd.decision_made" ? params_of(e).value("decision", std::string())
+                                                              : std::string("strategy_discussion");
+      if (decision == "assessment" || decision == "strategy_discussion") {
         ChildFacts& c = facts();
-        referrals += 1;
-        if (c.last_referral != INT64_MIN && e.occurred_at - c.last_referral <= kYearUs) re_referrals += 1;
+        if (in_year) {
+          referrals += 1;
+          if (c.last_referral != INT64_MIN && e.occurred_at - c.last_referral <= kYearUs) re_referrals += 1;
+        }
         c.last_referral = e.occurred_at;
       }
-    } else if (type == "fd.significant_harm_identified" || type == "fd.decision_made") {
-      if (type == "fd.significant_harm_identified" || params_of(e).value("decision", std::string()) == "assessment") {
-        facts().last_referral = e.occurred_at;
-      }
+      if (in_year) decisions[decision] += 1;
+    } else if (in_year && type == "fd.consent_refused") {
+      decisions["nfa"] += 1;  // K-F5's NFA includes consent refused
+    } else if (in_year && type == "fd.contact_received") {
+      contacts += 1;
+    } else if (in_year && type == "cp.strategy_discussion_held") {
+      if (params_of(e).value("outcome", std::string()) == "s47") s47 += 1;
     } else if (in_year && type == "as.assessment_authorised") {
       const std::string outcome = params_of(e).value("outcome", std::string());
       assessed += 1;
@@ -251,22 +259,6 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
       if (p.is_object() && p.value("rule", std::string()) == "T-11") {
         cin_visits += 1;
         if (type == "deadline.met") cin_visits_in_time += 1;
-      }
-    }
-    if (!in_year) return true;
-    if (e.type == "fd.contact_received") {
-      contacts += 1;
-    } else if (e.type == "fd.significant_harm_identified") {
-      decisions["strategy_discussion"] += 1;  // straight to a strategy discussion: no decision event
-    } else if (e.type == "fd.consent_refused") {
-      decisions["nfa"] += 1;  // K-F5's NFA includes consent refused
-    } else if (e.type == "fd.decision_made" || e.type == "cp.strategy_discussion_held") {
-      const auto p = nlohmann::json::parse(e.payload, nullptr, false);
-      if (!p.is_object() || !p.contains("params") || !p["params"].is_object()) return true;
-      if (e.type == "fd.decision_made") {
-        decisions[p["params"].value("decision", "")] += 1;
-      } else if (p["params"].value("outcome", "") == "s47") {
-        s47 += 1;
       }
     }
     return true;
@@ -327,11 +319,10 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
           auto it = c.journeys.find(journey);
           return it == c.journeys.end() ? std::string() : it->second;
         };
-        const bool partner_early_help_only =
-            c.journeys.size() == 1 && !j("early_help").empty() && [&] {
-              auto it = children.find(c.child);
-              return it == children.end() || it->second.provider != "bct_early_help";
-            }();
+        const auto found = children.find(c.child);
+        const ChildFacts* facts = found == children.end() ? nullptr : &found->second;
+        const bool partner_early_help_only = c.journeys.size() == 1 && !j("early_help").empty() &&
+                                             (!facts || facts->provider != "bct_early_help");
         if (!partner_early_help_only) s["open"] += 1;
         bool in_need = false;  // the CIN census's scope: social care, not early help or a contact
         for (const auto& [journey, state] : c.journeys) in_need |= journey != "early_help" && journey != "front_door";
@@ -342,12 +333,11 @@ Result<CalibrationReport> Calibrate(EventLog& log, TimestampUs end, double new_c
         const std::string lc = j("leaving_care");
         if (lc == "RelevantChild" || lc == "FormerRelevantChild") {
           s["leavers"] += 1;
-          auto it = children.find(c.child);
-          if (it != children.end() && it->second.reached_21) s["leavers_over_21"] += 1;  // (as of the end)
+          if (facts && facts->reached_21) s["leavers_over_21"] += 1;  // (as of the end)
           if (lc == "FormerRelevantChild") {
             s["former_relevant"] += 1;
             const TimestampUs three_months = 92LL * 86400 * 1000000;
-            if (it != children.end() && it->second.adviser_contact >= end - three_months) s["in_touch"] += 1;
+            if (facts && facts->adviser_contact >= end - three_months) s["in_touch"] += 1;
           }
         }
       };

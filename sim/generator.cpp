@@ -59,16 +59,21 @@ LifeGenerator::LifeGenerator(const Params& params, const workflows::RuleBook& ru
   }
 }
 
+namespace {
+// A time uniform over [from, to), drawn from (seed, index) with `salt` (each kind of arrival its own).
+std::int64_t UniformArrival(std::uint64_t seed, std::uint64_t index, std::uint64_t salt, std::int64_t from,
+                            std::int64_t to) {
+  Rng r(seed * 0x2545F4914F6CDD1Dull ^ (index + 1) * 0x9E3779B97F4A7C15ull ^ salt);
+  return from + static_cast<std::int64_t>(r.Uniform() * static_cast<double>(to - from));
+}
+}  // namespace
+
 std::int64_t LifeGenerator::Arrival(std::uint64_t seed, std::uint64_t index) const {
-  Rng r(seed * 0x2545F4914F6CDD1Dull ^ (index + 1) * 0x9E3779B97F4A7C15ull ^ 0xA5A5);
-  const double u = r.Uniform();
-  return start_ + static_cast<std::int64_t>(u * static_cast<double>(end_ - start_));
+  return UniformArrival(seed, index, 0xA5A5, start_, end_);
 }
 
 std::int64_t LifeGenerator::ArrivalBefore(std::uint64_t seed, std::uint64_t index, std::int64_t from_us) const {
-  Rng r(seed * 0x2545F4914F6CDD1Dull ^ (index + 1) * 0x9E3779B97F4A7C15ull ^ 0x5A5A);
-  const double u = r.Uniform();
-  return from_us + static_cast<std::int64_t>(u * static_cast<double>(start_ - from_us));
+  return UniformArrival(seed, index, 0x5A5A, from_us, start_);
 }
 
 // ---- the whole life: a Builder (detail/life_builder.hpp) from the first contact -------------

@@ -144,13 +144,9 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   const char* reason = nullptr;
   bool adoption = false;
   double months_to_adoptive_placement = 0;
-  // Years until an event with `per_year` occurrences a year (exponential).
-  auto years_until = [&](double per_year) {
-    return static_cast<std::int64_t>(-std::log(1 - rng.Uniform()) / per_year * 365.25 * kDayUs);
-  };
   if (order == "s20" && (uasc || rng.Chance(p.Num("children_in_care.s20_long_term_share")))) {
     // Accommodated for the long term (s20 in long-term foster care), until 18 or a return home.
-    exit = entry + years_until(p.Num("children_in_care.long_term_exits_per_year"));
+    exit = entry + Wait(p.Num("children_in_care.long_term_exits_per_year"));
     reason = "returned_home";
   } else if (order == "s20") {
     exit = entry + static_cast<std::int64_t>(rng.Uniform(p.Num("children_in_care.s20_months_min"),
@@ -159,7 +155,7 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   } else if (order == "care_order" || (order == "placement_order" && AgeAt(entry) >= 10)) {
     // A care order lasts until 18 unless discharged: to a special guardian, or to parents the
     // child was placed with (K-C25: 58 SGO plans, 49 placed with parents).
-    exit = order_at + years_until(p.Num("children_in_care.long_term_exits_per_year"));
+    exit = order_at + Wait(p.Num("children_in_care.long_term_exits_per_year"));
     reason = rng.Chance(0.55) ? "special_guardianship_order" : "returned_home";
   } else if (order == "special_guardianship_order" || order == "child_arrangements_order") {
     exit = order_at + rng.Int(1, 5) * kDayUs;
@@ -240,7 +236,7 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   std::vector<std::pair<std::int64_t, std::pair<std::string, const char*>>> moves;
   const double rate = p.Num("children_in_care.placement_moves_per_year");
   for (std::int64_t m = entry;;) {
-    m += static_cast<std::int64_t>(-std::log(1 - rng.Uniform()) / rate * 365.25 * kDayUs);
+    m += Wait(rate);
     if (m >= stop - kDayUs) break;
     moves.push_back({AfterWd(m, 0), {placement(), "no"}});
   }
@@ -249,7 +245,7 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     // A long-term placement can break down too (K-C10: 67% in the same home for 2 years).
     const double disruption = p.Num("children_in_care.long_term_moves_per_year");
     for (std::int64_t m = long_term_from;;) {
-      m += static_cast<std::int64_t>(-std::log(1 - rng.Uniform()) / disruption * 365.25 * kDayUs);
+      m += Wait(disruption);
       if (m >= stop - kDayUs) break;
       moves.push_back({AfterWd(m, 0), {long_term_placement, "yes"}});
     }

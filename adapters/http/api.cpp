@@ -3,6 +3,8 @@
 // method, check who may call. The handlers are in *_routes.cpp.
 #include "adapters/http/api.hpp"
 
+#include <openssl/crypto.h>
+
 #include <chrono>
 #include <mutex>
 
@@ -11,6 +13,10 @@
 #include "adapters/json/event_json.hpp"
 
 namespace casetrail::http {
+
+namespace {
+constexpr const char* kInvalidToken = "the token is not valid (unknown or revoked)";
+}  // namespace
 
 using namespace detail;
 namespace cj = casetrail::json;
@@ -147,7 +153,7 @@ std::optional<Response> Api::Admit(Call& call) {
   std::string why_not = "an Authorization: Bearer <token> header (or a session cookie from POST /v1/session) is required";
   if (!r.authorization.empty()) {
     if (r.authorization.rfind(bearer, 0) == 0) who = tokens_.Authenticate(r.authorization.substr(bearer.size()));
-    why_not = "the token is not valid (unknown or revoked)";
+    why_not = kInvalidToken;
   } else if (std::string id = CookieValue(r.cookie, kSessionCookie); !id.empty()) {
     if (auto session = sessions_.Find(id, options_.clock())) {
       who = tokens_.Authenticate(session->token);
@@ -173,9 +179,7 @@ std::optional<Response> Api::Admit(Call& call) {
   if (call.session && r.method != "GET" && r.method != "HEAD") {
     const std::string& want = call.session->csrf;
     const std::string& got = r.csrf_token;
-    unsigned diff = got.size() == want.size() ? 0 : 1;
-    for (std::size_t i = 0; i < want.size() && i < got.size(); ++i) diff |= static_cast<unsigned>(want[i] ^ got[i]);
-    if (diff != 0) {
+    if (got.size() != want.size() || CRYPTO_memcmp(got.data(), want.data(), want.size()) != 0) {
       call.label = m.routes.empty() ? "unknown" : m.routes.front()->label;
       access_log_.Record(call.who, "access.denied", "", r.method + " " + call.path, "csrf");
       return JsonResponse(403, Json{{"error", {{"code", "csrf"},
@@ -297,7 +301,7 @@ Response Api::OpenSession(const Call& call) {
   if (!who) {
     access_log_.Record(Principal{}, "access.denied", "", r.method + " " + call.path, "sign-in with an invalid token");
     return JsonResponse(401, Json{{"error", {{"code", "unauthenticated"},
-                                             {"message", "the token is not valid (unknown or revoked)"}}}});
+                                             {"message", kInvalidToken}}}});
   }
   auto [id, session] = sessions_.Open(token, options_.clock());
   Response res = JsonResponse(201, SessionJson(*who, &session));

@@ -1,23 +1,8 @@
 #include "adapters/http/sessions.hpp"
 
-#include <openssl/rand.h>
-
-#include <stdexcept>
-
 #include "engine/hash.hpp"
 
 namespace casetrail::http {
-namespace {
-
-std::string RandomHex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
-    throw std::runtime_error("no randomness for a session");
-  }
-  return HexOf(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size());
-}
-
-}  // namespace
 
 std::pair<std::string, BrowserSession> Sessions::Open(const std::string& token, TimestampUs now) {
   BrowserSession s;

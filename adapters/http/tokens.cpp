@@ -143,8 +143,10 @@ std::optional<Principal> Tokens::Authenticate(const std::string& token) {
   return std::nullopt;
 }
 
+std::string RandomHex(std::size_t bytes) { return Hex(Random(bytes)); }
+
 std::pair<std::string, std::string> Tokens::Make(const Principal& p) {
-  const std::string token = "ct_" + Hex(Random(24));
+  const std::string token = "ct_" + RandomHex(24);
   const std::string salt = Random(16);
   return {token, "sha256$" + Hex(salt) + "$" + Sha256Hex(salt + token) + " " + p.user + " " + p.role + " " + p.team};
 }

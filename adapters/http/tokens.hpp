@@ -27,6 +27,9 @@ struct Principal {
   std::string user, role, team;
 };
 
+// `bytes` random bytes from OpenSSL, in hex (2 digits a byte); throws if there is no randomness.
+std::string RandomHex(std::size_t bytes);
+
 class Tokens {
  public:
   // An empty path: no file; every request is unauthenticated (used only by tests that add

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -66,6 +67,10 @@ struct Builder {
   std::int64_t AfterWd(std::int64_t t, int n) {
     std::int64_t x = Hour(Wd(Day(t), n));
     return x > t ? x : t + rng.Int(10, 90) * kMinuteUs;
+  }
+  // The time until an event that happens `per_year` times a year (an exponential wait).
+  std::int64_t Wait(double per_year) {
+    return static_cast<std::int64_t>(-std::log(1 - rng.Uniform()) / per_year * 365.25 * kDayUs);
   }
   std::int64_t AfterDays(std::int64_t t, double days) {
     return AfterWd(t + static_cast<std::int64_t>(days * kDayUs), 0);
