@@ -60,6 +60,21 @@ struct Permission {
   std::vector<std::string> roles;
 };
 
+// What one parameter of an action must be, checked before the machine sees the action (a
+// missing or wrong one is refused with rule invalid_parameter, naming it). The action catalogue
+// (catalogue.hpp) lists them so that a form can be built from them.
+struct ParamRule {
+  enum class Kind { kText, kDate, kChoice };
+  std::string action;                // "cp.icpc_held"
+  std::string name;                  // "category"
+  Kind kind = Kind::kText;           // kText: any non-empty text; kDate: YYYY-MM-DD, not after the action
+  std::vector<std::string> choices;  // kChoice: the values allowed, sorted
+  // Required (and checked) only when parameter `only_if_param` has one of `only_if_values`
+  // ({"outcome", {"cp_plan"}}); empty: always.
+  std::string only_if_param;
+  std::vector<std::string> only_if_values;
+};
+
 // A deadline a transition opens, and what happens to open ones.
 struct DeadlineEffect {
   // kBreached: the scheduler recorded that the deadline passed unmet (it stays open).
@@ -87,6 +102,8 @@ class Journey {
   virtual ~Journey() = default;
   virtual const TableDescription& Table() const = 0;
   virtual const std::vector<Permission>& Permissions() const = 0;
+  // The parameters its actions require, in the order they are checked.
+  virtual const std::vector<ParamRule>& ParamRules() const = 0;
   virtual std::string State() const = 0;
   // Applies the action if the role may record it and the table allows it; otherwise leaves the
   // journey unchanged and says why.

@@ -90,6 +90,19 @@ Status ApplyConfig(ServeOptions* o) {
   return Status::Ok();
 }
 
+// The web UI installed with the binary: `ui` beside it (a build tree: build/casetrail and
+// build/ui, scripts/build.sh) or ../share/casetrail/ui (cmake --install); empty if neither has
+// an index.html.
+std::string DefaultUiDir() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (const auto& dir : {exe.parent_path() / "ui", exe.parent_path().parent_path() / "share" / "casetrail" / "ui"}) {
+    if (std::filesystem::is_regular_file(dir / "index.html", ec)) return dir.string();
+  }
+  return {};
+}
+
 int Serve(Session& s, ServeOptions& o) {
   if (Status st = ApplyConfig(&o); !st.ok()) return Fail(st, false);
   const auto colon = o.listen.rfind(':');
@@ -115,6 +128,8 @@ int Serve(Session& s, ServeOptions& o) {
   ao.tick_interval = std::chrono::seconds(tune("tick-seconds"));
   ao.due_soon_working_days = static_cast<int>(tune("due-soon-working-days"));
   ao.session_lifetime = std::chrono::hours(tune("session-hours"));
+  if (o.ui.empty()) o.ui = DefaultUiDir();
+  if (o.ui == "none") o.ui.clear();
   if (!o.ui.empty()) {
     if (!std::filesystem::is_directory(o.ui)) {
       std::cerr << "error: --ui: '" << o.ui << "' is not a directory\n";
@@ -172,6 +187,10 @@ int Serve(Session& s, ServeOptions& o) {
   std::cout << "casetrail serving http://" << so.address << ":" << server.port() << " on the event log in "
             << s.options.data << " (head position " << s.log.HeadPosition() << "); try: curl http://" << so.address
             << ":" << server.port() << "/health" << std::endl;
+  if (!o.ui.empty()) {
+    std::cout << "web UI: http://" << so.address << ":" << server.port() << "/ (sign in with a token; files from "
+              << o.ui << ")" << std::endl;
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   std::cout << "stopping (signal " << sig << "): draining requests in flight" << std::endl;
@@ -195,7 +214,8 @@ void AddServe(CLI::App& app, Registry& r) {
   };
   text("listen", &o->listen, "the address (default 127.0.0.1:8080)")->type_name("ADDR:PORT");
   text("tokens", &o->tokens, "the tokens file (default DIR/tokens)")->type_name("FILE");
-  text("ui", &o->ui, "serve the web UI's files from this directory at / and /ui/ (docs/api.md)")->type_name("DIR");
+  text("ui", &o->ui, "the web UI's files, served at / and /ui/ (default: the ui directory installed with the "
+                    "binary; none: no UI)")->type_name("DIR");
   c->add_flag("--demo", o->demo,
               "load the demo history into an empty log and, if the tokens file does not exist, write demo "
               "tokens to it and print them");

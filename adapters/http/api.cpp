@@ -98,7 +98,7 @@ Response Api::Handle(const Request& r) {
   if (ui_.enabled()) {
     const std::string_view path = std::string_view(r.target).substr(0, r.target.find('?'));
     if (UiFiles::IsUiPath(path)) {
-      Response res = ui_.Serve(r, path, r.if_none_match);
+      Response res = ui_.Serve(r, path);
       Finish("ui", nullptr, r.method, std::string(path), res, start);
       return res;
     }

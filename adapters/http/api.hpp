@@ -50,6 +50,7 @@ struct Request {
   std::string cookie;         // the Cookie header (a browser's session: sessions.hpp)
   std::string csrf_token;     // the X-CSRF-Token header (required on a session's writes)
   std::string if_none_match;  // the If-None-Match header (the web UI's files: ui_files.hpp)
+  std::string accept_encoding;  // the Accept-Encoding header (gzip for the web UI's files)
 };
 
 struct Response {
@@ -156,6 +157,8 @@ class Api {
   Response Kpis(const Call& c);
   Response Caseload(const Call& c);
   Response Teams(const Call& c);
+  Response Actions(const Call& c);
+  Response JourneyTables(const Call& c);
   Response DefineTeams(const Call& c);
   Response Events(const Call& c);
   Response Verify(const Call& c);

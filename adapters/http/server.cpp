@@ -96,6 +96,7 @@ class Session : public std::enable_shared_from_this<Session> {
     r.cookie = std::string(req[bhttp::field::cookie]);
     r.csrf_token = std::string(req["X-CSRF-Token"]);
     r.if_none_match = std::string(req[bhttp::field::if_none_match]);
+    r.accept_encoding = std::string(req[bhttp::field::accept_encoding]);
     r.body = std::move(req.body());
     const bool keep_alive = req.keep_alive();
     if (server_->stopping) {

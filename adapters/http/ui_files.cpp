@@ -1,10 +1,14 @@
 #include "adapters/http/ui_files.hpp"
 
+#include <zlib.h>
+
 #include <fstream>
 #include <sstream>
 
 #include "adapters/http/api.hpp"
 #include "engine/hash.hpp"
+
+#include <algorithm>
 
 namespace casetrail::http {
 namespace {
@@ -44,6 +48,46 @@ bool SafeRelative(std::string_view rel) {
   return true;
 }
 
+bool Compressible(std::string_view content_type) {
+  return content_type.rfind("text/", 0) == 0 || content_type == "application/json" || content_type == "image/svg+xml";
+}
+
+// `in` as a gzip member (RFC 1952) at zlib's best compression; empty on failure.
+std::string Gzip(const std::string& in) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+  std::string out(deflateBound(&z, static_cast<uLong>(in.size())) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return rc == Z_STREAM_END ? out : std::string();
+}
+
+// Whether an Accept-Encoding header allows gzip ("gzip, deflate, br"; "gzip;q=0" refuses it).
+bool AcceptsGzip(std::string_view header) {
+  std::size_t start = 0;
+  while (start < header.size()) {
+    std::size_t comma = header.find(',', start);
+    if (comma == std::string_view::npos) comma = header.size();
+    std::string_view item = header.substr(start, comma - start);
+    start = comma + 1;
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    const std::size_t semi = item.find(';');
+    std::string_view coding = item.substr(0, semi);
+    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
+    if (coding != "gzip" && coding != "x-gzip") continue;
+    if (semi == std::string_view::npos) return true;
+    std::string q(item.substr(semi + 1));
+    q.erase(std::remove(q.begin(), q.end(), ' '), q.end());
+    return !(q.rfind("q=0", 0) == 0 && q.find_first_not_of("0.", 2) == std::string::npos);
+  }
+  return false;
+}
+
 Response Plain(int status, const std::string& text) {
   Response r;
   r.status = status;
@@ -61,7 +105,40 @@ const char* UiFiles::ContentSecurityPolicy() {
 
 bool UiFiles::IsUiPath(std::string_view path) { return path == "/" || path.rfind("/ui/", 0) == 0; }
 
-Response UiFiles::Serve(const Request& r, std::string_view path, std::string_view if_none_match) {
+std::shared_ptr<const UiFiles::File> UiFiles::Load(const std::string& rel, const std::filesystem::path& file) {
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(file, ec);
+  if (ec) return nullptr;
+  const auto mtime = std::filesystem::last_write_time(file, ec);
+  if (ec) return nullptr;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    auto it = files_.find(rel);
+    if (it != files_.end() && it->second->size == size && it->second->mtime == mtime) return it->second;
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream body;
+  body << in.rdbuf();
+  if (!in && !in.eof()) return nullptr;
+  auto f = std::make_shared<File>();
+  f->size = size;
+  f->mtime = mtime;
+  f->body = body.str();
+  const std::string hash = Sha256Hex(f->body).substr(0, 32);
+  f->etag = "\"" + hash + "\"";
+  if (Compressible(ContentType(rel))) {
+    std::string gz = Gzip(f->body);
+    if (!gz.empty() && gz.size() < f->body.size()) {
+      f->gzip = std::move(gz);
+      f->gzip_etag = "\"" + hash + "-gzip\"";
+    }
+  }
+  std::lock_guard<std::mutex> lk(mu_);
+  files_[rel] = f;
+  return f;
+}
+
+Response UiFiles::Serve(const Request& r, std::string_view path) {
   const std::string rel = path == "/" ? std::string("index.html") : std::string(path.substr(4));
   Response res;
   if (r.method != "GET" && r.method != "HEAD") {
@@ -76,30 +153,23 @@ Response UiFiles::Serve(const Request& r, std::string_view path, std::string_vie
     if (ec || !std::filesystem::is_regular_file(status)) {
       res = Plain(404, "no such file\n");
     } else {
-      std::ifstream in(file, std::ios::binary);
-      std::ostringstream body;
-      body << in.rdbuf();
-      const std::uintmax_t size = std::filesystem::file_size(file, ec);
-      const auto mtime = std::filesystem::last_write_time(file, ec);
-      std::string etag;
-      {
-        std::lock_guard<std::mutex> lk(mu_);
-        auto it = tags_.find(rel);
-        if (it != tags_.end() && it->second.size == size && it->second.mtime == mtime) etag = it->second.etag;
-      }
-      res.body = body.str();
-      if (etag.empty()) {
-        etag = "\"" + Sha256Hex(res.body).substr(0, 32) + "\"";
-        std::lock_guard<std::mutex> lk(mu_);
-        tags_[rel] = Tag{size, mtime, etag};
-      }
-      res.content_type = ContentType(rel);
-      res.headers.push_back({"ETag", etag});
-      // Pages are checked again on every load; other files too, cheaply, by their ETag.
-      res.headers.push_back({"Cache-Control", "no-cache"});
-      if (!if_none_match.empty() && if_none_match == etag) {
-        res.status = 304;
-        res.body.clear();
+      auto f = Load(rel, file);
+      if (!f) {
+        res = Plain(404, "no such file\n");
+      } else {
+        const bool gzip = !f->gzip.empty() && AcceptsGzip(r.accept_encoding);
+        const std::string& etag = gzip ? f->gzip_etag : f->etag;
+        res.content_type = ContentType(rel);
+        res.body = gzip ? f->gzip : f->body;
+        res.headers.push_back({"ETag", etag});
+        if (gzip) res.headers.push_back({"Content-Encoding", "gzip"});
+        if (!f->gzip.empty()) res.headers.push_back({"Vary", "Accept-Encoding"});
+        // Pages are checked again on every load; other files too, cheaply, by their ETag.
+        res.headers.push_back({"Cache-Control", "no-cache"});
+        if (!r.if_none_match.empty() && r.if_none_match == etag) {
+          res.status = 304;
+          res.body.clear();
+        }
       }
       if (r.method == "HEAD") res.body.clear();
     }

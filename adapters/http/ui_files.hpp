@@ -6,15 +6,18 @@
 // digits, '.', '_' and '-' and does not start with '.', so nothing outside the directory (and no
 // hidden file) is ever read; every answer carries a strict Content-Security-Policy (no inline
 // script or style, nothing from another origin, no framing), nosniff and no-referrer; files have
-// a strong ETag (SHA-256 of the content), and a matching If-None-Match answers 304.
+// a strong ETag (SHA-256 of the content), and a matching If-None-Match answers 304. Text files
+// (HTML, CSS, JavaScript, JSON, SVG) go gzip-compressed to a client whose Accept-Encoding allows
+// it, with their own ETag and `Vary: Accept-Encoding`.
 //
-// Thread-safety: Serve may be called from many threads at once (files are read per request;
-// the ETags are cached by path, size and modification time).
+// Thread-safety: Serve may be called from many threads at once. Files are read once and kept in
+// memory with their compressed form, and read again when their size or modification time
+// changes (a file is checked with one stat per request).
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -32,20 +35,23 @@ class UiFiles {
   // Whether `path` (the target before '?') is the UI's: "/" or "/ui/...".
   static bool IsUiPath(std::string_view path);
   // The answer for a UI path (404 for a missing or refused file, 405 for another method).
-  Response Serve(const Request& r, std::string_view path, std::string_view if_none_match);
+  Response Serve(const Request& r, std::string_view path);
 
   // The headers every UI answer carries.
   static const char* ContentSecurityPolicy();
 
  private:
-  std::filesystem::path dir_;
-  struct Tag {
+  struct File {
     std::uintmax_t size = 0;
     std::filesystem::file_time_type mtime{};
-    std::string etag;
+    std::string body, etag;
+    std::string gzip, gzip_etag;  // empty: not compressed (not text, or no smaller)
   };
+  std::shared_ptr<const File> Load(const std::string& rel, const std::filesystem::path& file);
+
+  std::filesystem::path dir_;
   std::mutex mu_;
-  std::unordered_map<std::string, Tag> tags_;
+  std::unordered_map<std::string, std::shared_ptr<const File>> files_;
 };
 
 }  // namespace casetrail::http

@@ -9,7 +9,10 @@
 #include "adapters/http/detail/respond.hpp"
 #include "adapters/json/event_json.hpp"
 #include "adapters/views/views.hpp"
+#include "replay/chronology_text.hpp"
 #include "replay/team_directory.hpp"
+#include "workflows/catalogue.hpp"
+#include "workflows/registry.hpp"
 
 namespace casetrail::http {
 
@@ -100,6 +103,51 @@ Response Api::Teams(const Call& call) {
     }
   }
   return JsonResponse(200, Json{{"teams", teams}});
+}
+
+// GET /v1/actions: the action catalogue (workflows/catalogue.hpp), the same for every caller.
+Response Api::Actions(const Call& call) {
+  if (Status s = NoQuery(call); !s.ok()) return Error(s);
+  static const Json body = [] {
+    Json actions = Json::array();
+    for (const auto& a : workflows::ActionCatalogue()) {
+      Json params = Json::array();
+      for (const auto& p : a.params) {
+        using Kind = workflows::ParamRule::Kind;
+        Json j = {{"name", p.name},
+                  {"kind", p.kind == Kind::kDate ? "date" : p.kind == Kind::kChoice ? "choice" : "text"}};
+        if (p.kind == Kind::kChoice) j["choices"] = p.choices;
+        if (!p.only_if_param.empty()) j["required_when"] = {{"param", p.only_if_param}, {"values", p.only_if_values}};
+        params.push_back(std::move(j));
+      }
+      actions.push_back({{"action", a.action},
+                         {"title", replay::Describe(a.action, "{}")},
+                         {"journey", a.journey},
+                         {"roles", a.roles},
+                         {"params", std::move(params)}});
+    }
+    return Json{{"actions", std::move(actions)}};
+  }();
+  return JsonResponse(200, body);
+}
+
+// GET /v1/journeys: each journey's states and transition table (what docs/workflows/ draws).
+Response Api::JourneyTables(const Call& call) {
+  if (Status s = NoQuery(call); !s.ok()) return Error(s);
+  static const Json body = [] {
+    Json journeys = Json::array();
+    for (const auto& kind : workflows::Journeys()) {
+      const auto& t = kind.make(workflows::RuleBook::Default())->Table();
+      Json rows = Json::array();
+      for (const auto& r : t.rows) {
+        rows.push_back({{"from", r.source}, {"action", r.action}, {"to", r.target}, {"guard", r.guard}});
+      }
+      journeys.push_back(
+          {{"journey", t.journey}, {"initial_state", t.initial_state}, {"states", t.states}, {"transitions", rows}});
+    }
+    return Json{{"journeys", std::move(journeys)}};
+  }();
+  return JsonResponse(200, body);
 }
 
 // POST /v1/teams: {"teams": [{team, name, area, service, effective_from}]}, GET's shape. Every

@@ -51,7 +51,7 @@ TEST_CASE("the CLI's --json views are the HTTP API's bodies for the same log and
   casetrail::http::Api api(**log, casetrail::workflows::RuleBook::Default(), tokens);
   for (std::size_t i = 0; i < views.size(); ++i) {
     INFO(views[i].first << " / " << views[i].second);
-    auto r = api.Handle(casetrail::http::Request{"GET", views[i].second, "Bearer admin", "", "", {}, {}, {}});
+    auto r = api.Handle(casetrail::http::Request{"GET", views[i].second, "Bearer admin", "", "", {}, {}, {}, {}});
     REQUIRE(r.status == 200);
     const Json body = Json::parse(r.body);
     CHECK_FALSE(body.empty());

@@ -41,7 +41,7 @@ struct Fixture {
   }
   Response Call(const std::string& method, const std::string& target, const std::string& token,
                 const std::string& body = {}) {
-    return api.Handle(Request{method, target, token.empty() ? "" : "Bearer " + token, body, "", {}, {}, {}});
+    return api.Handle(Request{method, target, token.empty() ? "" : "Bearer " + token, body, "", {}, {}, {}, {}});
   }
   Json Body(const Response& r) { return Json::parse(r.body); }
   Response Post(const std::string& child, const std::string& token, const Json& cmd) {
@@ -413,7 +413,7 @@ TEST_CASE("a server with a scheduler writes the breaches due at start, and repor
   Api api(*log, workflows::RuleBook::Default(), tokens, o);
   bool breached = false;
   for (int i = 0; i < 500 && !breached; ++i) {
-    auto events = api.Handle(Request{"GET", "/v1/events?stream_prefix=child-1002", "Bearer audit", "", "", {}, {}, {}});
+    auto events = api.Handle(Request{"GET", "/v1/events?stream_prefix=child-1002", "Bearer audit", "", "", {}, {}, {}, {}});
     breached = events.body.find("\"type\":\"deadline.breached\"") != std::string::npos;
     if (!breached) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -422,7 +422,7 @@ TEST_CASE("a server with a scheduler writes the breaches due at start, and repor
   // before the counter moves (seen on a loaded machine).
   Response metrics;
   for (int i = 0; i < 500; ++i) {
-    metrics = api.Handle(Request{"GET", "/metrics", "", "", "", {}, {}, {}});
+    metrics = api.Handle(Request{"GET", "/metrics", "", "", "", {}, {}, {}, {}});
     if (metrics.body.find("casetrail_scheduler_events_total{result=\"written\"} 1") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

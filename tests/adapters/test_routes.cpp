@@ -105,7 +105,7 @@ struct Fixture {
   }
   Response Call(const std::string& method, const std::string& target, const std::string& token,
                 const std::string& body = {}) {
-    return api->Handle(Request{method, target, token.empty() ? "" : "Bearer " + token, body, "", {}, {}, {}});
+    return api->Handle(Request{method, target, token.empty() ? "" : "Bearer " + token, body, "", {}, {}, {}, {}});
   }
 };
 
@@ -155,7 +155,7 @@ TEST_CASE("the route table's metrics labels are today's", "[adapters][http][rout
                                          "allowed-actions", "chronology", "as-of", "explain", "export",
                                          "restriction", "plo",      "deadlines", "kpis",    "caseload",
                                          "events",   "verify",      "subscribe", "subscriptions", "openapi",  "teams",
-                                         "session"};
+                                         "session",  "actions", "journeys"};
   std::set<std::string> labels;
   for (const Route& r : Routes()) labels.insert(r.label);
   CHECK(labels == kLabels);
@@ -238,7 +238,7 @@ TEST_CASE("the doors follow the table: commands asynchronous, reads from memory 
   Fixture f;
   REQUIRE(f.api->Warm().ok());
   auto req = [](const std::string& method, const std::string& target) {
-    return Request{method, target, "Bearer sw", "", "", {}, {}, {}};
+    return Request{method, target, "Bearer sw", "", "", {}, {}, {}, {}};
   };
   CHECK(f.api->Async(req("POST", "/v1/children/1002/commands")));
   CHECK_FALSE(f.api->Async(req("POST", "/v1/children/a%20b/commands")));  // answered 400 synchronously
@@ -253,7 +253,7 @@ TEST_CASE("the doors follow the table: commands asynchronous, reads from memory 
 
   // The asynchronous door answers as the synchronous one, through the same authentication.
   std::promise<Response> answered;
-  f.api->HandleAsync(Request{"POST", "/v1/children/1002/commands", "Bearer nope", "{}", "", {}, {}, {}},
+  f.api->HandleAsync(Request{"POST", "/v1/children/1002/commands", "Bearer nope", "{}", "", {}, {}, {}, {}},
                      [&](Response r) { answered.set_value(std::move(r)); });
   const Response unauthenticated = answered.get_future().get();
   CHECK(unauthenticated.status == 401);

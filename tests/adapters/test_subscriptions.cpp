@@ -271,7 +271,7 @@ struct ApiFixture {
   }
   Response Call(const std::string& method, const std::string& target, const std::string& token,
                 const std::string& body = {}, const std::string& last_event_id = {}) {
-    return api.Handle(Request{method, target, "Bearer " + token, body, last_event_id, {}, {}, {}});
+    return api.Handle(Request{method, target, "Bearer " + token, body, last_event_id, {}, {}, {}, {}});
   }
   Response Do(const std::string& child, const std::string& token, const std::string& action, const std::string& at,
               Json params = Json::object()) {
@@ -482,7 +482,7 @@ TEST_CASE("a restriction written before the server started still holds, for read
   // catch the views up), then a read, then another child (never restricted) for both.
   Api restarted(*f.log, workflows::RuleBook::Default(), f.tokens);
   auto call = [&](const std::string& method, const std::string& target, const std::string& token, const std::string& body = {}) {
-    return restarted.Handle(Request{method, target, "Bearer " + token, body, {}, {}, {}, {}});
+    return restarted.Handle(Request{method, target, "Bearer " + token, body, {}, {}, {}, {}, {}});
   };
   auto cmd = Json{{"action", "fd.decision_made"}, {"occurred_at", "2026-09-05T15:00:00Z"}, {"params", {{"decision", "nfa"}}}}.dump();
   CHECK(call("POST", "/v1/children/3101/commands", "sw", cmd).status == 403);

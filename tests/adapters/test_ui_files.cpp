@@ -3,6 +3,7 @@
 #include "adapters/http/ui_files.hpp"
 
 #include <catch2/catch.hpp>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -101,4 +102,64 @@ TEST_CASE("nothing outside the UI's directory, and no hidden file, is served", "
   r.method = "GET";
   r.target = "/";
   CHECK(without.Handle(r).status == 401);
+}
+
+namespace {
+
+std::string Gunzip(const std::string& in) {
+  z_stream z{};
+  REQUIRE(inflateInit2(&z, 15 + 16) == Z_OK);
+  std::string out(1 << 16, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = inflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  inflateEnd(&z);
+  REQUIRE(rc == Z_STREAM_END);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("text files go gzip-compressed to a client that accepts it, each encoding with its own ETag",
+          "[adapters][http][ui]") {
+  Fixture f;
+  std::string css;
+  for (int i = 0; i < 200; ++i) css += ".govuk-body-" + std::to_string(i) + " { margin: 0 0 20px; }\n";
+  std::ofstream(f.root / "ui" / "casetrail.css") << css;
+  std::ofstream(f.root / "ui" / "logo.png") << std::string(4096, 'x');
+  auto get = [&](const std::string& target, const std::string& accept, const std::string& etag = "") {
+    Request r;
+    r.method = "GET";
+    r.target = target;
+    r.accept_encoding = accept;
+    r.if_none_match = etag;
+    return f.api->Handle(r);
+  };
+  const Response plain = get("/ui/casetrail.css", "");
+  REQUIRE(plain.status == 200);
+  CHECK(plain.body == css);
+  CHECK(Header(plain, "Content-Encoding").empty());
+  CHECK(Header(plain, "Vary") == "Accept-Encoding");
+  const Response gz = get("/ui/casetrail.css", "br, gzip, deflate");
+  REQUIRE(gz.status == 200);
+  CHECK(Header(gz, "Content-Encoding") == "gzip");
+  CHECK(gz.body.size() < css.size() / 4);
+  CHECK(Gunzip(gz.body) == css);
+  CHECK(gz.content_type == "text/css; charset=utf-8");
+  // A cache holding one encoding must not answer for the other: the ETags differ.
+  CHECK(Header(gz, "ETag") != Header(plain, "ETag"));
+  CHECK(get("/ui/casetrail.css", "gzip", Header(gz, "ETag")).status == 304);
+  CHECK(get("/ui/casetrail.css", "", Header(gz, "ETag")).status == 200);
+  // gzip refused with q=0, and files that are not text, go as they are.
+  CHECK(Header(get("/ui/casetrail.css", "gzip;q=0, identity"), "Content-Encoding").empty());
+  CHECK(Header(get("/ui/casetrail.css", "gzip; q=0.5"), "Content-Encoding") == "gzip");
+  const Response png = get("/ui/logo.png", "gzip");
+  CHECK(Header(png, "Content-Encoding").empty());
+  CHECK(png.body.size() == 4096);
+  // A changed file is read again, compressed again.
+  std::ofstream(f.root / "ui" / "casetrail.css") << css << css;
+  CHECK(Gunzip(get("/ui/casetrail.css", "gzip").body) == css + css);
 }

@@ -215,7 +215,7 @@ int InProcess(const std::map<std::string, std::string>& f) {
   http::Api api(*log, workflows::RuleBook::Default(), tokens);
   auto call = [&](const std::string& method, const std::string& target, const std::string& token,
                   const std::string& body) {
-    return api.Handle(http::Request{method, target, "Bearer " + token, body, "", {}, {}, {}});
+    return api.Handle(http::Request{method, target, "Bearer " + token, body, "", {}, {}, {}, {}});
   };
   // The child that the read workload reads (as in the demo: a contact, then a decision).
   if (call("POST", "/v1/children/1001/commands", "cass",

@@ -273,6 +273,27 @@ class MsmJourney final : public Journey {
     return t;
   }
   const std::vector<Permission>& Permissions() const override { return Def::Permissions(); }
+  const std::vector<ParamRule>& ParamRules() const override {
+    static const std::vector<ParamRule> rules = [] {
+      std::vector<ParamRule> out;
+      for (const auto& [action, specs] : Def::Params()) {
+        for (const ParamSpec& s : specs) {
+          ParamRule r;
+          r.action = action;
+          r.name = s.key;
+          r.kind = s.allowed.empty()          ? ParamRule::Kind::kText
+                   : s.allowed == kDateParam ? ParamRule::Kind::kDate
+                                             : ParamRule::Kind::kChoice;
+          if (r.kind == ParamRule::Kind::kChoice) r.choices.assign(s.allowed.begin(), s.allowed.end());
+          if (s.only_if_key) r.only_if_param = s.only_if_key;
+          if (s.only_if_value) r.only_if_values = {s.only_if_value};
+          out.push_back(std::move(r));
+        }
+      }
+      return out;
+    }();
+    return rules;
+  }
   std::string State() const override {
     return StateNames<Machine>()[static_cast<std::size_t>(machine_.current_state()[0])];
   }
