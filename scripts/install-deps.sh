@@ -12,6 +12,7 @@ PACKAGES=(
   catch2                    # v2, tests
   librdkafka-dev            # Kafka relay
   libssl-dev                # SHA-256 hash chains, TLS
+  zlib1g-dev                # gzip for the web UI's files
   libtcmalloc-minimal4      # tcmalloc for the server and benchmarks (CASETRAIL_TCMALLOC)
   libpq-dev postgresql      # PostgreSQL peer in the event-store benchmark
   libsqlite3-dev            # SQLite peer in the event-store benchmark
@@ -19,7 +20,14 @@ PACKAGES=(
   clang                     # clang 14: the fuzz build (scripts/fuzz.sh)
   libclang-rt-14-dev        # libFuzzer, ASan and UBSan runtimes (only Recommended by clang-14)
   llvm-14                   # llvm-symbolizer: file:line in fuzz crash reports
+  chromium                  # the web UI's browser tests (web/tests: Playwright drives it)
 )
+# Node and npm for the web UI's build and browser tests (scripts/build-ui.sh, web/): Debian's
+# (Node 18) only when there is no node at all. A machine with nodesource's nodejs (Node 20, as on
+# CI) keeps it: Debian's npm cannot be installed next to it (STACK-NOTES).
+if ! command -v node >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -164,6 +164,8 @@ class Api {
   Response Verify(const Call& c);
   // subscription_routes.cpp
   Response Subscribe(const Call& c);
+  Response Changes(const Call& c);
+  Response SseStream(const Call& c, bool notices);
   Response SubscriptionStatus(const Call& c);
   Response DefineSubscription(const Call& c);
   Response SubscriptionEvents(const Call& c);

@@ -59,12 +59,17 @@ struct Persistent {
 
 }  // namespace
 
-Response Api::Subscribe(const Call& call) {
+Response Api::Subscribe(const Call& call) { return SseStream(call, false); }
+
+// GET /v1/changes: notices (SubscriptionFilter::notices_only) for people's pages, live by default.
+Response Api::Changes(const Call& call) { return SseStream(call, true); }
+
+Response Api::SseStream(const Call& call, bool notices) {
   const Request& r = call.request;
   std::map<std::string, std::string> q;
   if (Status s = ReadQuery(call, &q); !s.ok()) return Error(s);
   const std::uint64_t head = log_.HeadPosition();
-  std::uint64_t from = 1;
+  std::uint64_t from = notices ? head + 1 : 1;
   if (!r.last_event_id.empty()) {
     auto id = Number(r.last_event_id, "Last-Event-ID", UINT64_MAX / 2);
     if (!id.ok()) return Error(id.status());
@@ -84,7 +89,7 @@ Response Api::Subscribe(const Call& call) {
   }
   auto heartbeat = HeartbeatOf(q);
   if (!heartbeat.ok()) return Error(heartbeat.status());
-  SubscriptionFilter f{q["type_prefix"], q["stream_prefix"], q["journey"], q["team"]};
+  SubscriptionFilter f{q["type_prefix"], q["stream_prefix"], q["journey"], q["team"], notices};
   auto sub = hub_.Subscribe(from, std::move(f), "", *heartbeat);
   if (!sub.ok()) return Error(sub.status());
   return StreamResponse(*sub);

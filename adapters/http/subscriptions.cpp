@@ -37,9 +37,30 @@ Subscription::~Subscription() {
   if (hub_) hub_->Detach(this);
 }
 
+// Whether `value` is one of the comma-separated `list` ("pre_proceedings,care_proceedings").
+static bool InList(std::string_view list, std::string_view value) {
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    std::size_t comma = list.find(',', start);
+    if (comma == std::string_view::npos) comma = list.size();
+    if (list.substr(start, comma - start) == value) return true;
+    start = comma + 1;
+  }
+  return false;
+}
+
 bool Subscription::Matches(const Frame& f) const {
   return StartsWith(f.type, filter_.type_prefix) && StartsWith(f.stream, filter_.stream_prefix) &&
-         (filter_.journey.empty() || f.journey == filter_.journey) && (filter_.team.empty() || f.team == filter_.team);
+         (filter_.journey.empty() || InList(filter_.journey, f.journey)) &&
+         (filter_.team.empty() || f.team == filter_.team);
+}
+
+std::shared_ptr<const std::string> Subscription::Sse(const Frame& f) const {
+  if (!filter_.notices_only) return f.sse;
+  const std::string p = std::to_string(f.position);
+  return std::make_shared<const std::string>("id: " + p + "\nevent: changed\ndata: " +
+                                             nlohmann::json{{"position", f.position}, {"journey", f.journey}}.dump() +
+                                             "\n\n");
 }
 
 std::function<void()> Subscription::OfferLocked(const std::vector<const Frame*>& frames) {
@@ -48,7 +69,8 @@ std::function<void()> Subscription::OfferLocked(const std::vector<const Frame*>&
   for (const Frame* f : frames) {
     if (f->position < next_) continue;
     if (Matches(*f)) {
-      const std::size_t size = f->sse->size();
+      auto sse = Sse(*f);
+      const std::size_t size = sse->size();
       if (queued_bytes_ > 0 && queued_bytes_ + size > hub_->options_.max_buffer_bytes) {
         ++hub_->overflows_;
         const std::string data = nlohmann::json{{"resume_from", f->position},
@@ -58,7 +80,7 @@ std::function<void()> Subscription::OfferLocked(const std::vector<const Frame*>&
                                      .dump();
         return EndLocked("event: overflow\ndata: " + data + "\n\n");
       }
-      queue_.emplace_back(f->position, f->sse);
+      queue_.emplace_back(f->position, std::move(sse));
       queued_bytes_ += size;
       added = true;
     }
@@ -151,7 +173,10 @@ void Subscription::CatchUp() {
     Status s = log.ReadAll(o, [&](const EventView& e) {
       last = e.position;
       Frame f = SubscriptionHub::Encode(e);
-      if (Matches(f)) frames.push_back(std::move(f));
+      if (Matches(f)) {
+        f.sse = Sse(f);
+        frames.push_back(std::move(f));
+      }
       return true;
     });
     std::unique_lock<std::mutex> lk(mu_);
@@ -252,18 +277,18 @@ Result<std::shared_ptr<Subscription>> SubscriptionHub::Subscribe(std::uint64_t f
 
 bool SubscriptionHub::TryGoLiveLocked(Subscription* s, std::function<void()>* ready) {
   if (s->next_ < ring_start_) return false;
-  std::vector<const Subscription::Frame*> frames;
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<const std::string>>> frames;
   std::size_t bytes = 0;
   for (std::size_t i = s->next_ - ring_start_; i < ring_.size(); ++i) {
     if (!s->Matches(ring_[i])) continue;
-    frames.push_back(&ring_[i]);
-    bytes += ring_[i].sse->size();
+    frames.emplace_back(ring_[i].position, s->Sse(ring_[i]));
+    bytes += frames.back().second->size();
   }
   if (s->queued_bytes_ > 0 && s->queued_bytes_ + bytes > options_.max_buffer_bytes) return false;
   // Everything from s->next_ fits: queue it without the overflow rule, then go live.
-  for (const auto* f : frames) {
-    s->queue_.emplace_back(f->position, f->sse);
-    s->queued_bytes_ += f->sse->size();
+  for (auto& [position, sse] : frames) {
+    s->queued_bytes_ += sse->size();
+    s->queue_.emplace_back(position, std::move(sse));
   }
   s->next_ = std::max(s->next_, next_);
   s->live_ = true;

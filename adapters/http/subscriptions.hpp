@@ -44,8 +44,12 @@ namespace casetrail::http {
 struct SubscriptionFilter {
   std::string type_prefix;    // only events whose type starts with this
   std::string stream_prefix;  // only events whose stream starts with this ("child-1002")
-  std::string journey;        // only events of this journey ("child_protection")
+  std::string journey;        // only events of these journeys ("child_protection", or comma-separated)
   std::string team;           // only events recorded by this team
+  // Notices instead of events: each frame says only that something happened (event "changed",
+  // data {"position", "journey"}), for people's pages (GET /v1/changes), which then read what they
+  // may see through the API. A notice names no child, no type and no payload.
+  bool notices_only = false;
   bool operator==(const SubscriptionFilter&) const = default;
 };
 
@@ -86,6 +90,8 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
  private:
   friend class SubscriptionHub;
   bool Matches(const Frame& f) const;
+  // What this subscriber is sent for `f`: the event, or its notice (notices_only).
+  std::shared_ptr<const std::string> Sse(const Frame& f) const;
   // Queues frames (under mu_). Live: on overflow ends the stream with an "overflow" frame.
   // Returns the ready callback to run (outside the locks), if any.
   std::function<void()> OfferLocked(const std::vector<const Frame*>& frames);

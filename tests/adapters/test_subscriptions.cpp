@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "adapters/http/api.hpp"
@@ -668,4 +669,67 @@ TEST_CASE("a client that stalls mid-request is dropped after the read timeout, a
   CHECK(bad.status == 400);
   CHECK(f.log->HeadPosition() == head);
   server.Stop(std::chrono::seconds(2));
+}
+
+namespace {
+
+// Takes a stream's text until `done` holds on it (or five seconds pass).
+std::string TakeUntil(Subscription& s, const std::function<bool(const std::string&)>& done) {
+  std::string text;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done(text) && std::chrono::steady_clock::now() < until) {
+    if (!s.Take(&text)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("GET /v1/changes gives people's pages notices that name no child, new events by default",
+          "[adapters][subscriptions][http]") {
+  ApiFixture f;
+  REQUIRE(f.Do("1002", "cass", "fd.contact_received", "2026-09-05T11:00:00Z", {{"source", "police"}}).status == 201);
+  const std::uint64_t head = f.log->HeadPosition();
+  // Even a worker of another team hears that something happened, and nothing more.
+  auto r = f.Call("GET", "/v1/changes?from=1&journey=child_protection,front_door", "sw-south");
+  REQUIRE(r.status == 200);
+  REQUIRE(r.stream);
+  const std::string last = "id: " + std::to_string(head) + "\n";
+  std::string text = TakeUntil(*r.stream, [&](const std::string& t) { return t.find(last) != std::string::npos; });
+  REQUIRE(text.find(last) != std::string::npos);
+  for (const char* secret : {"1002", "fd.contact", "cass", "police", "north-1"}) {
+    INFO(secret);
+    CHECK(text.find(secret) == std::string::npos);
+  }
+  std::istringstream frames(text);
+  int notices = 0;
+  for (std::string line; std::getline(frames, line);) {
+    if (line.rfind("data: ", 0) != 0) continue;
+    Json d = Json::parse(line.substr(6));
+    CHECK(d.size() == 2);
+    CHECK(d["journey"] == "front_door");
+    ++notices;
+  }
+  CHECK(notices >= 2);  // the contact and its deadline
+  CHECK(text.find("event: changed\n") != std::string::npos);
+  r.stream->Cancel();
+
+  // Without `from`: only what is recorded after; a journey not asked for is not heard.
+  auto live = f.Call("GET", "/v1/changes?journey=child_protection", "cpo-less-legal");
+  CHECK(live.status == 401);
+  auto legal = f.Call("GET", "/v1/changes?journey=child_protection", "legal");
+  REQUIRE(legal.stream);
+  REQUIRE(f.Do("1002", "tm", "fd.decision_made", "2026-09-05T15:00:00Z", {{"decision", "strategy_discussion"}}).status == 201);
+  REQUIRE(f.Do("1002", "tm", "cp.strategy_discussion_held", "2026-09-06T10:00:00Z", {{"outcome", "s47"}}).status == 201);
+  const std::string now = "id: " + std::to_string(f.log->HeadPosition()) + "\n";
+  std::string after = TakeUntil(*legal.stream, [&](const std::string& t) { return t.find(now) != std::string::npos; });
+  CHECK(after.find(now) != std::string::npos);
+  CHECK(after.find("front_door") == std::string::npos);
+  CHECK(after.find("\"journey\":\"child_protection\"") != std::string::npos);
+  legal.stream->Cancel();
+
+  CHECK(f.Call("GET", "/v1/changes", "sub").status == 403);  // services subscribe to events
+  CHECK(Body(f.Call("GET", "/v1/changes?from=x", "legal"))["error"]["field"] == "from");
+  CHECK(Body(f.Call("GET", "/v1/changes?team=north-1", "legal"))["error"]["field"] == "team");
 }
