@@ -5,6 +5,7 @@
 
 #include "adapters/json/event_json.hpp"
 #include "replay/event_helpers.hpp"
+#include "workflows/calendar.hpp"
 
 namespace casetrail::views {
 namespace {
@@ -48,12 +49,29 @@ void AddAllowed(Json* body, const workflows::Case& c, const std::string& role) {
   (*body)["other_actions"] = OtherActions(others);
 }
 
+// The child's open deadlines now, for people: when each started, and the working days left to
+// its due date (0: due today) or, once past it, how many it is overdue (negative); null where the
+// working-day calendar does not reach.
+Json OpenDeadlinesNow(const std::vector<workflows::Deadline>& open, TimestampUs now) {
+  Json out = OpenDeadlines(open, now, "overdue");
+  const auto& calendar = workflows::Calendar::EnglandAndWales();
+  const workflows::Date today = workflows::Date::FromTimestampUs(now);
+  for (std::size_t i = 0; i < open.size(); ++i) {
+    const auto& d = open[i];
+    out[i]["started"] = workflows::Date::FromTimestampUs(d.start_us).ToString();
+    Result<int> n = now >= d.due_by_us ? calendar.WorkingDaysBetween(d.due_date, today)
+                                       : calendar.WorkingDaysBetween(today, d.due_date);
+    out[i]["working_days_left"] = !n.ok() ? Json(nullptr) : Json(now >= d.due_by_us ? -*n : *n);
+  }
+  return out;
+}
+
 Json ChildSummary(const std::string& child, std::uint64_t version, const workflows::Case& c,
                   const replay::ChildSummaryProjection::Child* summary, TimestampUs now, const std::string& role) {
   Json body = {{"child", child},
                {"version", version},
                {"states", ActiveStates(c.States())},
-               {"open_deadlines", OpenDeadlines(c.OpenDeadlines(), now, "overdue")}};
+               {"open_deadlines", OpenDeadlinesNow(c.OpenDeadlines(), now)}};
   AddAllowed(&body, c, role);
   if (summary) {
     body["legal_status"] = summary->legal_status.str();
