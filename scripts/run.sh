@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build, and serve the HTTP API (docs/api.md) on
-# 127.0.0.1:8080 over the event log in ./casetrail-data.
+# The main job: install what is missing, build, and serve the web UI (http://127.0.0.1:8080/, sign
+# in with a demo token) and the HTTP API (docs/api.md) over the event log in ./casetrail-data.
 #
 # The first time (an empty or missing data directory) it simulates a Birmingham-sized caseload
 # through the real command pipeline (docs/simulator.md: about 100,000 children new over the last
