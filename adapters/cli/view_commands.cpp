@@ -194,6 +194,7 @@ int Kpis(Session& s, const KpiOptions& o) {
     if (!t.ok()) return s.Fail(t.status());
     *out = *t;
   }
+  if (f.to <= f.from) return s.Fail(Status::InvalidArgument("to", "must be after from (the period runs from 'from' up to 'to')"));
   f.team = o.team;
   f.area = o.area;
   const Json view = views::Kpis(k, f, o.from, o.to);

@@ -84,6 +84,7 @@ Response Api::Kpis(const Call& call) {
     if (!t.ok()) return Error(t.status());
     *out = *t;
   }
+  if (f.to <= f.from) return Error(Status::InvalidArgument("to", "must be after from (the period runs from 'from' up to 'to')"));
   f.team = q["team"];
   f.area = q["area"];
   if (Status s = CatchUp(); !s.ok()) return Error(s);

@@ -136,6 +136,10 @@ TEST_CASE("bad requests name the field and write nothing", "[adapters][http]") {
   CHECK(f.Call("GET", "/v1/deadlines?due_within=abc", "tm").status == 400);
   CHECK(f.Call("GET", "/v1/events?from=%zz", "audit").status == 400);
   CHECK(f.Call("GET", "/v1/kpis?from=2026-01-01", "audit").status == 400);
+  auto backwards = f.Call("GET", "/v1/kpis?from=2026-12-01&to=2025-12-01", "audit");
+  CHECK(backwards.status == 400);
+  CHECK(Json::parse(backwards.body)["error"]["field"] == "to");
+  CHECK(f.Call("GET", "/v1/kpis?from=2026-12-01&to=2026-12-01", "audit").status == 400);
   CHECK(f.Head() == head);
 }
 
