@@ -8,6 +8,7 @@
 #       DATA_DIR: a log, e.g. the Birmingham-sized one scripts/run.sh simulates (casetrail-data;
 #       stop its server first: one process opens a log). Default --runs 7. --update-docs replaces
 #       the generated block of docs/benchmarks.md (also written to BUILD_DIR/ui-bench.md).
+#       Screenshots of the pages as measured: BUILD_DIR/ui-bench/NAME.png.
 #
 # Environment: BUILD_DIR (default build/). The server is started with a token of its own (a case
 # progression officer, who sees every child) in a temporary tokens file.
@@ -55,7 +56,10 @@ events=$(curl -sf "http://127.0.0.1:$port/health" | sed -n 's/.*"head_position":
 # The views catch up with the log before the first answer: ask once before measuring.
 curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/plo"
 
-results=$(cd web && BASE_URL="http://127.0.0.1:$port" TOKEN=$token RUNS=$runs node bench/ui-bench.mjs)
+mkdir -p "$build/ui-bench"
+shots=$(cd "$build/ui-bench" && pwd)
+results=$(cd web && BASE_URL="http://127.0.0.1:$port" TOKEN=$token RUNS=$runs SCREENSHOTS="$shots" \
+  node bench/ui-bench.mjs)
 kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
 
 md=$build/ui-bench.md

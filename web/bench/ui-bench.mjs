@@ -6,6 +6,7 @@
 //
 //   BASE_URL=http://127.0.0.1:PORT TOKEN=... RUNS=7 node bench/ui-bench.mjs
 //
+// SCREENSHOTS (a directory, optional): a screenshot of each page after its last load.
 // PAGES (JSON, optional): [{name, path, ready, api}]: `ready` is the CSS selector that appears when
 // the page has drawn its data, `api` the route it is built from. Default: the PLO board and the
 // page of the first child on it.
@@ -64,6 +65,10 @@ try {
       rendered.push(t.now);
       dcl.push(t.dcl);
       api.push(a);
+    }
+    if (process.env.SCREENSHOTS) {
+      const name = p.path.replace(/^\/ui\//, '').replace(/\.html.*$/, '');
+      await page.screenshot({ path: `${process.env.SCREENSHOTS}/${name}.png`, fullPage: false });
     }
     console.log(`RESULT ${JSON.stringify({
       page: p.name, path: p.path, runs,
