@@ -103,7 +103,17 @@ std::variant<workflows::Command, Response> Api::CommandOf(const Call& call) {
 Response Api::Execute(const workflows::Command& c) { return CommandAnswer(c, cases_.Execute(c)); }
 
 Response Api::CommandAnswer(const workflows::Command& c, const Result<workflows::CommandOutcome>& out) {
-  if (!out.ok()) return Error(out.status());
+  if (!out.ok()) {
+    // Every event a command writes carries the command's occurred_at: the log's refusal of one
+    // (a time in the future, "events[0].occurred_at") names the field the caller sent.
+    const Status& s = out.status();
+    const std::string& f = s.field();
+    if (s.IsInvalidArgument() && f.rfind("events[", 0) == 0 && f.size() > 12 &&
+        f.compare(f.size() - 12, 12, ".occurred_at") == 0) {
+      return Error(Status::InvalidArgument("occurred_at", s.message()));
+    }
+    return Error(s);
+  }
   Json body = {{"accepted", out->accepted},
                {"child", c.child_id},
                {"version", out->version},

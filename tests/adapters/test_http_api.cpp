@@ -136,6 +136,12 @@ TEST_CASE("bad requests name the field and write nothing", "[adapters][http]") {
   CHECK(f.Call("GET", "/v1/deadlines?due_within=abc", "tm").status == 400);
   CHECK(f.Call("GET", "/v1/events?from=%zz", "audit").status == 400);
   CHECK(f.Call("GET", "/v1/kpis?from=2026-01-01", "audit").status == 400);
+  auto future = f.Call("POST", "/v1/children/1002/commands", "sw",
+                       R"({"action": "cp.strategy_discussion_held", "occurred_at": "2100-01-01T10:00:00Z", "params": {"outcome": "s47"}})");
+  CHECK(future.status == 400);
+  CHECK(Json::parse(future.body)["error"]["field"] == "occurred_at");
+  INFO(future.body);
+  CHECK(Json::parse(future.body)["error"]["message"].get<std::string>().find("future") != std::string::npos);
   auto backwards = f.Call("GET", "/v1/kpis?from=2026-12-01&to=2025-12-01", "audit");
   CHECK(backwards.status == 400);
   CHECK(Json::parse(backwards.body)["error"]["field"] == "to");
