@@ -68,7 +68,9 @@ try {
     }
     if (process.env.SCREENSHOTS) {
       const name = p.path.replace(/^\/ui\//, '').replace(/\.html.*$/, '');
+      await page.setViewportSize({ width: 1280, height: 1500 });
       await page.screenshot({ path: `${process.env.SCREENSHOTS}/${name}.png`, fullPage: false });
+      await page.setViewportSize({ width: 1280, height: 900 });
     }
     console.log(`RESULT ${JSON.stringify({
       page: p.name, path: p.path, runs,
