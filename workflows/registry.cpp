@@ -90,14 +90,6 @@ std::string IndexPage() {
 }
 
 namespace {
-const char* BasisName(Basis b) {
-  switch (b) {
-    case Basis::kStatutory: return "statutory";
-    case Basis::kLocalStandard: return "local standard";
-    case Basis::kOversight: return "oversight";
-  }
-  return "?";
-}
 std::string Cell(std::string s) {
   for (std::size_t i = 0; (i = s.find('|', i)) != std::string::npos; i += 2) s.replace(i, 1, "\\|");
   return s;

@@ -105,6 +105,15 @@ const char* CountingName(Counting c) {
   return "?";
 }
 
+const char* BasisName(Basis b) {
+  switch (b) {
+    case Basis::kStatutory: return "statutory";
+    case Basis::kLocalStandard: return "local standard";
+    case Basis::kOversight: return "oversight";
+  }
+  return "?";
+}
+
 const char* UnitName(Unit u) {
   switch (u) {
     case Unit::kHours: return "hours";

@@ -49,6 +49,8 @@ enum class Basis {
   kLocalStandard,  // the Trust's practice standard (configurable either way)
   kOversight,      // a flag or KPI window, not a deadline owed to anyone
 };
+const char* BasisName(Basis b);  // "statutory", "local standard", "oversight"
+
 
 struct Timescale {
   std::string id;          // "T-06"

@@ -159,6 +159,7 @@ class Api {
   Response Teams(const Call& c);
   Response Actions(const Call& c);
   Response JourneyTables(const Call& c);
+  Response Rules(const Call& c);
   Response DefineTeams(const Call& c);
   Response Events(const Call& c);
   Response Verify(const Call& c);

@@ -151,6 +151,30 @@ Response Api::JourneyTables(const Call& call) {
   return JsonResponse(200, body);
 }
 
+// GET /v1/rules: the timescale rules in force today, in words (what docs/workflows/rules.md lists),
+// from this server's rule book (local standards included).
+Response Api::Rules(const Call& call) {
+  if (Status s = NoQuery(call); !s.ok()) return Error(s);
+  const auto today = workflows::Date::FromTimestampUs(options_.clock());
+  auto set = rules_.SetOn(today);
+  if (!set.ok()) return Error(set.status());
+  Json rules = Json::array();
+  for (const auto& r : (*set)->rules) {
+    rules.push_back({{"id", r.id},
+                     {"title", r.name},
+                     {"amount", r.amount},
+                     {"unit", workflows::UnitName(r.unit)},
+                     {"counting", workflows::CountingName(r.counting)},
+                     {"basis", workflows::BasisName(r.basis)},
+                     {"source", r.source},
+                     {"wording", r.wording}});
+  }
+  return JsonResponse(200, Json{{"version", (*set)->version},
+                                {"effective_from", (*set)->effective_from.ToString()},
+                                {"edition", (*set)->edition},
+                                {"rules", std::move(rules)}});
+}
+
 // POST /v1/teams: {"teams": [{team, name, area, service, effective_from}]}, GET's shape. Every
 // definition is checked before anything is written; those already in the log are not written again.
 Response Api::DefineTeams(const Call& call) {

@@ -155,7 +155,7 @@ TEST_CASE("the route table's metrics labels are today's", "[adapters][http][rout
                                          "allowed-actions", "chronology", "as-of", "explain", "export",
                                          "restriction", "plo",      "deadlines", "kpis",    "caseload",
                                          "events",   "verify",      "subscribe", "subscriptions", "openapi",  "teams",
-                                         "session",  "actions", "journeys", "changes"};
+                                         "session",  "actions", "journeys", "changes", "rules"};
   std::set<std::string> labels;
   for (const Route& r : Routes()) labels.insert(r.label);
   CHECK(labels == kLabels);

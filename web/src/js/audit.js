@@ -17,11 +17,13 @@ import { renderProblem, startPage } from './page.js';
 import { accessLogSection, exportSection, verifySection } from './audit-log.js';
 import { historyRange, renderExplain, renderRecord, timeControls } from './audit-record.js';
 import { clearErrors, inputField, isDate, showErrors } from './kpis-form.js';
+import { loadRules } from './kpis-rules.js';
 
 const TITLE = 'Audit';
 const CHILD_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 const { main } = await startPage({ title: TITLE });
+await loadRules();
 
 const query = new URLSearchParams(window.location.search);
 const child = (query.get('child') ?? '').trim();

@@ -22,11 +22,13 @@ import { initGovuk, renderProblem, setTitle, startPage } from './page.js';
 import { roleName } from './roles.js';
 import { actionForm, findChildForm, newCommandId } from './child-forms.js';
 import { journeyFigure } from './child-diagram.js';
+import { loadRules, ruleText } from './kpis-rules.js';
 import {
   PEOPLE_ROLES, journeyName, recordedBy, stateWords, valueWords, workingDays,
 } from './child-words.js';
 
 const { session, main } = await startPage({ title: 'Child', roles: PEOPLE_ROLES });
+await loadRules();
 
 /** The child's id from ?child=ID (or #ID). */
 function childFromUrl() {
@@ -166,7 +168,11 @@ async function showChild(id) {
           captionSize: 's',
           head: ['Rule', 'Started', 'Due', 'Working days left'],
           rowHeaders: true,
-          rows: deadlines.map((d) => [d.rule, formatDate(d.started), formatDate(d.due), timeLeft(d)]),
+          rows: deadlines.map((d) => [
+            [el('span', { class: 'ct-child-rule-id' }, d.rule), ruleText(d.rule) ? [
+              el('span', { class: 'govuk-visually-hidden' }, ': '),
+              el('span', { class: 'govuk-body-s ct-child-rule-title' }, ruleText(d.rule))] : null],
+            formatDate(d.started), formatDate(d.due), timeLeft(d)]),
         }));
   }
 

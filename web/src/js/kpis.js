@@ -19,7 +19,7 @@ import { describeTrend, trendChart } from './kpis-chart.js';
 import {
   addDays, addMonths, clearErrors, inputField, isDate, londonToday, monthStart, selectField, showErrors,
 } from './kpis-form.js';
-import { RULES, ruleText, RULES_SOURCE } from './kpis-rules.js';
+import { RULES, loadRules, ruleText, RULES_SOURCE } from './kpis-rules.js';
 import { formatValue, GROUPS, judge, measureInfo, MEASURES, targetText } from './kpis-targets.js';
 
 const TITLE = 'KPIs';
@@ -27,6 +27,7 @@ const AT_A_TIME = 3;          // trend calls in flight together (the server has 
 const MAX_POINTS = 24;        // a longer period is charted by quarter, then by year
 
 const { session, main } = await startPage({ title: TITLE });
+await loadRules();
 const teamScoped = isTeamScoped(session.role);
 
 // --- the period ---------------------------------------------------------------------------
