@@ -39,7 +39,7 @@ const Step steps[] = {
       {"1003", "2026-06-02T09:00:00Z", "plo.legal_planning_meeting_held", "legal.ng", "legal", {{"decision", "pre_proceedings"}}},
       {"1003", "2026-06-04T12:00:00Z", "plo.letter_before_proceedings_sent", "legal.ng", "legal", {}},
       {"1003", "2026-06-16T14:00:00Z", "plo.initial_meeting_held", "sw.osei", "social_worker", {}},
-      {"1003", "2026-09-28T09:30:00Z", "court.application_issued", "legal.ng", "legal", {{"track", "standard"}}},
+      {"1003", "2026-09-28T09:30:00Z", "court.application_issued", "legal.ng", "legal", {{"track", "standard"}, {"court", "Birmingham Family Court"}, {"next_hearing", "2026-10-12"}}},
       {"1004", "2026-03-09T09:00:00Z", "case.child_registered", "sw.jones", "social_worker", {{"date_of_birth", "2012-04-17"}}},
       {"1004", "2026-03-09T10:00:00Z", "alloc.worker_allocated", "tm.khan", "team_manager",
        {{"team", "north-1"}, {"worker", "sw.jones"}, {"as", "social_worker"}}},

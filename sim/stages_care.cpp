@@ -54,6 +54,7 @@ Builder::Next Builder::Legal(std::int64_t& t, std::int64_t plan_start, std::int6
   std::int64_t final_at = kNever;
   if (issue != kNever) {
     const bool fdac = rng.Chance(p.Num("proceedings.fdac_share"));
+    const std::size_t issued_at = legal.size();  // the first hearing's date is added below
     add(issue, "court.application_issued", "legal", {{"track", fdac ? "fdac" : "standard"}});
     const double weeks = pre ? rng.Uniform(p.Num("proceedings.weeks_with_pre_min"), p.Num("proceedings.weeks_with_pre_max"))
                              : rng.Uniform(p.Num("proceedings.weeks_without_pre_min"), p.Num("proceedings.weeks_without_pre_max"));
@@ -74,8 +75,13 @@ Builder::Next Builder::Legal(std::int64_t& t, std::int64_t plan_start, std::int6
       }
     } else {
       const std::int64_t cmh = AfterWd(issue, rng.Int(8, 15));
-      add(cmh, "court.hearing_held", "legal", {{"hearing", "case_management"}});
       const std::int64_t irh = std::max(cmh + kDayUs, issue + (final_at - issue) * 8 / 10);
+      // Each hearing lists the next one (the PLO board shows it): the issue lists the case
+      // management hearing, which lists the issues resolution hearing.
+      legal[issued_at].params.emplace_back("next_hearing", Day(cmh).ToString());
+      std::vector<std::pair<const char*, std::string>> cmh_params = {{"hearing", "case_management"}};
+      if (!withdrawn) cmh_params.emplace_back("next_hearing", Day(irh).ToString());
+      add(cmh, "court.hearing_held", "legal", std::move(cmh_params));
       if (!withdrawn) add(irh, "court.hearing_held", "legal", {{"hearing", "issues_resolution"}});
     }
     // Extensions of the 26-week limit, each at most 8 weeks, granted before the date falls due.

@@ -110,9 +110,14 @@ struct CareProceedingsDef : detail::JourneyDef<CareProceedingsDef, Context, NoPr
 
 const detail::ParamSpecs& CareProceedingsDef::Params() {
   static const detail::ParamSpecs specs = {
-      {ApplicationIssued::kName, {{"track", {"standard", "fdac"}}}},
+      // The court and the first hearing's date are recorded when known (the PLO board shows them).
+      {ApplicationIssued::kName,
+       {{"track", {"standard", "fdac"}},
+        {"court", {}, nullptr, nullptr, true},
+        {"next_hearing", detail::kListedDateParam, nullptr, nullptr, true}}},
       {HearingHeld::kName,
-       {{"hearing", {"case_management", "further_case_management", "issues_resolution"}}}},
+       {{"hearing", {"case_management", "further_case_management", "issues_resolution"}},
+        {"next_hearing", detail::kListedDateParam, nullptr, nullptr, true}}},
       {InterimOrderMade::kName, {{"order", {"interim_care_order", "interim_supervision_order"}}}},
       {ExtensionGranted::kName,
        {{"weeks", {"1", "2", "3", "4", "5", "6", "7", "8"}}, {"reason", {}}}},

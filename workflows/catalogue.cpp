@@ -6,10 +6,18 @@
 namespace casetrail::workflows {
 namespace {
 
-ParamRule Text(const char* action, const char* name) { return {action, name, ParamRule::Kind::kText, {}, {}, {}}; }
+ParamRule Text(const char* action, const char* name) {
+  ParamRule r;
+  r.action = action;
+  r.name = name;
+  return r;
+}
 
 ParamRule Choice(const char* action, const char* name, std::vector<std::string> choices) {
-  return {action, name, ParamRule::Kind::kChoice, std::move(choices), {}, {}};
+  ParamRule r = Text(action, name);
+  r.kind = ParamRule::Kind::kChoice;
+  r.choices = std::move(choices);
+  return r;
 }
 
 ParamRule OnlyIf(ParamRule r, const char* param, std::vector<std::string> values) {

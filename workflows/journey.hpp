@@ -67,8 +67,11 @@ struct ParamRule {
   enum class Kind { kText, kDate, kChoice };
   std::string action;                // "cp.icpc_held"
   std::string name;                  // "category"
-  Kind kind = Kind::kText;           // kText: any non-empty text; kDate: YYYY-MM-DD, not after the action
+  Kind kind = Kind::kText;           // kText: any non-empty text; kDate: YYYY-MM-DD, not after the
+                                     // action (unless listed_date)
   std::vector<std::string> choices;  // kChoice: the values allowed, sorted
+  bool optional = false;             // may be left out (checked when given)
+  bool listed_date = false;          // kDate: on or after the action's day (a date listed ahead)
   // Required (and checked) only when parameter `only_if_param` has one of `only_if_values`
   // ({"outcome", {"cp_plan"}}); empty: always.
   std::string only_if_param;

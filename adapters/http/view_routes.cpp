@@ -118,6 +118,8 @@ Response Api::Actions(const Call& call) {
         Json j = {{"name", p.name},
                   {"kind", p.kind == Kind::kDate ? "date" : p.kind == Kind::kChoice ? "choice" : "text"}};
         if (p.kind == Kind::kChoice) j["choices"] = p.choices;
+        if (p.optional) j["optional"] = true;
+        if (p.listed_date) j["on_or_after_action"] = true;
         if (!p.only_if_param.empty()) j["required_when"] = {{"param", p.only_if_param}, {"values", p.only_if_values}};
         params.push_back(std::move(j));
       }

@@ -151,6 +151,10 @@ Json Plo(const replay::PloTrackerProjection& plo, const PloQuery& q, const Visib
       j["extension_weeks"] = c.extension_weeks;
       j["fdac"] = c.fdac;
       j["after_pre_proceedings"] = c.pre_proceedings_before_issue;
+      j["court"] = c.court.empty() ? Json(nullptr) : Json(c.court);
+      // The date the last issue or hearing listed the next hearing for (it may have passed with
+      // no hearing recorded since: the board says so).
+      j["next_hearing"] = c.next_hearing.empty() ? Json(nullptr) : Json(c.next_hearing);
     } else {
       j["lpm"] = c.lpm_date;
       j["letter"] = c.letter_date;

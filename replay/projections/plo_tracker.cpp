@@ -67,7 +67,7 @@ void PloTrackerProjection::Apply(const EventView& e) {
     in.params = {{"rule", Field(e.payload, "rule")}, {"due", Field(e.payload, "due")}};
     if (!PloDeadline(in.type, in.params["rule"])) return;
   } else {
-    in.params = ParamsOf(e.payload, {"decision", "outcome", "track", "hearing", "weeks"});
+    in.params = ParamsOf(e.payload, {"decision", "outcome", "track", "hearing", "weeks", "court", "next_hearing"});
   }
   Child& c = children_[id];
   c.child = id;
@@ -143,9 +143,12 @@ void PloTrackerProjection::Fold(Child& c, const ChildInput& in) {
     c.start_us = in.at;
     c.hearings.clear();
     c.extension_weeks = 0;
+    c.court = param("court");
+    c.next_hearing = param("next_hearing");
     set_team();
   } else if (type == "court.hearing_held") {
     c.hearings.push_back(date + " " + param("hearing"));
+    c.next_hearing = param("next_hearing");
   } else if (type == "court.extension_granted") {
     const int weeks = std::atoi(param("weeks").c_str());
     c.extension_weeks += weeks;
@@ -199,7 +202,7 @@ std::string PloTrackerProjection::Serialize() const {
       << " ippm=" << c.initial_meeting_held << " review_point=" << c.review_point
       << " reviews=" << c.reviews << " ext=" << c.extensions << " proc=" << c.in_proceedings
       << " issued=" << c.issued << " final=" << c.final_date << " extw=" << c.extension_weeks
-      << " hearings=" << c.hearings.size() << "\n";
+      << " hearings=" << c.hearings.size() << " court=" << c.court << " next=" << c.next_hearing << "\n";
   }
   return o.str();
 }

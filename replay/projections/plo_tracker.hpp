@@ -35,11 +35,13 @@ class PloTrackerProjection final : public Projection {
     std::string issued, final_date;  // final_date: 26 weeks, moved by extensions
     int extension_weeks = 0;
     std::vector<std::string> hearings;  // "2026-10-14 case_management"
+    std::string court;                  // as recorded at issue (empty: not recorded)
+    std::string next_hearing;           // the date the last issue or hearing listed the next one for
     bool pre_proceedings_before_issue = false;
     TimestampUs start_us = 0;           // LPM or issue, for weeks elapsed
   };
   const char* name() const override { return "plo_tracker"; }
-  int version() const override { return 2; }
+  int version() const override { return 3; }
   void Apply(const EventView& e) override;
   void Reset() override {
     children_.clear();

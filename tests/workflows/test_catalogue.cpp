@@ -164,3 +164,29 @@ TEST_CASE("the case-level actions' parameter rules are the ones Case::Apply enfo
     }
   }
 }
+
+TEST_CASE("optional parameters may be left out and are checked when given: the court and the next hearing at issue",
+          "[workflows][catalogue]") {
+  const ActionInfo& issue = Find("court.application_issued");
+  REQUIRE(issue.params.size() == 3);
+  CHECK_FALSE(issue.params[0].optional);  // track
+  CHECK(issue.params[1].name == "court");
+  CHECK(issue.params[1].optional);
+  CHECK(issue.params[2].name == "next_hearing");
+  CHECK(issue.params[2].optional);
+  CHECK(issue.params[2].kind == ParamRule::Kind::kDate);
+  CHECK(issue.params[2].listed_date);
+  auto issued = [](Params p) {
+    Case c;
+    return c.Apply(A("court.application_issued", "2026-05-04", "legal", std::move(p)));
+  };
+  CHECK(issued({{"track", "standard"}}).accepted());
+  CHECK(issued({{"track", "standard"}, {"court", "Birmingham Family Court"}, {"next_hearing", "2026-05-18"}}).accepted());
+  CHECK(issued({{"track", "standard"}, {"next_hearing", "2026-05-04"}}).accepted());  // listed for the same day
+  CaseVerdict before = issued({{"track", "standard"}, {"next_hearing", "2026-05-01"}});
+  CHECK(before.verdict.rule == "invalid_parameter");
+  CHECK(before.verdict.reason == "'next_hearing' is before the action itself");
+  CaseVerdict bad = issued({{"track", "standard"}, {"next_hearing", "18 May"}});
+  CHECK(bad.verdict.rule == "invalid_parameter");
+  CHECK(bad.verdict.reason.find("'next_hearing'") != std::string::npos);
+}

@@ -369,11 +369,12 @@ const FIXED = {
       child: 'f1', team: 'west-1', area: 'west', stage: 'proceedings', week: 30, rag: 'amber',
       issued: '2026-05-11', final_hearing_due: '2027-01-03', extension_weeks: 8, fdac: true, after_pre_proceedings: false,
       hearings: ['2026-05-20 case_management', '2026-09-02 issues_resolution'],
+      court: '<i>Family Court</i> at Birmingham', next_hearing: '2026-12-14',
     },
     {
       child: '-2+3', team: '=HYPERLINK("http://example.org","x")', area: '@SUM(1)', stage: 'proceedings', week: 3,
       rag: 'green', issued: '2026-11-20', final_hearing_due: '2027-05-20', extension_weeks: 0, fdac: false,
-      after_pre_proceedings: true, hearings: [],
+      after_pre_proceedings: true, hearings: [], next_hearing: '2026-11-30',
     },
     {
       child: 'q2', team: '<b>north, "2"</b>', area: '+north', stage: 'pre_proceedings', week: 0, rag: 'green',
@@ -400,16 +401,19 @@ test('pre-proceedings, FDAC and extensions are drawn; values stay text, and the 
   expect(p1.extensions).toBe('1 extension to week 22 (from 16)');
 
   const f1 = rows[1];
-  expect(f1.stage).toBe('Proceedings FDAC Issued 11 May 2026');
+  expect(f1.stage).toBe('Proceedings FDAC Issued 11 May 2026 <i>Family Court</i> at Birmingham'); // the court, as text
   await expect(page.locator('tr[data-child="f1"] .govuk-tag', { hasText: 'FDAC' })).toBeVisible();
   expect(f1.week).toBe('Week 30 of 34');
   expect(f1.bar).toBe('Week 30 of 34 (26 weeks extended by 8)');
   await expect(page.locator('tr[data-child="f1"] svg .ct-plo-timeline__marker')).toHaveCount(1);
   await expect(page.locator('tr[data-child="f1"] svg .ct-plo-timeline__extension')).toHaveCount(1);
-  expect(f1.hearings).toMatch(/^2 held Last: issues resolution, 2 Sept? 2026$/);
+  expect(f1.hearings).toMatch(/^2 held Last: issues resolution, 2 Sept? 2026 Next: 14 Dec 2026$/);
+  await expect(page.locator('table.ct-plo-table i')).toHaveCount(0);
   expect(f1.finalHearing).toBe('3 January 2027');
   expect(f1.extensions).toBe('8 weeks');
 
+  // A listed hearing whose day has passed with no hearing recorded since is flagged.
+  expect(rows[2].hearings).toBe('None yet Listed 30 Nov 2026: Not recorded');
   expect(rows[2].team).toBe('=HYPERLINK("http://example.org","x")');
   expect(rows[3].team).toBe('<b>north, "2"</b>'); // text, not markup
   await expect(page.locator('table.ct-plo-table b')).toHaveCount(0);

@@ -167,11 +167,16 @@ inline bool ParamIs(const EventBase& e, const char* key, const char* value) {
 // What an action needs, checked before the machine sees it (so guards stay total).
 struct ParamSpec {
   const char* key;
-  std::set<std::string> allowed;  // empty: any non-empty text; {"<date>"}: a YYYY-MM-DD date
+  // empty: any non-empty text; kDateParam: a YYYY-MM-DD date not after the action (a date
+  // something was done); kListedDateParam: a date on or after the action's day (a date something
+  // is listed for, e.g. the next hearing)
+  std::set<std::string> allowed;
   const char* only_if_key = nullptr;
   const char* only_if_value = nullptr;
+  bool optional = false;  // may be left out; checked when given
 };
 inline const std::set<std::string> kDateParam = {"<date>"};
+inline const std::set<std::string> kListedDateParam = {"<listed date>"};
 
 // The date in parameter `key` (validated by the facade before any action runs).
 inline Date DateParam(const EventBase& e, const char* key) {
@@ -281,9 +286,12 @@ class MsmJourney final : public Journey {
           ParamRule r;
           r.action = action;
           r.name = s.key;
-          r.kind = s.allowed.empty()          ? ParamRule::Kind::kText
-                   : s.allowed == kDateParam ? ParamRule::Kind::kDate
-                                             : ParamRule::Kind::kChoice;
+          const bool date = s.allowed == kDateParam || s.allowed == kListedDateParam;
+          r.kind = s.allowed.empty() ? ParamRule::Kind::kText
+                   : date            ? ParamRule::Kind::kDate
+                                     : ParamRule::Kind::kChoice;
+          r.optional = s.optional;
+          r.listed_date = s.allowed == kListedDateParam;
           if (r.kind == ParamRule::Kind::kChoice) r.choices.assign(s.allowed.begin(), s.allowed.end());
           if (s.only_if_key) r.only_if_param = s.only_if_key;
           if (s.only_if_value) r.only_if_values = {s.only_if_value};
@@ -411,9 +419,18 @@ class MsmJourney final : public Journey {
           continue;
         }
         const std::string* val = a.Param(s.key);
+        if ((!val || val->empty()) && s.optional) continue;
         if (!val || val->empty()) {
           return refuse("invalid_parameter",
                         std::string("'") + s.key + "' is required for '" + a.name + "'");
+        }
+        if (s.allowed == kListedDateParam) {
+          auto d = Date::Parse(*val, s.key);
+          if (!d.ok()) return refuse("invalid_parameter", "'" + std::string(s.key) + "' " + d.status().message());
+          if (*d < Date::FromTimestampUs(a.occurred_at_us)) {
+            return refuse("invalid_parameter", "'" + std::string(s.key) + "' is before the action itself");
+          }
+          continue;
         }
         if (s.allowed == kDateParam) {
           auto d = Date::Parse(*val, s.key);

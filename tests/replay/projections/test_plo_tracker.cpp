@@ -116,3 +116,33 @@ TEST_CASE("PLO red/amber/green at its thresholds: week 11 and 12, T-31 review po
 }
 
 }  // namespace casetrail::replay::testing
+
+namespace casetrail::replay::testing {
+
+TEST_CASE("PLO tracker: the court recorded at issue and the next hearing each hearing lists", "[replay][projections]") {
+  auto log = OpenMemoryEventLog();
+  CaseService svc(*log);
+  Record(svc, "r", "west-1", "court.application_issued", "2026-05-04", "legal",
+         {{"track", "standard"}, {"court", "Birmingham Family Court"}, {"next_hearing", "2026-05-18"}}, "u");
+  PloTrackerProjection plo;
+  ProjectionRunner runner(*log);
+  REQUIRE(runner.CatchUp(plo).ok());
+  REQUIRE(plo.List().size() == 1);
+  CHECK(plo.List()[0].court == "Birmingham Family Court");
+  CHECK(plo.List()[0].next_hearing == "2026-05-18");
+  // The case management hearing lists the issues resolution hearing; the last one lists none.
+  Record(svc, "r", "west-1", "court.hearing_held", "2026-05-18", "legal",
+         {{"hearing", "case_management"}, {"next_hearing", "2026-08-10"}}, "u");
+  REQUIRE(runner.CatchUp(plo).ok());
+  CHECK(plo.List()[0].next_hearing == "2026-08-10");
+  CHECK(plo.List()[0].court == "Birmingham Family Court");
+  Record(svc, "r", "west-1", "court.hearing_held", "2026-08-10", "legal", {{"hearing", "issues_resolution"}}, "u");
+  REQUIRE(runner.CatchUp(plo).ok());
+  CHECK(plo.List()[0].next_hearing.empty());
+  // A rebuild from the log says the same.
+  PloTrackerProjection rebuilt;
+  REQUIRE(ProjectionRunner(*log).CatchUp(rebuilt).ok());
+  CHECK(rebuilt.Serialize() == plo.Serialize());
+}
+
+}  // namespace casetrail::replay::testing

@@ -134,7 +134,8 @@ function dateItems(prefix, values = {}, extra = []) {
  */
 function paramGroup(spec, index) {
   const id = `param-${index}`;
-  const label = paramName(spec.name);
+  // An optional parameter says so; it is sent only when filled in (the server checks it then).
+  const label = `${paramName(spec.name)}${spec.optional ? ' (optional)' : ''}`;
   const group = el('div', { class: 'govuk-form-group', 'data-param': spec.name, id: `${id}-group` });
   let value;
   let inputs;
@@ -169,7 +170,9 @@ function paramGroup(spec, index) {
     const hintId = `${id}-hint`;
     const fieldset = el('fieldset', { class: 'govuk-fieldset', role: 'group', 'aria-describedby': hintId },
       el('legend', { class: 'govuk-fieldset__legend govuk-fieldset__legend--s' }, label),
-      hint(hintId, 'For example, 27 3 2026'),
+      hint(hintId, spec.on_or_after_action
+        ? 'The day it is listed for: the day of the action or later. For example, 27 3 2026'
+        : 'For example, 27 3 2026'),
       dateItems(id));
     group.append(fieldset);
     inputs = [...fieldset.querySelectorAll('input')];
@@ -331,7 +334,9 @@ export function actionForm({ allowed, catalogue, onSubmit, now = () => new Date(
     if (!state) return;
     const params = {};
     for (const group of state.params) {
-      if (!group.container.hidden) params[group.name] = group.value();
+      if (group.container.hidden) continue;
+      const value = group.value();
+      if (value !== '' || !group.spec.optional) params[group.name] = value;
     }
     onSubmit({ action: state.action, occurred_at: state.when.value(), params });
   });

@@ -5,6 +5,7 @@
 // GET /v1/plo answers (docs/api.md) a list of children, each:
 //   {child, team, area, stage: "pre_proceedings"|"proceedings", week, rag: "red"|"amber"|"green",
 //    proceedings:     issued, final_hearing_due, hearings: ["2026-10-14 case_management", ...],
+//                     court and next_hearing (null when not recorded, or when the date has passed),
 //                     extension_weeks, fdac, after_pre_proceedings,
 //    pre-proceedings: lpm, letter, initial_meeting_due, initial_meeting_held, review_point,
 //                     reviews, extensions (a count: each moves the review point)}
@@ -231,6 +232,8 @@ export const CSV_COLUMNS = Object.freeze([
   ['Review meetings', (c) => (c.stage === 'pre_proceedings' ? Number(c.reviews) || 0 : '')],
   ['Review point', (c) => c.review_point ?? ''],
   ['Pre-proceedings extensions', (c) => (c.stage === 'pre_proceedings' ? Number(c.extensions) || 0 : '')],
+  ['Court', (c) => c.court ?? ''],
+  ['Next hearing', (c) => c.next_hearing ?? ''],
 ]);
 
 /** The CSV of these rows, with a header row. */

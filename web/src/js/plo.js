@@ -203,6 +203,7 @@ function stageCell(c) {
       el('span', { class: 'ct-plo-stage' }, STAGES.proceedings),
       c.fdac ? [' ', tag('FDAC', 'purple')] : null,
       c.issued ? secondary(`Issued ${shortDate(c.issued)}`) : null,
+      c.court ? secondary(String(c.court)) : null,
       c.after_pre_proceedings ? secondary('After pre-proceedings') : null,
     ];
   }
@@ -237,10 +238,20 @@ function hearingsCell(c) {
       reviews > 0 ? secondary(`${reviews} review ${reviews === 1 ? 'meeting' : 'meetings'}`) : null];
   }
   const count = Array.isArray(c.hearings) ? c.hearings.length : 0;
-  if (count === 0) return 'None yet';
+  const next = nextHearing(c);
+  if (count === 0) return ['None yet', next];
   const last = lastHearing(c);
   return [`${count} held`,
-    secondary(`Last: ${hearingName(last.kind)}${last.date ? `, ${shortDate(last.date)}` : ''}`)];
+    secondary(`Last: ${hearingName(last.kind)}${last.date ? `, ${shortDate(last.date)}` : ''}`), next];
+}
+
+/** The hearing listed next; one whose day has passed with no hearing recorded since is flagged. */
+function nextHearing(c) {
+  if (!c.next_hearing) return null;
+  const today = answerAsOf && DATE.test(answerAsOf) ? answerAsOf : (londonDate(answer.as_of) || londonToday());
+  if (c.next_hearing >= today) return secondary(`Next: ${shortDate(c.next_hearing)}`);
+  return el('span', { class: 'ct-plo-secondary' },
+    `Listed ${shortDate(c.next_hearing)}: `, tag('Not recorded', 'orange'));
 }
 
 function finalHearingCell(c) {
