@@ -319,6 +319,35 @@ test('a north-1 social worker cannot open a child of another team', async ({ pag
   await shot(page, 'child-forbidden');
 });
 
+test('a restricted child is seen only by the users named, as the API enforces', async ({ page, playwright, baseURL }) => {
+  // A north-1 child restricted to tm.khan: sw.jones (same team, not named) and legal (who sees
+  // every child) are refused; the team manager named opens the page.
+  const sw = await apiAs(playwright, baseURL, 'sw.jones');
+  const tm = await apiAs(playwright, baseURL, 'tm.khan');
+  const id = await registerChild(sw);
+  await command(tm, id, 'alloc.team_allocated', { team: 'north-1' }, ago(60 * HOUR));
+  const restricted = await tm.put(`/v1/children/${encodeURIComponent(id)}/restriction`, {
+    data: { users: ['tm.khan'], reason: 'a relative works in the service' },
+  });
+  expect(restricted.status(), await restricted.text()).toBe(200);
+
+  allowConsoleError(page, /status of 403/);
+  for (const who of ['sw.jones', 'legal']) {
+    await page.context().clearCookies(); // a new session for each user
+    await signIn(page, who);
+    await page.goto(childUrl(id));
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('You cannot see this');
+    await expect(main(page)).not.toContainText('Record an action');
+    await expect(main(page)).not.toContainText('Chronology');
+  }
+  await expectNoAxeViolations(page);
+  await page.context().clearCookies();
+  await signIn(page, 'tm.khan');
+  await page.goto(childUrl(id));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Child ${id}`);
+  await expect(main(page)).toContainText('Chronology');
+});
+
 test('an unknown child is "Not found"; no child at all offers "Find a child"', async ({ page }) => {
   allowConsoleError(page, /status of 404/);
   await signIn(page, 'legal');
