@@ -424,19 +424,15 @@ class MsmJourney final : public Journey {
           return refuse("invalid_parameter",
                         std::string("'") + s.key + "' is required for '" + a.name + "'");
         }
-        if (s.allowed == kListedDateParam) {
+        if (s.allowed == kDateParam || s.allowed == kListedDateParam) {
           auto d = Date::Parse(*val, s.key);
           if (!d.ok()) return refuse("invalid_parameter", "'" + std::string(s.key) + "' " + d.status().message());
-          if (*d < Date::FromTimestampUs(a.occurred_at_us)) {
-            return refuse("invalid_parameter", "'" + std::string(s.key) + "' is before the action itself");
-          }
-          continue;
-        }
-        if (s.allowed == kDateParam) {
-          auto d = Date::Parse(*val, s.key);
-          if (!d.ok()) return refuse("invalid_parameter", "'" + std::string(s.key) + "' " + d.status().message());
-          if (d->StartUs() > a.occurred_at_us) {
+          // A date something was done is not after the action; a date listed ahead not before it.
+          if (s.allowed == kDateParam && d->StartUs() > a.occurred_at_us) {
             return refuse("invalid_parameter", "'" + std::string(s.key) + "' is after the action itself");
+          }
+          if (s.allowed == kListedDateParam && *d < Date::FromTimestampUs(a.occurred_at_us)) {
+            return refuse("invalid_parameter", "'" + std::string(s.key) + "' is before the action itself");
           }
           continue;
         }
