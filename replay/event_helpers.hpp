@@ -16,7 +16,7 @@ bool IsInitialState(std::string_view journey, std::string_view state);
 // event; -1 for a name that is not a journey.
 int JourneyIndex(std::string_view journey);
 const std::string& JourneyName(int index);
-// One of the ten journeys (not "case", not "allocation").
+// One of the journeys (workflows/registry.hpp; not "case", not "allocation").
 bool IsJourney(std::string_view name);
 
 // The child stream's format is the write side's (workflows/case_events.hpp).

@@ -5,17 +5,18 @@
 #include <tuple>
 
 #include "workflows/detail/saved_fields.hpp"
+#include "workflows/placements.hpp"
 #include "workflows/registry.hpp"
 
 namespace casetrail::workflows {
 namespace {
 
 const std::vector<std::pair<std::string, std::string>>& Prefixes() {
-  static const std::vector<std::pair<std::string, std::string>> p = {
-      {"fd.", "front_door"},     {"eh.", "early_help"},         {"as.", "assessment"},
-      {"cin.", "child_in_need"}, {"cp.", "child_protection"},   {"plo.", "pre_proceedings"},
-      {"court.", "care_proceedings"}, {"cic.", "child_in_care"}, {"lc.", "leaving_care"},
-      {"tr.", "transfer"}};
+  static const std::vector<std::pair<std::string, std::string>> p = [] {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& kind : Journeys()) out.emplace_back(kind.prefix, kind.name);
+    return out;
+  }();
   return p;
 }
 
@@ -78,6 +79,33 @@ const std::vector<CrossJourneyRule>& CrossJourneyRules() {
       {"X-21", "lc.personal_adviser_allocated {adviser} for a former relevant child",
        "alloc.worker_allocated {worker: adviser, as: personal_adviser} in the team that holds the child (or {team}): the adviser is the lead worker",
        "CA 1989 s23C(3); seed-spec 9 (18+ Care Leavers Service)"},
+      {"X-22", "ad.adoption_order_granted while looked after",
+       "cic.ceased_looked_after {reason: adopted}: the adoption order ends the period of care and the care or placement order",
+       "ACA 2002 s46(2); seed-spec SM-12"},
+      {"X-23", "court.final_order_made {order: placement_order} after the decision that the child should be placed for adoption (ShouldBePlaced)",
+       "ad.authority_to_place_given {basis: placement_order}", "ACA 2002 s21; seed-spec SM-08/SM-12"},
+      {"X-24", "ad.placed_for_adoption while looked after",
+       "cic.placement_changed (or cic.placement_started when not placed) {placement: placed_for_adoption, long_term: yes}: the placement is the adoptive placement",
+       "ACA 2002 s18; SSDA903 PLACE A3-A6"},
+      {"X-25", "ad.placed_for_adoption while not looked after",
+       "refused: a child placed for adoption by a local authority is looked after; record cic.became_looked_after first",
+       "ACA 2002 s18(3)"},
+      {"X-26", "pm.order_granted {order: special_guardianship_order | child_arrangements_order} while looked after",
+       "cic.ceased_looked_after {reason: that order}: the order ends care and opens post-order support",
+       "CA 1989 s91(1), s91(5A); seed-spec SM-11 (CP:760)"},
+      {"X-27", "court.final_order_made {order: special_guardianship_order | child_arrangements_order} while a permanence assessment awaits the decision",
+       "pm.order_granted {order}", "seed-spec SM-08/SM-11"},
+      {"X-28", "pm.care_order_discharged for a child identified for discharge while placed with parents, looked after",
+       "cic.ceased_looked_after {reason: returned_home}", "CA 1989 s39; SE:1404-1427"},
+      {"X-29", "pm.identified_for_discharge while not looked after",
+       "refused: only a care order (a looked-after child) can be discharged", "CA 1989 s39"},
+      {"X-30", "uasc.age_assessed {outcome: adult} or uasc.nts_transferred_out while looked after",
+       "cic.ceased_looked_after {reason: age_assessed_adult | transferred_to_another_authority} (SSDA903 E15, E3)",
+       "seed-spec SM-16 (SE:1501, SE:1511); dfe-returns 4.4"},
+      {"X-31", "case.age_reached {age: 18} of an unaccompanied asylum-seeking child",
+       "uasc.status_ended {reason: turned_18}: a former UASC, a care leaver to 25 while in the UK", "SG:301 (T-83); seed-spec SM-16"},
+      {"X-32", "lc.support_ended of a former UASC", "uasc.former_status_ended {reason: leaving_care_support_ended}",
+       "SG:301"},
   };
   return rules;
 }
@@ -100,6 +128,7 @@ Case::Case(const Case& o)
       looked_after_days_since_14_(o.looked_after_days_since_14_),
       allocation_(o.allocation_),
       transfer_to_team_(o.transfer_to_team_),
+      discharge_route_(o.discharge_route_),
       recounted_edition_(o.recounted_edition_) {
   for (const auto& [name, j] : o.journeys_) journeys_[name] = j->Clone();
 }
@@ -121,6 +150,7 @@ Case& Case::operator=(const Case& o) {
   looked_after_days_since_14_ = o.looked_after_days_since_14_;
   allocation_ = o.allocation_;
   transfer_to_team_ = o.transfer_to_team_;
+  discharge_route_ = o.discharge_route_;
   recounted_edition_ = o.recounted_edition_;
   return *this;
 }
@@ -144,6 +174,7 @@ void Case::Fields(Io& io) {
   io("allocation.since", allocation_.since);
   io("allocation.iro", allocation_.iro);
   io("transfer_to_team", transfer_to_team_);
+  io("discharge_route", discharge_route_);
 }
 
 std::string Case::Save() const {
@@ -175,7 +206,9 @@ Result<Case> Case::Load(std::string_view saved, const RuleBook& rules) {
   if (!r.ok()) return r.status();
   for (auto& [name, j] : c.journeys_) {
     const std::string* text = r.Find("journey." + name);
-    if (!text) return Status::Corruption("snapshot has no journey " + name);
+    // A journey added after the snapshot was taken: none of its actions could be accepted
+    // before, so it is in its initial state.
+    if (!text) continue;
     if (Status s = j->Load(*text); !s.ok()) return s;
   }
   return c;
@@ -601,9 +634,41 @@ CaseVerdict Case::Route(const Action& a) {
     out.verdict.reason = "the role 'system' is the engine's own";
     return out;
   }
+  // A role that may not record the action is refused as such, before any case-level rule.
+  bool may_record = false;
+  for (const auto& p : journeys_.at(out.journey)->Permissions()) {
+    if (p.action != a.name) continue;
+    for (const auto& r : p.roles) may_record |= (r == a.role);
+  }
+  if (!may_record) {
+    out.verdict = journeys_.at(out.journey)->Apply(a);
+    return out;
+  }
+  if (Is(a, "cic.placement_started") || Is(a, "cic.placement_changed") || Is(a, "cic.placement_ended")) {
+    std::string field;
+    std::string problem = PlacementDetailProblem(a.params, Date::FromTimestampUs(a.occurred_at_us), &field);
+    if (!problem.empty()) {
+      out.verdict.rule = "invalid_parameter";
+      out.verdict.reason = problem;
+      out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+      return out;
+    }
+  }
   if (Is(a, "cic.became_looked_after") && unborn_) {
     out.verdict.rule = "unborn_child";
     out.verdict.reason = "X-12: an unborn child cannot become looked after; record case.child_born first";
+    out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+    return out;
+  }
+  if (Is(a, "ad.placed_for_adoption") && journeys_.at("child_in_care")->State() == "NotLookedAfter") {
+    out.verdict.rule = "not_looked_after";
+    out.verdict.reason = "X-25: a child placed for adoption by a local authority is looked after (ACA 2002 s18(3)); record cic.became_looked_after first";
+    out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+    return out;
+  }
+  if (Is(a, "pm.identified_for_discharge") && journeys_.at("child_in_care")->State() == "NotLookedAfter") {
+    out.verdict.rule = "not_looked_after";
+    out.verdict.reason = "X-29: only a care order can be discharged (CA 1989 s39); the child is not looked after";
     out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
     return out;
   }
@@ -737,6 +802,39 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
     Consequence("X-03", "child_in_care", "cic.legal_status_changed", a,
                 {{"legal_status", *a.Param("order")}}, out);
   }
+  // Adoption.
+  if (Is(a, "court.final_order_made") && ParamEq(a, "order", "placement_order") &&
+      journeys_.at("adoption")->State() == "ShouldBePlaced") {
+    Consequence("X-23", "adoption", "ad.authority_to_place_given", a, {{"basis", "placement_order"}}, out);
+  }
+  if (Is(a, "ad.placed_for_adoption") && looked_after) {
+    Consequence("X-24", "child_in_care", cic == "Placed" ? "cic.placement_changed" : "cic.placement_started", a,
+                {{"placement", "placed_for_adoption"}, {"long_term", "yes"}, {"reason", "placed for adoption"}}, out);
+  }
+  if (Is(a, "ad.adoption_order_granted") && looked_after) {
+    Consequence("X-22", "child_in_care", "cic.ceased_looked_after", a, {{"reason", "adopted"}}, out);
+  }
+  // Permanence.
+  const std::string pm = journeys_.at("permanence")->State();
+  if (Is(a, "pm.identified_for_discharge")) discharge_route_ = *a.Param("route");
+  if (Is(a, "court.final_order_made") && pm == "AwaitingDecision" &&
+      (ParamEq(a, "order", "special_guardianship_order") || ParamEq(a, "order", "child_arrangements_order"))) {
+    Consequence("X-27", "permanence", "pm.order_granted", a, {{"order", *a.Param("order")}}, out);
+  }
+  if (Is(a, "pm.order_granted") && looked_after) {
+    Consequence("X-26", "child_in_care", "cic.ceased_looked_after", a, {{"reason", *a.Param("order")}}, out);
+  }
+  if (Is(a, "pm.care_order_discharged") && looked_after && discharge_route_ == "placed_with_parents") {
+    Consequence("X-28", "child_in_care", "cic.ceased_looked_after", a, {{"reason", "returned_home"}}, out);
+  }
+  // Unaccompanied asylum-seeking children.
+  if (looked_after && ((Is(a, "uasc.age_assessed") && ParamEq(a, "outcome", "adult")) || Is(a, "uasc.nts_transferred_out"))) {
+    Consequence("X-30", "child_in_care", "cic.ceased_looked_after", a,
+                {{"reason", Is(a, "uasc.nts_transferred_out") ? "transferred_to_another_authority" : "age_assessed_adult"}}, out);
+  }
+  if (Is(a, "lc.support_ended") && journeys_.at("uasc")->State() == "FormerUasc") {
+    Consequence("X-32", "uasc", "uasc.former_status_ended", a, {{"reason", "leaving_care_support_ended"}}, out);
+  }
   if (Is(a, "cp.icpc_held") && ParamEq(a, "outcome", "cp_plan") && cin == "OnCinPlan") {
     Consequence("X-04", "child_in_need", "cin.plan_ended", a, {{"reason", "child_protection_plan"}}, out);
   }
@@ -785,6 +883,12 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
   const std::string lc_now = journeys_.at("leaving_care")->State();
   if (age >= 18 && (lc_now == "EligibleChild" || lc_now == "RelevantChild")) {
     Consequence("X-08", "leaving_care", "lc.turned_18", a, {}, out);
+  }
+  if (Is(a, kAgeReached) && age == 18) {
+    const std::string uasc = journeys_.at("uasc")->State();
+    if (uasc == "Uasc" || uasc == "AgeAssessmentPending" || uasc == "NtsTransferPending") {
+      Consequence("X-31", "uasc", "uasc.status_ended", a, {{"reason", "turned_18"}}, out);
+    }
   }
   if (Is(a, kAgeReached) && age == 18 && (cp == "OnCpPlan" || cin == "OnCinPlan")) {
     out->verdict.flags_raised.push_back(std::string("X-15: turned 18 on a ") +

@@ -182,6 +182,7 @@ class Case {
   int looked_after_days_since_14_ = 0;
   Allocation allocation_;
   std::string transfer_to_team_;  // the receiving team of the transfer in progress
+  std::string discharge_route_;   // of the care-order discharge in progress
   // The edition the open deadlines were last counted under (not saved: after a snapshot load
   // the first action recounts, which changes nothing when nothing needs it).
   int recounted_edition_ = -1;

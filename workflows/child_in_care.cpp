@@ -7,6 +7,7 @@
 #include <boost/mpl/joint_view.hpp>
 
 #include "workflows/detail/msm_support.hpp"
+#include "workflows/placements.hpp"
 
 namespace casetrail::workflows {
 namespace {
@@ -155,27 +156,54 @@ const std::set<std::string> kLegalStatuses = {
     "s20", "interim_care_order", "care_order", "placement_order", "pace", "remand",
     "police_protection", "emergency_protection_order"};
 
+std::set<std::string> Words(const std::vector<ChangeReason>& table) {
+  std::set<std::string> out;
+  for (const auto& r : table) out.insert(r.words);
+  return out;
+}
+const std::set<std::string> kChangeReasons = Words(PlacementChangeReasons());
+
+// A placement's kind, and its detail for the SSDA903 (each optional, checked when given: the
+// PLACE code against the kind and the day by the case, PlacementDetailProblem in case.cpp).
+std::vector<detail::ParamSpec> PlacementParams(bool change) {
+  std::vector<detail::ParamSpec> p = {
+      {"placement", {"foster_care", "connected_person", "residential", "placed_with_parents",
+                     "placed_for_adoption", "semi_independent", "secure", "other"}},
+      {"long_term", {"yes", "no"}},
+  };
+  if (change) p.push_back({"reason", {}});
+  std::set<std::string> codes;
+  for (const auto& c : PlacementCodes()) codes.insert(c.code);
+  p.push_back({"place", codes, nullptr, nullptr, true});
+  p.push_back({"provider", Words(PlacementProviders()), nullptr, nullptr, true});
+  p.push_back({"urn", {}, nullptr, nullptr, true});
+  p.push_back({"postcode", {}, nullptr, nullptr, true});
+  p.push_back({"distance_miles", {}, nullptr, nullptr, true});
+  if (change) {
+    p.push_back({"same_carer", {"yes", "no"}, nullptr, nullptr, true});
+    p.push_back({"change_reason", kChangeReasons, nullptr, nullptr, true});
+  }
+  return p;
+}
+
 const detail::ParamSpecs& ChildInCareDef::Params() {
   static const detail::ParamSpecs specs = {
       {BecameLookedAfter::kName, {{"legal_status", kLegalStatuses}}},
       {LegalStatusChanged::kName, {{"legal_status", kLegalStatuses}}},
-      {PlacementStarted::kName,
-       {{"placement", {"foster_care", "connected_person", "residential", "placed_with_parents",
-                       "placed_for_adoption", "semi_independent", "secure", "other"}},
-        {"long_term", {"yes", "no"}}}},
-      {PlacementChanged::kName,
-       {{"placement", {"foster_care", "connected_person", "residential", "placed_with_parents",
-                       "placed_for_adoption", "semi_independent", "secure", "other"}},
-        {"long_term", {"yes", "no"}},
-        {"reason", {}}}},
-      {PlacementEnded::kName, {{"reason", {}}}},
+      {PlacementStarted::kName, PlacementParams(false)},
+      {PlacementChanged::kName, PlacementParams(true)},
+      {PlacementEnded::kName,
+       {{"reason", {}},
+        {"planned", {"yes", "no"}, nullptr, nullptr, true},
+        {"change_reason", kChangeReasons, nullptr, nullptr, true}}},
+      {WentMissing::kName, {{"type", {"missing", "away_without_authorisation"}, nullptr, nullptr, true}}},
       {PermanencePlanAgreed::kName,
        {{"plan", {"return_home", "adoption", "special_guardianship", "long_term_foster_care",
                   "child_arrangements_order", "residential", "independence"}}}},
       {CeasedLookedAfter::kName,
        {{"reason", {"returned_home", "adopted", "special_guardianship_order",
                     "child_arrangements_order", "turned_18", "moved_to_independence",
-                    "transferred_to_another_authority", "other"}}}},
+                    "transferred_to_another_authority", "age_assessed_adult", "other"}}}},
   };
   return specs;
 }
@@ -188,8 +216,8 @@ const std::vector<Permission>& ChildInCareDef::Permissions() {
       {ReviewHeld::kName, {"iro"}},
       {PermanencePlanAgreed::kName, {"team_manager", "iro"}},
       {LegalStatusChanged::kName, {"legal", "social_worker", "system"}},
-      {PlacementStarted::kName, {"social_worker", "team_manager"}},
-      {PlacementChanged::kName, {"social_worker", "team_manager"}},
+      {PlacementStarted::kName, {"social_worker", "team_manager", "system"}},
+      {PlacementChanged::kName, {"social_worker", "team_manager", "system"}},
       {PlacementEnded::kName, {"social_worker", "team_manager"}},
       {VisitHeld::kName, {"social_worker"}},
       {WentMissing::kName, {"social_worker", "carer_liaison"}},
@@ -197,7 +225,7 @@ const std::vector<Permission>& ChildInCareDef::Permissions() {
       {ReturnInterviewHeld::kName, {"social_worker", "return_interview_worker"}},
       {HealthAssessmentCompleted::kName, {"social_worker", "health"}},
       {PepHeld::kName, {"virtual_school", "social_worker"}},
-      {CeasedLookedAfter::kName, {"team_manager"}},
+      {CeasedLookedAfter::kName, {"team_manager", "system"}},
   };
   return p;
 }

@@ -146,5 +146,13 @@ std::unique_ptr<Journey> NewChildInCare(const RuleBook& rules = RuleBook::Defaul
 std::unique_ptr<Journey> NewLeavingCare(const RuleBook& rules = RuleBook::Default());
 // Care proceedings: issue (26 weeks) -> hearings -> final order; FDAC variant.
 std::unique_ptr<Journey> NewCareProceedings(const RuleBook& rules = RuleBook::Default());
+// Adoption, the child's side: decision, authority to place, match, placement, order, support.
+std::unique_ptr<Journey> NewAdoption(const RuleBook& rules = RuleBook::Default());
+// Permanence outside adoption: special guardianship and connected-person assessments, orders
+// and post-order support; discharge of a care order.
+std::unique_ptr<Journey> NewPermanence(const RuleBook& rules = RuleBook::Default());
+// Unaccompanied asylum-seeking children: arrival, trafficking risk, age assessment, the
+// National Transfer Scheme, UASC status to 18 and former UASC after.
+std::unique_ptr<Journey> NewUasc(const RuleBook& rules = RuleBook::Default());
 
 }  // namespace casetrail::workflows

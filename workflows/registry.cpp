@@ -1,21 +1,53 @@
 #include "workflows/registry.hpp"
 
 #include "workflows/case.hpp"
+#include "workflows/placements.hpp"
 
 namespace casetrail::workflows {
 
+const std::vector<SeedMachine>& SeedMachines() {
+  static const std::vector<SeedMachine> m = {
+      {"SM-01", "Front door", "front_door", "modelled"},
+      {"SM-02", "Early help", "early_help", "modelled"},
+      {"SM-03", "Family support and step-up/step-down", "early_help", "modelled (step-up, step-down, X-10, X-13)"},
+      {"SM-04", "Statutory assessment", "assessment", "modelled"},
+      {"SM-05", "Child in need plan", "child_in_need", "modelled"},
+      {"SM-06", "Child protection", "child_protection", "modelled"},
+      {"SM-07", "Pre-proceedings (PLO)", "pre_proceedings", "modelled"},
+      {"SM-08", "Care proceedings", "care_proceedings", "modelled"},
+      {"SM-09", "Children in care", "child_in_care", "modelled"},
+      {"SM-10", "Placements", "child_in_care", "placements, their visits and missing episodes inside child_in_care; the placement search and DfE placement detail: not yet"},
+      {"SM-11", "Permanence routes (SGO, connected persons, discharge)", "permanence", "modelled (private fostering: not yet)"},
+      {"SM-12", "Adoption", "adoption", "modelled (the child's side; the adopters' details the SSDA903 needs are recorded with the match; the adopter's own assessment: not yet)"},
+      {"SM-13", "Team transfer", "transfer", "modelled"},
+      {"SM-14", "Case closure and re-referral", "case", "case-level actions, not a journey: case.closed (X-11, X-18), re-referral routing (X-09)"},
+      {"SM-15", "Leaving care", "leaving_care", "modelled"},
+      {"SM-16", "Unaccompanied asylum-seeking children", "uasc", "modelled"},
+      {"SM-17", "LADO allegations", "–", "not yet"},
+      {"SM-18", "NRPF family support", "–", "not yet"},
+      {"SM-19", "Homeless 16-17 year olds", "–", "not yet"},
+      {"SM-20", "Children with disabilities", "–", "not yet"},
+      {"SM-21", "Interventions and service episodes", "–", "not yet"},
+      {"SM-22", "Carers", "–", "not yet"},
+  };
+  return m;
+}
+
 const std::vector<JourneyKind>& Journeys() {
   static const std::vector<JourneyKind> kinds = {
-      {"front_door", [](const RuleBook& r) { return NewFrontDoor(r); }},
-      {"early_help", [](const RuleBook& r) { return NewEarlyHelp(r); }},
-      {"assessment", [](const RuleBook& r) { return NewAssessment(r); }},
-      {"child_in_need", [](const RuleBook& r) { return NewChildInNeed(r); }},
-      {"child_protection", [](const RuleBook& r) { return NewChildProtection(r); }},
-      {"pre_proceedings", [](const RuleBook& r) { return NewPreProceedings(r); }},
-      {"care_proceedings", [](const RuleBook& r) { return NewCareProceedings(r); }},
-      {"child_in_care", [](const RuleBook& r) { return NewChildInCare(r); }},
-      {"leaving_care", [](const RuleBook& r) { return NewLeavingCare(r); }},
-      {"transfer", [](const RuleBook& r) { return NewTransfer(r); }},
+      {"front_door", "fd.", [](const RuleBook& r) { return NewFrontDoor(r); }},
+      {"early_help", "eh.", [](const RuleBook& r) { return NewEarlyHelp(r); }},
+      {"assessment", "as.", [](const RuleBook& r) { return NewAssessment(r); }},
+      {"child_in_need", "cin.", [](const RuleBook& r) { return NewChildInNeed(r); }},
+      {"child_protection", "cp.", [](const RuleBook& r) { return NewChildProtection(r); }},
+      {"pre_proceedings", "plo.", [](const RuleBook& r) { return NewPreProceedings(r); }},
+      {"care_proceedings", "court.", [](const RuleBook& r) { return NewCareProceedings(r); }},
+      {"child_in_care", "cic.", [](const RuleBook& r) { return NewChildInCare(r); }},
+      {"leaving_care", "lc.", [](const RuleBook& r) { return NewLeavingCare(r); }},
+      {"transfer", "tr.", [](const RuleBook& r) { return NewTransfer(r); }},
+      {"adoption", "ad.", [](const RuleBook& r) { return NewAdoption(r); }},
+      {"permanence", "pm.", [](const RuleBook& r) { return NewPermanence(r); }},
+      {"uasc", "uasc.", [](const RuleBook& r) { return NewUasc(r); }},
   };
   return kinds;
 }
@@ -66,6 +98,8 @@ std::string IndexPage() {
           kind.name + ".md](" + kind.name + ".md) |\n";
   }
   md += "\nThe timescales the journeys schedule deadlines by, and how each is counted: [rules.md](rules.md).\n";
+  md += "The detail a looked-after child's placement records for the SSDA903 (DfE placement codes, provider, URN,\n"
+        "postcode, distance, coded reasons for a change): [placements.md](placements.md).\n";
   md += "\n## Allocation\n\nWho is responsible for the child: not a journey (who, not where in a process), ";
   md += "recorded under journey `allocation` with the states NotHeld (no team), AwaitingAllocation (a team, no ";
   md += "worker: an unallocated child) and Allocated. Tests: `tests/replay/test_allocation.cpp`.\n\n";
@@ -79,6 +113,9 @@ std::string IndexPage() {
   md += "`cic.iro_allocated {iro}` allocates the IRO (X-19), who leaves when the child ceases to be looked after (X-20); ";
   md += "`lc.personal_adviser_allocated {adviser, team?}` makes a former relevant child's personal adviser the lead worker (X-21). ";
   md += "Every view answers who held a child on any date by business time (the caseload `as_of`, team scope, KPIs).\n";
+  md += "\n## The seeds' journeys (seed-spec section 2)\n\nEvery candidate machine of the seed documents, and where it is now.\n\n";
+  md += "| seed-spec | journey | where |\n|---|---|---|\n";
+  for (const auto& m : SeedMachines()) md += "| " + m.id + " " + m.title + " | " + m.journey + " | " + m.status + " |\n";
   md += "\n## Cross-journey rules\n\nEach rule has a test in `tests/workflows/test_case.cpp` (the allocation rules X-17 to X-21 in ";
   md += "`tests/replay/test_allocation.cpp`). ";
   md += "Consequences are recorded by the role `system` (the engine itself), in the same command.\n\n";
@@ -163,6 +200,40 @@ std::string RulesPage(const RuleBook& book) {
       }
     }
   }
+  return md;
+}
+
+std::string PlacementsPage() {
+  std::string md = "# Placements: the detail the SSDA903 needs\n\n";
+  md += "Generated from `workflows/placements.cpp` and the child_in_care table by `workflow_diagrams`: do not edit.\n\n";
+  md += "`cic.placement_started` and `cic.placement_changed` record the placement's kind (`placement`) and term\n"
+        "(`long_term`), and may record its detail for the children looked after return (seed-spec SM-10;\n"
+        "dfe-returns.md 4.3-4.4). Each is optional and checked when given; a wrong one is refused with\n"
+        "`invalid_parameter` naming it, and nothing is written.\n\n"
+        "| parameter | what | checked |\n|---|---|---|\n"
+        "| `place` | the DfE placement type code (PLACE) | one of the codes below, valid on the day of the action, of the same kind as `placement` (and, for U1/U3/U4/U6, the same term as `long_term`) |\n"
+        "| `provider` | PLACE_PROVIDER (below) | one of them |\n"
+        "| `urn` | the setting's Ofsted unique reference number (URN) | SC and 6 digits, or 6 or 7 digits; `XXXXXXX` for an unregistered setting |\n"
+        "| `postcode` | the placement's postcode (PL_POST) | a UK postcode |\n"
+        "| `distance_miles` | distance from home in miles | 0 to 999.9 |\n"
+        "| `same_carer` | on a change: the same carer (903 RNE T or U, not P or B) | yes, no |\n"
+        "| `change_reason` | on a change or an end: REASON_PLACE_CHANGE | the reasons below |\n"
+        "| `planned` | on `cic.placement_ended`: a planned or an unplanned ending | yes, no |\n\n"
+        "`cic.went_missing` may record `type`: `missing` (903 M, whereabouts unknown) or\n"
+        "`away_without_authorisation` (A, whereabouts known).\n\n";
+  md += "## Placement codes\n\n| code | casetrail kind | meaning | valid from | valid to | source |\n|---|---|---|---|---|---|\n";
+  for (const auto& c : PlacementCodes()) {
+    const bool always = c.valid_from == Date::FromYmd(1990, 1, 1);
+    const bool forever = c.valid_to == Date::FromYmd(9999, 12, 31);
+    md += "| " + c.code + " | " + (c.kind.empty() ? "any (a temporary move)" : c.kind) +
+          (c.long_term.empty() ? "" : ", long_term " + c.long_term) + " | " + Cell(c.words) + " | " +
+          (always ? "–" : c.valid_from.ToString()) + " | " + (forever ? "–" : c.valid_to.ToString()) + " | " +
+          Cell(c.source) + " |\n";
+  }
+  md += "\n## Providers (PLACE_PROVIDER)\n\n| provider | 903 |\n|---|---|\n";
+  for (const auto& r : PlacementProviders()) md += "| " + r.words + " | " + r.code + " |\n";
+  md += "\n## Reasons for a change (REASON_PLACE_CHANGE)\n\n| change_reason | 903 |\n|---|---|\n";
+  for (const auto& r : PlacementChangeReasons()) md += "| " + r.words + " | " + r.code + " |\n";
   return md;
 }
 

@@ -63,6 +63,16 @@ std::vector<Timescale> Rules2015(int edition) {
       {"T-48", "Personal education plan, each school term (the first one next term when care starts in the last 4 weeks of a term)", U::kMonths, 4, B::kStatutory, "SE (T-48: termly)", "[seed]", kAfter, "by the end of the school term"},
       {"T-46", "Health assessment, at most every", U::kMonths, 12, B::kStatutory, "SE:1285; SE:1299 (annual; 6 months under 5)", "[seed]", kAfter, "twelve months after the last assessment"},
       {"T-46u5", "Health assessment under 5, at most every", U::kMonths, 6, B::kStatutory, "SE:1285; SE:1299", "[seed]", kAfter, "six months after the last assessment"},
+      // Permanence: adoption, special guardianship, connected persons
+      {"T-50", "Decision that the child should be placed for adoption to placed for adoption", U::kMonths, 12, B::kLocalStandard, "SE:1459 (84% placed within 12 months of plan)", "[seed]", kAfter, "\"Placed within 12 months of plan\""},
+      {"T-60", "Special guardianship or connected-person assessment, at least", U::kWeeks, 12, B::kLocalStandard, "CP:753", "[seed]", kAfter, "\"routinely accepted as a minimum of 12 weeks\" (filing sooner is flagged)"},
+      {"T-61", "Special guardianship or connected-person assessment: mid-point review by week", U::kWeeks, 7, B::kLocalStandard, "CP:756", "[seed]", kBeginning, "\"Mid Point Reviews have been introduced at week 6/7\" (week 1 beginning with the day the assessment started)"},
+      {"T-62", "Special guardianship order to the end of post-order support, at least", U::kMonths, 6, B::kLocalStandard, "CP:760", "[seed]", kAfter, "\"remain open to children's services for 3 months post order and to SGO service for 6 months after the order is granted\""},
+      {"T-64", "Special guardianship or child arrangements post-order support plan review, at most every", U::kMonths, 12, B::kLocalStandard, "SG:341", "[seed]", kAfter, "\"annual review of the post order support plan\""},
+      {"T-120", "Connected-person (fostering) assessment to the fostering panel's decision", U::kWeeks, 16, B::kStatutory, "CP:677 (16 weeks recommended); CPPCR 2010 reg 24-25 (temporary approval of a connected person, 16 weeks) (ext)", "[S]", kAfter, "\"The current recommendation for a fostering assessment is 16 weeks\""},
+      // Unaccompanied asylum-seeking children
+      {"T-91", "Arrival to the trafficking risk assessment", U::kDays, 1, B::kLocalStandard, "SE:1499", "[seed]", kBeginning, "\"completed for all new UASC on their first encounter\": one day beginning with the day of arrival"},
+      {"T-90", "Age assessment pending longer than (flag)", U::kMonths, 7, B::kOversight, "SE:1501", "[seed]", kAfter, "\"some children are currently waiting up to seven months to receive an age assessment\""},
       // Leaving care
       {"N-21", "16th birthday (or eligibility) to needs assessment", U::kMonths, 3, B::kStatutory, "CPPCR 2010 reg 42(1) (N-21)", "[V]", kAfter, "\"not more than three months after\" the 16th birthday or becoming eligible"},
       {"N-22", "Pathway plan reviews, at most every", U::kMonths, 6, B::kStatutory, "Care Leavers (England) Regs 2010 reg 7 (N-22)", "[S]", kAfter, "\"at intervals of not more than six months\""},

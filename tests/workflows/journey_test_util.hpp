@@ -38,6 +38,9 @@ struct JourneyFixture {
   std::map<std::string, std::vector<std::pair<std::string, Params>>> paths;
   std::map<std::string, Params> guard_params;   // parameters that make each guard hold
   std::map<std::string, Params> action_params;  // parameters an action needs when unguarded
+  // The day a guarded row is taken on, for guards that count time from the path (default
+  // 2026-04-01, after every path's steps on 2026-03-01, 03-02, ...).
+  std::map<std::string, std::string> guard_dates;
 
   std::unique_ptr<Journey> Reach(const std::string& state) const {
     auto j = make();
@@ -69,7 +72,9 @@ inline void CheckEveryRow(const JourneyFixture& f) {
   for (const TransitionRow& row : probe->Table().rows) {
     INFO(row.source << " --" << row.action << " [" << row.guard << "]--> " << row.target);
     auto j = f.Reach(row.source);
-    Verdict v = j->Apply(Act(*j, row.action, "2026-04-01", f.ParamsFor(row.action, row.guard)));
+    auto date = f.guard_dates.find(row.guard);
+    Verdict v = j->Apply(Act(*j, row.action, date == f.guard_dates.end() ? "2026-04-01" : date->second.c_str(),
+                             f.ParamsFor(row.action, row.guard)));
     INFO(v.reason);
     CHECK(v.accepted);
     CHECK(v.from_state == row.source);

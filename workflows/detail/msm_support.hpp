@@ -265,7 +265,7 @@ template <typename Def>
 class MsmJourney final : public Journey {
  public:
   // The deferred-events queue as an empty boost::circular_buffer (no state defers events): a
-  // std::deque allocates on construction, and a case builds nine machines per child it loads.
+  // std::deque allocates on construction, and a case builds a machine per journey for each child it loads.
   using Machine = boost::msm::back::state_machine<Def, boost::msm::back::queue_container_circular>;
 
   explicit MsmJourney(const RuleBook& rules) {

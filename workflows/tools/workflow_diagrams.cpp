@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   const std::string dir = argv[argc - 1];
   int stale = 0;
   std::vector<std::pair<std::string, std::string>> pages = {{"README", IndexPage()},
-                                                            {"rules", RulesPage(RuleBook::Default())}};
+                                                            {"rules", RulesPage(RuleBook::Default())},
+                                                            {"placements", PlacementsPage()}};
   for (const auto& kind : Journeys()) {
     pages.emplace_back(kind.name, DiagramPage(*kind.make(RuleBook::Default())));
   }

@@ -23,6 +23,9 @@ const JOURNEY_NAMES = Object.freeze({
   child_in_care: 'Child in care',
   leaving_care: 'Leaving care',
   transfer: 'Transfer',
+  adoption: 'Adoption',
+  permanence: 'Special guardianship and connected persons',
+  uasc: 'Unaccompanied asylum-seeking child',
   allocation: 'Allocation',
   case: 'Case',
 });
@@ -55,6 +58,11 @@ const WORDS = Object.freeze({
   bct: 'BCT',
   fgdm: 'family group conference',
   pep: 'PEP',
+  uasc: 'unaccompanied asylum-seeking child',
+  nts: 'National Transfer Scheme',
+  nrm: 'National Referral Mechanism',
+  s19: 'section 19',
+  sgo: 'special guardianship order',
 });
 
 function capitalise(text) {
@@ -124,4 +132,5 @@ export function workingDays(count) {
 export const PEOPLE_ROLES = Object.freeze([
   ...Object.keys(ROLE_NAMES).filter((role) => role !== 'subscriber'),
   'mash_partner', 'health', 'virtual_school', 'carer_liaison', 'return_interview_worker',
+  'agency_decision_maker', 'adoption_worker', 'connected_persons_worker', 'sgo_support_worker',
 ]);
