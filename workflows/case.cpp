@@ -110,8 +110,48 @@ const std::vector<CrossJourneyRule>& CrossJourneyRules() {
   return rules;
 }
 
-Case::Case(const RuleBook& rules) : rules_(&rules) {
-  for (const auto& kind : Journeys()) journeys_[kind.name] = kind.make(rules);
+namespace {
+
+// Every journey's name, sorted (the order States(), AllowedActions() and snapshots list them).
+const std::vector<std::string>& JourneyNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& kind : Journeys()) out.push_back(kind.name);
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
+  return names;
+}
+
+// A journey in its initial state, for each kind: what a case answers for a journey it has not
+// built (never applied: it only describes).
+const Journey& Prototype(const std::string& name) {
+  static const std::map<std::string, std::unique_ptr<Journey>> prototypes = [] {
+    std::map<std::string, std::unique_ptr<Journey>> out;
+    for (const auto& kind : Journeys()) out[kind.name] = kind.make(RuleBook::Default());
+    return out;
+  }();
+  return *prototypes.at(name);
+}
+
+}  // namespace
+
+// A case builds a journey's machine only when an action reaches it: most children see a few of
+// the journeys, and a case is built for every command and every replay.
+Case::Case(const RuleBook& rules) : rules_(&rules) {}
+
+const Journey& Case::J(const std::string& name) const {
+  auto it = journeys_.find(name);
+  return it != journeys_.end() ? *it->second : Prototype(name);
+}
+
+Journey& Case::Mut(const std::string& name) {
+  auto it = journeys_.find(name);
+  if (it != journeys_.end()) return *it->second;
+  for (const auto& kind : Journeys()) {
+    if (kind.name == name) return *(journeys_[name] = kind.make(*rules_));
+  }
+  throw std::out_of_range("no journey " + name);
 }
 
 Case::Case(const Case& o)
@@ -204,19 +244,19 @@ Result<Case> Case::Load(std::string_view saved, const RuleBook& rules) {
     c.case_open_[d.rule_id] = d;
   }
   if (!r.ok()) return r.status();
-  for (auto& [name, j] : c.journeys_) {
+  for (const auto& name : JourneyNames()) {
     const std::string* text = r.Find("journey." + name);
-    // A journey added after the snapshot was taken: none of its actions could be accepted
-    // before, so it is in its initial state.
+    // A journey the case had not built (or one added after the snapshot was taken: none of
+    // its actions could be accepted before) is in its initial state.
     if (!text) continue;
-    if (Status s = j->Load(*text); !s.ok()) return s;
+    if (Status s = c.Mut(name).Load(*text); !s.ok()) return s;
   }
   return c;
 }
 
 std::map<std::string, std::string> Case::States() const {
   std::map<std::string, std::string> out;
-  for (const auto& [name, j] : journeys_) out[name] = j->State();
+  for (const auto& name : JourneyNames()) out[name] = J(name).State();
   return out;
 }
 
@@ -230,8 +270,8 @@ std::vector<std::string> Case::ActiveJourneys() const {
 
 std::vector<std::string> Case::AllowedActions() const {
   std::vector<std::string> out;
-  for (const auto& [name, j] : journeys_) {
-    for (auto& a : j->AllowedActions()) out.push_back(a);
+  for (const auto& name : JourneyNames()) {
+    for (auto& a : J(name).AllowedActions()) out.push_back(a);
   }
   if (ActiveJourneys().empty()) out.push_back("case.closed");
   out.push_back("alloc.team_allocated");
@@ -277,7 +317,7 @@ Verdict Case::ApplyAllocation(const Action& a) {
     if (!may({"team_manager"})) return refuse("forbidden_role", "'alloc.worker_allocated' may be recorded only by: team_manager");
     const std::string worker = param("worker");
     if (worker.empty()) return refuse("invalid_parameter", "'worker' is required");
-    if (journeys_.at("child_in_care")->State() == "NotLookedAfter") {
+    if (J("child_in_care").State() == "NotLookedAfter") {
       return refuse("not_looked_after", "an IRO is appointed for a looked-after child (CA 1989 s25A)");
     }
     if (worker == before.iro) return refuse("no_change", worker + " is already the child's IRO");
@@ -333,9 +373,10 @@ Verdict Case::ApplyAllocation(const Action& a) {
 
 std::vector<AllowedAction> Case::AllowedActionsWithRoles() const {
   std::vector<AllowedAction> out;
-  for (const auto& [name, j] : journeys_) {
-    const auto& perms = j->Permissions();
-    for (auto& a : j->AllowedActions()) {
+  for (const auto& name : JourneyNames()) {
+    const Journey& j = J(name);
+    const auto& perms = j.Permissions();
+    for (auto& a : j.AllowedActions()) {
       AllowedAction x{a, {}};
       for (const auto& p : perms) {
         if (p.action != a) continue;
@@ -487,7 +528,7 @@ void Case::Restore(const std::vector<CaseVerdict::Rescheduled>& recounted) {
     if (r.journey == "case") {
       case_open_[r.before.rule_id] = r.before;
     } else {
-      journeys_.at(r.journey)->Reschedule(r.before);
+      Mut(r.journey).Reschedule(r.before);
     }
   }
 }
@@ -636,12 +677,12 @@ CaseVerdict Case::Route(const Action& a) {
   }
   // A role that may not record the action is refused as such, before any case-level rule.
   bool may_record = false;
-  for (const auto& p : journeys_.at(out.journey)->Permissions()) {
+  for (const auto& p : J(out.journey).Permissions()) {
     if (p.action != a.name) continue;
     for (const auto& r : p.roles) may_record |= (r == a.role);
   }
   if (!may_record) {
-    out.verdict = journeys_.at(out.journey)->Apply(a);
+    out.verdict = Mut(out.journey).Apply(a);
     return out;
   }
   if (Is(a, "cic.placement_started") || Is(a, "cic.placement_changed") || Is(a, "cic.placement_ended")) {
@@ -650,26 +691,26 @@ CaseVerdict Case::Route(const Action& a) {
     if (!problem.empty()) {
       out.verdict.rule = "invalid_parameter";
       out.verdict.reason = problem;
-      out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+      out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
       return out;
     }
   }
   if (Is(a, "cic.became_looked_after") && unborn_) {
     out.verdict.rule = "unborn_child";
     out.verdict.reason = "X-12: an unborn child cannot become looked after; record case.child_born first";
-    out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+    out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
     return out;
   }
-  if (Is(a, "ad.placed_for_adoption") && journeys_.at("child_in_care")->State() == "NotLookedAfter") {
+  if (Is(a, "ad.placed_for_adoption") && J("child_in_care").State() == "NotLookedAfter") {
     out.verdict.rule = "not_looked_after";
     out.verdict.reason = "X-25: a child placed for adoption by a local authority is looked after (ACA 2002 s18(3)); record cic.became_looked_after first";
-    out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+    out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
     return out;
   }
-  if (Is(a, "pm.identified_for_discharge") && journeys_.at("child_in_care")->State() == "NotLookedAfter") {
+  if (Is(a, "pm.identified_for_discharge") && J("child_in_care").State() == "NotLookedAfter") {
     out.verdict.rule = "not_looked_after";
     out.verdict.reason = "X-29: only a care order can be discharged (CA 1989 s39); the child is not looked after";
-    out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+    out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
     return out;
   }
   if (Is(a, "eh.stepped_down_from_social_care")) {
@@ -684,7 +725,7 @@ CaseVerdict Case::Route(const Action& a) {
                              Date::FromTimestampUs(*since).ToString() +
                              "; step-down to early help is possible from " +
                              window->due_date.AddDays(1).ToString();
-        out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+        out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
         return out;
       }
     }
@@ -698,7 +739,7 @@ CaseVerdict Case::Route(const Action& a) {
       out.verdict.rule = "age_limit";
       out.verdict.reason = std::string("X-14/") + rule + ": '" + a.name + "' ends at age " +
                            std::to_string(limit->amount) + " (" + limit->name + ")";
-      out.verdict.from_state = out.verdict.to_state = journeys_.at(out.journey)->State();
+      out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
       return out;
     }
   }
@@ -716,8 +757,8 @@ CaseVerdict Case::Route(const Action& a) {
       flags.push_back("X-10/T-21: step-up within a month of step-down: return to the previous social worker");
     }
   }
-  const bool cp_plan_was_active = journeys_.at("child_protection")->State() == "OnCpPlan";
-  out.verdict = journeys_.at(out.journey)->Apply(a);
+  const bool cp_plan_was_active = J("child_protection").State() == "OnCpPlan";
+  out.verdict = Mut(out.journey).Apply(a);
   if (!out.verdict.accepted) return out;
   for (auto& f : flags) out.verdict.flags_raised.push_back(std::move(f));
   if (Is(a, "eh.stepped_down_from_social_care")) last_step_down_ = a.occurred_at_us;
@@ -726,7 +767,7 @@ CaseVerdict Case::Route(const Action& a) {
   }
   ApplyRules(a, &out);
   // After the rules: a consequence can end the plan too.
-  if (cp_plan_was_active && journeys_.at("child_protection")->State() != "OnCpPlan") {
+  if (cp_plan_was_active && J("child_protection").State() != "OnCpPlan") {
     last_cp_plan_ended_ = a.occurred_at_us;
   }
   return out;
@@ -741,7 +782,7 @@ void Case::Consequence(const char* rule, const std::string& journey, const std::
   sys.role = kSystemRole;
   sys.rules_edition = cause.rules_edition;
   sys.params = std::move(params);
-  Verdict v = journey == kAllocation ? ApplyAllocation(sys) : journeys_.at(journey)->Apply(sys);
+  Verdict v = journey == kAllocation ? ApplyAllocation(sys) : Mut(journey).Apply(sys);
   out->consequences.push_back({rule, journey, action, sys.params, v});
   if (v.accepted) ApplyRules(sys, out);  // a consequence may trigger further rules
 }
@@ -756,11 +797,11 @@ void Case::TrackCareTime(std::int64_t at) {
 }
 
 void Case::ApplyRules(const Action& a, CaseVerdict* out) {
-  const std::string cp = journeys_.at("child_protection")->State();
-  const std::string cin = journeys_.at("child_in_need")->State();
-  const std::string cic = journeys_.at("child_in_care")->State();
-  const std::string plo = journeys_.at("pre_proceedings")->State();
-  const std::string lc = journeys_.at("leaving_care")->State();
+  const std::string cp = J("child_protection").State();
+  const std::string cin = J("child_in_need").State();
+  const std::string cic = J("child_in_care").State();
+  const std::string plo = J("pre_proceedings").State();
+  const std::string lc = J("leaving_care").State();
   const bool looked_after = cic != "NotLookedAfter";
 
   // the receiving team's lead worker takes the child when the transfer completes.
@@ -804,7 +845,7 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
   }
   // Adoption.
   if (Is(a, "court.final_order_made") && ParamEq(a, "order", "placement_order") &&
-      journeys_.at("adoption")->State() == "ShouldBePlaced") {
+      J("adoption").State() == "ShouldBePlaced") {
     Consequence("X-23", "adoption", "ad.authority_to_place_given", a, {{"basis", "placement_order"}}, out);
   }
   if (Is(a, "ad.placed_for_adoption") && looked_after) {
@@ -815,7 +856,7 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
     Consequence("X-22", "child_in_care", "cic.ceased_looked_after", a, {{"reason", "adopted"}}, out);
   }
   // Permanence.
-  const std::string pm = journeys_.at("permanence")->State();
+  const std::string pm = J("permanence").State();
   if (Is(a, "pm.identified_for_discharge")) discharge_route_ = *a.Param("route");
   if (Is(a, "court.final_order_made") && pm == "AwaitingDecision" &&
       (ParamEq(a, "order", "special_guardianship_order") || ParamEq(a, "order", "child_arrangements_order"))) {
@@ -832,7 +873,7 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
     Consequence("X-30", "child_in_care", "cic.ceased_looked_after", a,
                 {{"reason", Is(a, "uasc.nts_transferred_out") ? "transferred_to_another_authority" : "age_assessed_adult"}}, out);
   }
-  if (Is(a, "lc.support_ended") && journeys_.at("uasc")->State() == "FormerUasc") {
+  if (Is(a, "lc.support_ended") && J("uasc").State() == "FormerUasc") {
     Consequence("X-32", "uasc", "uasc.former_status_ended", a, {{"reason", "leaving_care_support_ended"}}, out);
   }
   if (Is(a, "cp.icpc_held") && ParamEq(a, "outcome", "cp_plan") && cin == "OnCinPlan") {
@@ -849,7 +890,7 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
   if (Is(a, "cic.ceased_looked_after")) {
     TrackCareTime(a.occurred_at_us);
     looked_after_since_.reset();
-    if (journeys_.at("leaving_care")->State() == "EligibleChild" && age >= 16 && age < 18) {
+    if (J("leaving_care").State() == "EligibleChild" && age >= 16 && age < 18) {
       Consequence("X-07", "leaving_care", "lc.left_care", a, {}, out);
     }
   }
@@ -880,12 +921,12 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
       case_open_.erase("T-45");
     }
   }
-  const std::string lc_now = journeys_.at("leaving_care")->State();
+  const std::string lc_now = J("leaving_care").State();
   if (age >= 18 && (lc_now == "EligibleChild" || lc_now == "RelevantChild")) {
     Consequence("X-08", "leaving_care", "lc.turned_18", a, {}, out);
   }
   if (Is(a, kAgeReached) && age == 18) {
-    const std::string uasc = journeys_.at("uasc")->State();
+    const std::string uasc = J("uasc").State();
     if (uasc == "Uasc" || uasc == "AgeAssessmentPending" || uasc == "NtsTransferPending") {
       Consequence("X-31", "uasc", "uasc.status_ended", a, {{"reason", "turned_18"}}, out);
     }
@@ -895,7 +936,7 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
                                         (cp == "OnCpPlan" ? "child protection" : "child in need") +
                                         " plan: a child is a person under 18 (CA 1989 s105); end or step down the plan");
   }
-  if (Is(a, kAgeReached) && journeys_.at("leaving_care")->State() == "FormerRelevantChild") {
+  if (Is(a, kAgeReached) && J("leaving_care").State() == "FormerRelevantChild") {
     auto limit = rules_->Find("T-81", today, a.rules_edition);
     if (limit.ok() && age == limit->amount) {
       Consequence("X-16", "leaving_care", "lc.support_ended", a, {{"reason", "reached_" + std::to_string(age)}}, out);

@@ -136,7 +136,8 @@ class Case {
   // another role (*others). An empty role splits nothing: every action is *mine.
   void AllowedFor(const std::string& role, std::vector<std::string>* mine, std::vector<AllowedAction>* others) const;
   std::vector<Deadline> OpenDeadlines() const;
-  const Journey& journey(const std::string& name) const { return *journeys_.at(name); }
+  // The journey `name` (one in its initial state when no action reached it yet).
+  const Journey& journey(const std::string& name) const { return J(name); }
 
   // The whole case (every journey and the case's own history facts) as text, for snapshots.
   // Load(Save()) gives a case that answers every later action exactly as this one does.
@@ -152,6 +153,8 @@ class Case {
   int DaysLookedAfterSince14() const { return looked_after_days_since_14_; }
 
  private:
+  const Journey& J(const std::string& name) const;
+  Journey& Mut(const std::string& name);  // builds the journey on first use
   CaseVerdict Route(const Action& a);
   Verdict ApplyAllocation(const Action& a);
   CaseVerdict ApplyBreach(const Action& a);
@@ -169,7 +172,7 @@ class Case {
   void Fields(Io& io);
 
   const RuleBook* rules_;
-  std::map<std::string, std::unique_ptr<Journey>> journeys_;
+  std::map<std::string, std::unique_ptr<Journey>> journeys_;  // the journeys actions reached
   bool unborn_ = false;
   std::optional<Date> dob_;
   std::optional<std::int64_t> last_closed_;
