@@ -106,6 +106,17 @@ const std::vector<CrossJourneyRule>& CrossJourneyRules() {
        "uasc.status_ended {reason: turned_18}: a former UASC, a care leaver to 25 while in the UK", "SG:301 (T-83); seed-spec SM-16"},
       {"X-32", "lc.support_ended of a former UASC", "uasc.former_status_ended {reason: leaving_care_support_ended}",
        "SG:301"},
+      {"X-33", "mx.went_missing while looked after",
+       "refused: a looked-after child's missing episodes are recorded as cic.went_missing (missing from placement)",
+       "seed-spec SM-09/SM-21; SSDA903 Missing table"},
+      {"X-34", "hl.outcome_agreed {route: accommodated_s20} while not looked after",
+       "cic.became_looked_after {legal_status: s20}: the young person is accommodated", "SG:266; R (G) v Southwark LBC [2009] UKHL 26"},
+      {"X-35", "hl.presented for a young person not aged 16 or 17",
+       "refused: the joint housing protocol is for 16 and 17 year olds", "SG:264 (T-93)"},
+      {"X-36", "cwd.referral_received for a young person aged 18 or over",
+       "refused: the disabled children's service is for children aged 0-18", "SG:243 (T-101)"},
+      {"X-37", "case.age_reached {age: 18} with a package of care from the disabled children's service",
+       "cwd.service_ended {reason: reached_18}", "SG:243 (T-101)"},
   };
   return rules;
 }
@@ -713,6 +724,25 @@ CaseVerdict Case::Route(const Action& a) {
     out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
     return out;
   }
+  if (Is(a, "mx.went_missing") && J("child_in_care").State() != "NotLookedAfter") {
+    out.verdict.rule = "looked_after";
+    out.verdict.reason = "X-33: the child is looked after: record cic.went_missing (missing from placement)";
+    out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
+    return out;
+  }
+  if (dob_ && (Is(a, "hl.presented") || Is(a, "cwd.referral_received"))) {
+    const int age_now = AgeOn(*dob_, Date::FromTimestampUs(a.occurred_at_us));
+    const bool homeless = Is(a, "hl.presented");
+    if (homeless ? (age_now < 16 || age_now > 17) : age_now >= 18) {
+      out.verdict.rule = "age_limit";
+      out.verdict.reason = homeless ? "X-35/T-93: the joint housing protocol is for 16 and 17 year olds (SG:264); the young person is " +
+                                          std::to_string(age_now)
+                                    : "X-36/T-101: the disabled children's service is for children aged 0-18 (SG:243); the young person is " +
+                                          std::to_string(age_now);
+      out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
+      return out;
+    }
+  }
   if (Is(a, "eh.stepped_down_from_social_care")) {
     for (auto [rule, since, what] : {std::tuple<const char*, std::optional<std::int64_t>, const char*>{
                                          "T-23", last_cp_plan_ended_, "a child protection plan ended"},
@@ -873,6 +903,9 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
     Consequence("X-30", "child_in_care", "cic.ceased_looked_after", a,
                 {{"reason", Is(a, "uasc.nts_transferred_out") ? "transferred_to_another_authority" : "age_assessed_adult"}}, out);
   }
+  if (Is(a, "hl.outcome_agreed") && ParamEq(a, "route", "accommodated_s20") && !looked_after) {
+    Consequence("X-34", "child_in_care", "cic.became_looked_after", a, {{"legal_status", "s20"}}, out);
+  }
   if (Is(a, "lc.support_ended") && J("uasc").State() == "FormerUasc") {
     Consequence("X-32", "uasc", "uasc.former_status_ended", a, {{"reason", "leaving_care_support_ended"}}, out);
   }
@@ -924,6 +957,9 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
   const std::string lc_now = J("leaving_care").State();
   if (age >= 18 && (lc_now == "EligibleChild" || lc_now == "RelevantChild")) {
     Consequence("X-08", "leaving_care", "lc.turned_18", a, {}, out);
+  }
+  if (Is(a, kAgeReached) && age == 18 && J("disabled_children").State() == "PackageOfCare") {
+    Consequence("X-37", "disabled_children", "cwd.service_ended", a, {{"reason", "reached_18"}}, out);
   }
   if (Is(a, kAgeReached) && age == 18) {
     const std::string uasc = J("uasc").State();

@@ -152,9 +152,12 @@ struct ChildInCareDef : detail::JourneyDef<ChildInCareDef, Context, NotLookedAft
 
 };
 
+// The SSDA903 LS codes: V2, C1, C2, E1, J2, J1, L1, L2; V3, V4 (short breaks, recorded as
+// episodes or as an agreement), L3 and J3 (dfe-returns.md 4.4).
 const std::set<std::string> kLegalStatuses = {
     "s20", "interim_care_order", "care_order", "placement_order", "pace", "remand",
-    "police_protection", "emergency_protection_order"};
+    "police_protection", "emergency_protection_order", "short_breaks_episodes", "short_breaks_agreement",
+    "child_assessment_order", "youth_rehabilitation_order_with_residence"};
 
 std::set<std::string> Words(const std::vector<ChangeReason>& table) {
   std::set<std::string> out;
@@ -211,7 +214,7 @@ const detail::ParamSpecs& ChildInCareDef::Params() {
 // Seed-spec 5.2: only an IRO records a looked-after review; auditors never write.
 const std::vector<Permission>& ChildInCareDef::Permissions() {
   static const std::vector<Permission> p = {
-      {BecameLookedAfter::kName, {"social_worker", "team_manager"}},
+      {BecameLookedAfter::kName, {"social_worker", "team_manager", "system"}},
       {IroAllocated::kName, {"iro", "team_manager"}},
       {ReviewHeld::kName, {"iro"}},
       {PermanencePlanAgreed::kName, {"team_manager", "iro"}},

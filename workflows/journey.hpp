@@ -154,5 +154,16 @@ std::unique_ptr<Journey> NewPermanence(const RuleBook& rules = RuleBook::Default
 // Unaccompanied asylum-seeking children: arrival, trafficking risk, age assessment, the
 // National Transfer Scheme, UASC status to 18 and former UASC after.
 std::unique_ptr<Journey> NewUasc(const RuleBook& rules = RuleBook::Default());
+// Missing from home and exploitation (children not looked after): episodes, return interviews,
+// exploitation screening.
+std::unique_ptr<Journey> NewMissingExploitation(const RuleBook& rules = RuleBook::Default());
+// No recourse to public funds: family assessment, destitution, s17 support reviewed 3-monthly.
+std::unique_ptr<Journey> NewNrpf(const RuleBook& rules = RuleBook::Default());
+// Homeless 16 and 17 year olds: presented, assessed, mediation, s17 support or s20.
+std::unique_ptr<Journey> NewHomeless1617(const RuleBook& rules = RuleBook::Default());
+// Children with disabilities: assessment, package of care, short breaks, EHCP advice.
+std::unique_ptr<Journey> NewDisabledChildren(const RuleBook& rules = RuleBook::Default());
+// Interventions and service episodes, several at once (FT+, MST, FGC, TESS, ...).
+std::unique_ptr<Journey> NewInterventions(const RuleBook& rules = RuleBook::Default());
 
 }  // namespace casetrail::workflows

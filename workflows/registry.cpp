@@ -24,10 +24,10 @@ const std::vector<SeedMachine>& SeedMachines() {
       {"SM-15", "Leaving care", "leaving_care", "modelled"},
       {"SM-16", "Unaccompanied asylum-seeking children", "uasc", "modelled"},
       {"SM-17", "LADO allegations", "–", "not yet"},
-      {"SM-18", "NRPF family support", "–", "not yet"},
-      {"SM-19", "Homeless 16-17 year olds", "–", "not yet"},
-      {"SM-20", "Children with disabilities", "–", "not yet"},
-      {"SM-21", "Interventions and service episodes", "–", "not yet"},
+      {"SM-18", "NRPF family support", "nrpf", "modelled (the child in care over 4 weeks handover, T-44: not yet)"},
+      {"SM-19", "Homeless 16-17 year olds", "homeless_16_17", "modelled"},
+      {"SM-20", "Children with disabilities", "disabled_children", "modelled (short breaks as decisions on the package; Ascent and transition to adult services: not yet)"},
+      {"SM-21", "Interventions and service episodes", "interventions, missing_exploitation", "modelled: one machine holding every service a child is referred to; missing from home and exploitation (EmpowerU) as their own journey, a looked-after child's missing episodes in child_in_care"},
       {"SM-22", "Carers", "–", "not yet"},
   };
   return m;
@@ -48,6 +48,11 @@ const std::vector<JourneyKind>& Journeys() {
       {"adoption", "ad.", [](const RuleBook& r) { return NewAdoption(r); }},
       {"permanence", "pm.", [](const RuleBook& r) { return NewPermanence(r); }},
       {"uasc", "uasc.", [](const RuleBook& r) { return NewUasc(r); }},
+      {"missing_exploitation", "mx.", [](const RuleBook& r) { return NewMissingExploitation(r); }},
+      {"nrpf", "nrpf.", [](const RuleBook& r) { return NewNrpf(r); }},
+      {"homeless_16_17", "hl.", [](const RuleBook& r) { return NewHomeless1617(r); }},
+      {"disabled_children", "cwd.", [](const RuleBook& r) { return NewDisabledChildren(r); }},
+      {"interventions", "iv.", [](const RuleBook& r) { return NewInterventions(r); }},
   };
   return kinds;
 }

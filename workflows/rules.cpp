@@ -73,6 +73,12 @@ std::vector<Timescale> Rules2015(int edition) {
       // Unaccompanied asylum-seeking children
       {"T-91", "Arrival to the trafficking risk assessment", U::kDays, 1, B::kLocalStandard, "SE:1499", "[seed]", kBeginning, "\"completed for all new UASC on their first encounter\": one day beginning with the day of arrival"},
       {"T-90", "Age assessment pending longer than (flag)", U::kMonths, 7, B::kOversight, "SE:1501", "[seed]", kAfter, "\"some children are currently waiting up to seven months to receive an age assessment\""},
+      // Child in need with no recourse to public funds; disabled children; interventions
+      {"T-13", "No recourse to public funds: support reviewed, at most every", U::kMonths, 3, B::kLocalStandard, "SG:304", "[seed]", kAfter, "\"reviewed on a 3 monthly basis\""},
+      {"N-EHC", "Request for social care advice to an EHC needs assessment to the advice", U::kWeeks, 6, B::kStatutory, "SEND Regulations 2014 reg 8(2) (ext: not in the seeds or statutory-rules.md; the seeds name the gap, SE:875)", "[S]", kAfter, "advice \"within six weeks\" of the request"},
+      {"T-110", "Families Together Plus: acceptance to the end of the work, at most", U::kWeeks, 12, B::kLocalStandard, "SG:239", "[seed]", kAfter, "\"usually over a period of 4 – 12 weeks\""},
+      {"T-111", "Multi-systemic therapy: acceptance to the end of the work, at most", U::kWeeks, 20, B::kLocalStandard, "SG:310", "[seed]", kAfter, "\"3-4 home visits per week, for 12-20 weeks\""},
+      {"T-112", "Youth offending prevention offer: acceptance to the end of the plan, at most", U::kMonths, 6, B::kLocalStandard, "SE:1075", "[seed]", kAfter, "\"a plan of tailored support ... for three-six months\""},
       // Leaving care
       {"N-21", "16th birthday (or eligibility) to needs assessment", U::kMonths, 3, B::kStatutory, "CPPCR 2010 reg 42(1) (N-21)", "[V]", kAfter, "\"not more than three months after\" the 16th birthday or becoming eligible"},
       {"N-22", "Pathway plan reviews, at most every", U::kMonths, 6, B::kStatutory, "Care Leavers (England) Regs 2010 reg 7 (N-22)", "[S]", kAfter, "\"at intervals of not more than six months\""},

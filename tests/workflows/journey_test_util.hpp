@@ -41,11 +41,14 @@ struct JourneyFixture {
   // The day a guarded row is taken on, for guards that count time from the path (default
   // 2026-04-01, after every path's steps on 2026-03-01, 03-02, ...).
   std::map<std::string, std::string> guard_dates;
+  // Another path to a row's source state, for guards that depend on how it was reached.
+  std::map<std::string, std::vector<std::pair<std::string, Params>>> guard_paths;
 
-  std::unique_ptr<Journey> Reach(const std::string& state) const {
+  std::unique_ptr<Journey> Reach(const std::string& state, const std::string& guard = "") const {
     auto j = make();
     if (state != j->Table().initial_state) {
-      auto it = paths.find(state);
+      auto it = guard_paths.find(guard);
+      if (guard.empty() || it == guard_paths.end()) it = paths.find(state);
       REQUIRE(it != paths.end());
       int day = 1;
       for (const auto& [action, params] : it->second) {
@@ -71,7 +74,7 @@ inline void CheckEveryRow(const JourneyFixture& f) {
   auto probe = f.make();
   for (const TransitionRow& row : probe->Table().rows) {
     INFO(row.source << " --" << row.action << " [" << row.guard << "]--> " << row.target);
-    auto j = f.Reach(row.source);
+    auto j = f.Reach(row.source, row.guard);
     auto date = f.guard_dates.find(row.guard);
     Verdict v = j->Apply(Act(*j, row.action, date == f.guard_dates.end() ? "2026-04-01" : date->second.c_str(),
                              f.ParamsFor(row.action, row.guard)));

@@ -26,6 +26,11 @@ const JOURNEY_NAMES = Object.freeze({
   adoption: 'Adoption',
   permanence: 'Special guardianship and connected persons',
   uasc: 'Unaccompanied asylum-seeking child',
+  missing_exploitation: 'Missing from home and exploitation',
+  nrpf: 'No recourse to public funds',
+  homeless_16_17: 'Homeless 16 and 17 year olds',
+  disabled_children: 'Children with disabilities',
+  interventions: 'Interventions and services',
   allocation: 'Allocation',
   case: 'Case',
 });
@@ -63,6 +68,9 @@ const WORDS = Object.freeze({
   nrm: 'National Referral Mechanism',
   s19: 'section 19',
   sgo: 'special guardianship order',
+  nrpf: 'no recourse to public funds',
+  ehcp: 'EHCP',
+  s17: 'section 17',
 });
 
 function capitalise(text) {
@@ -133,4 +141,5 @@ export const PEOPLE_ROLES = Object.freeze([
   ...Object.keys(ROLE_NAMES).filter((role) => role !== 'subscriber'),
   'mash_partner', 'health', 'virtual_school', 'carer_liaison', 'return_interview_worker',
   'agency_decision_maker', 'adoption_worker', 'connected_persons_worker', 'sgo_support_worker',
+  'exploitation_worker', 'nrpf_worker', 'reviewing_officer', 'ehcp_officer', 'intervention_worker',
 ]);
