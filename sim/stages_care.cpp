@@ -145,6 +145,17 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   const std::int64_t eighteen = Birthday(18);
   if (eighteen != kNever && entry >= eighteen - 30 * kDayUs) return Next::kClose;  // too near adulthood
   Add(entry, "cic.became_looked_after", "social_worker", {{"legal_status", legal_status}});
+  const bool uasc_arrives = uasc && !uasc_arrived;
+  if (uasc_arrives) {
+    // SM-16: arrival (or a transfer in under the National Transfer Scheme) with the trafficking
+    // risk assessment on the first encounter (T-91).
+    uasc_arrived = true;
+    uasc_open = true;
+    Add(entry - 5 * kMinuteUs, "uasc.arrived", "social_worker",
+        {{"route", rng.Chance(p.Num("uasc.nts_transfer_in_share")) ? "nts_transfer_in" : "spontaneous_arrival"}});
+    Add(entry + rng.Int(1, 3) * kHourUs, "uasc.trafficking_risk_assessed", "social_worker",
+        {{"concern", rng.Chance(p.Num("uasc.trafficking_concern_share")) ? "yes" : "no"}});
+  }
   // How and when it ends.
   std::int64_t exit = kNever;
   const char* reason = nullptr;
@@ -184,8 +195,46 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     exit = eighteen + rng.Int(0, 2) * kDayUs + 10 * kHourUs;
     reason = "turned_18";
   }
-  if (exit != kNever) exit = AfterWd(exit, 0);
+  // A special guardianship or child arrangements order ends care through the permanence journey
+  // (SM-11): an assessment of the carer is filed before it (X-26, X-27 end care at the order).
+  const bool sgo_exit = reason && (std::string(reason) == "special_guardianship_order" ||
+                                   (std::string(reason) == "child_arrangements_order" && order_at != kNever));
+  if (sgo_exit && order_at != kNever && exit != kNever && exit - order_at < 6 * kDayUs) exit = order_at;  // at the order
+  if (exit != kNever && exit != order_at) exit = AfterWd(exit, 0);
   const std::int64_t stop = std::min(exit, g.end_);
+  if (uasc_arrives) {
+    // Recorded before the 18th birthday's tick even with a month's recording lag.
+    const std::int64_t until = std::min(stop - 3 * kDayUs, eighteen - 40 * kDayUs);
+    if (rng.Chance(p.Num("uasc.age_disputed_share"))) {
+      const std::int64_t disputed = AfterWd(entry, rng.Int(1, 10));
+      const std::int64_t assessed = AfterDays(disputed, rng.Uniform(30, 210));  // up to seven months (T-90)
+      if (assessed < until) {
+        Add(disputed, "uasc.age_disputed", "social_worker");
+        Add(assessed, "uasc.age_assessed", "social_worker", {{"outcome", AgeAt(assessed) < 16 ? "under_16" : "aged_16_17"}});
+      }
+    }
+    const std::int64_t decided = AfterDays(entry, rng.Uniform(120, 540));
+    if (decided < until) {
+      Add(decided, "uasc.asylum_decision_recorded", "social_worker",
+          {{"decision", rng.Pick(p.Shares("uasc.asylum_decision_share"))}});
+    }
+  }
+  std::int64_t sgo_order_at = kNever;
+  if (sgo_exit && exit != kNever && exit < g.end_) {
+    // The carer's assessment: at least 12 weeks (T-60), mid-point review by week 7 (T-61).
+    sgo_order_at = exit;
+    const std::int64_t start = std::max(entry + kDayUs, exit - rng.Int(16, 24) * 7 * kDayUs);
+    const std::int64_t midpoint = AfterDays(start, rng.Uniform(35, 46));
+    const std::int64_t filed = AfterDays(start, rng.Uniform(84, 98));
+    if (filed < exit - kDayUs) {
+      Add(AfterWd(start, 0), "pm.assessment_started", "connected_persons_worker",
+          {{"route", "special_guardianship"}, {"carer", rng.Chance(0.7) ? "relative" : "foster_carer"}});
+      Add(midpoint, "pm.midpoint_review_held", "connected_persons_worker");
+      Add(filed, "pm.assessment_filed", "connected_persons_worker", {{"recommendation", "positive"}});
+    } else {
+      sgo_order_at = kNever;  // too soon after care began for an assessment: care ends as before
+    }
+  }
   // Placement, IRO (T-40: 72 hours), reviews (N-12, N-13, N-14).
   std::int64_t placed = entry + rng.Int(1, 6) * kHourUs;
   auto placement = [&] {
@@ -238,6 +287,18 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
       }
     }
   }
+  // Adoption (SM-12): the agency decision maker's decision weeks before the placement order
+  // (X-23 then authorises the placement), the child's profile, the match, introductions.
+  std::int64_t adoptive_at = kNever;
+  bool adoption_journey = false;
+  if (adoption) {
+    const std::int64_t decision = AfterWd(order_at - rng.Int(21, 70) * kDayUs, 0);
+    if (decision < order_at - kHourUs) {
+      Add(decision, "ad.decision_made", "agency_decision_maker");
+      adoption_journey = true;
+      if (order_at + 20 * kDayUs < stop) Add(AfterDays(order_at, rng.Uniform(7, 20)), "ad.child_profiled", "adoption_worker");
+    }
+  }
   // Placement moves (Poisson), the long-term move, and the adoptive placement.
   std::vector<std::pair<std::int64_t, std::pair<std::string, const char*>>> moves;
   const double rate = p.Num("children_in_care.placement_moves_per_year");
@@ -265,10 +326,29 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   std::int64_t last_start = placed;
   std::vector<std::pair<std::int64_t, bool>> placements = {{placed, false}};
   for (auto& [at, what] : moves) {
+    const bool adoptive = adoption_journey && what.first == "placed_for_adoption";
+    if (adoptive && at <= last_start + kDayUs) at = last_start + 2 * kDayUs;  // the adoptive placement is made
     if (at <= last_start + kDayUs || at >= stop - kDayUs) continue;
     if (long_term && what.second[0] == 'n') continue;  // a long-term placement holds (unless it breaks down)
-    Add(at, "cic.placement_changed", "social_worker",
-        {{"placement", what.first}, {"long_term", what.second}, {"reason", "placement move"}});
+    if (adoptive) {
+      // The match some weeks before, then introductions; the placement itself is X-24's.
+      const std::int64_t matched = std::max(order_at + kDayUs, at - rng.Int(20, 45) * kDayUs);
+      const bool couple = rng.Chance(p.Num("adoption.couple_share"));
+      const bool same_sex = couple && rng.Chance(p.Num("adoption.same_sex_couple_share"));
+      const std::string sex = couple ? (same_sex ? (rng.Chance(0.5) ? "two_male" : "two_female") : "male_and_female")
+                                     : (rng.Chance(0.8) ? "female" : "male");
+      const std::string status = !couple ? "single" : same_sex ? (rng.Chance(0.5) ? "married_same_sex" : "civil_partners")
+                                                               : (rng.Chance(0.8) ? "married_opposite_sex" : "unmarried_opposite_sex");
+      Add(matched, "ad.match_approved", "agency_decision_maker",
+          {{"adopters", couple ? "two" : "one"}, {"adopters_sex", sex}, {"adopters_legal_status", status},
+           {"foster_carer", rng.Chance(p.Num("adoption.foster_carer_share")) ? "yes" : "no"}});
+      Add(std::min(at - kDayUs, AfterDays(matched, rng.Uniform(3, 10))), "ad.introductions_started", "adoption_worker");
+      Add(at, "ad.placed_for_adoption", "adoption_worker", {{"with_current_foster_carer", "no"}});
+      adoptive_at = at;
+    } else {
+      Add(at, "cic.placement_changed", "social_worker",
+          {{"placement", what.first}, {"long_term", what.second}, {"reason", "placement move"}});
+    }
     long_term = what.second[0] == 'y';
     placements.push_back({at, long_term});
     last_start = at;
@@ -329,7 +409,37 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   if (Birthday(14) != kNever) care_since_14 += std::max<std::int64_t>(0, stop - from14);
   if (exit == kNever || Past(exit)) return Next::kEnd;
   t = exit;
-  Add(exit, "cic.ceased_looked_after", "team_manager", {{"reason", reason}});
+  const std::string why = reason;
+  if (why == "adopted" && adoptive_at != kNever) {
+    // The adoption order ends care; post-adoption support (SG:349) ends some months on.
+    Add(exit, "ad.adoption_order_granted", "legal", {{"consent", rng.Chance(0.6) ? "dispensed_with" : "unopposed"}});
+    const std::int64_t support_end = AfterDays(exit, rng.Uniform(60, 270));
+    if (Past(support_end)) return Next::kEnd;
+    Add(support_end, "ad.support_ended", "adoption_worker", {{"reason", "no_longer_needed"}});
+    busy_until = std::max(busy_until, support_end + kHourUs);
+  } else if (sgo_order_at != kNever) {
+    // The order ends care (X-26; in proceedings, X-27 makes the court's order the journey's);
+    // post-order support for at least 6 months (T-62).
+    if (sgo_order_at != order_at) Add(exit, "pm.order_granted", "legal", {{"order", why}});
+    const std::int64_t support_end = AfterDays(exit, rng.Uniform(190, 240));
+    if (Past(support_end)) return Next::kEnd;
+    Add(AfterDays(exit, rng.Uniform(90, 120)), "pm.support_plan_reviewed", "sgo_support_worker");
+    Add(support_end, "pm.post_order_support_ended", "team_manager", {{"reason", "support_plan_completed"}});
+    busy_until = std::max(busy_until, support_end + kHourUs);
+  } else {
+    if (uasc_open && why == "returned_home") {
+      Add(exit - 30 * kMinuteUs, "uasc.status_ended", "team_manager", {{"reason", "reunited_with_family"}});
+      uasc_open = false;
+    }
+    Add(exit, "cic.ceased_looked_after", "team_manager", {{"reason", reason}});
+  }
+  if (uasc_open && why == "turned_18" && eligible == kNever) {
+    // A former UASC (X-31 at the birthday) who is not a care leaver: the status ends before the
+    // case closes.
+    Add(exit + 2 * kMinuteUs, "uasc.former_status_ended", "team_manager", {{"reason", "other"}});
+    busy_until = std::max(busy_until, exit + 3 * kMinuteUs);
+    uasc_open = false;
+  }
   if (std::string(reason) == "turned_18") {
     if (eligible == kNever) return Next::kClose;
     return LeavingCare(t);

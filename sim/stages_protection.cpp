@@ -122,6 +122,7 @@ void Builder::Transfer(std::int64_t t) {
   const int area = team / per_area;
   const int to = area * per_area + (team % per_area + rng.Int(1, per_area - 1)) % per_area;
   const std::int64_t asked = AfterWd(t, rng.Int(0, 2));
+  if (asked <= transfer_until) return;  // one transfer at a time: the last one is still pending
   Add(asked, "tr.transfer_requested", "team_manager", {{"to_team", teams[static_cast<std::size_t>(to)]}});
   const bool in_time = rng.Chance(p.Num("transfers.completed_in_time"));
   const std::int64_t visit = AfterWd(asked, rng.Int(2, 6));
@@ -134,6 +135,7 @@ void Builder::Transfer(std::int64_t t) {
   // The receiving team's worker (X-17 allocates them): named by the simulator in that team.
   Add(done, "tr.transfer_completed", "team_manager", {{"lead_worker", "$worker"}});
   team_changes.emplace_back(done, to);
+  transfer_until = done;
   busy_until = std::max(busy_until, done + kHourUs);  // no closure while the transfer is pending
 }
 

@@ -17,18 +17,18 @@ const std::vector<SeedMachine>& SeedMachines() {
       {"SM-08", "Care proceedings", "care_proceedings", "modelled"},
       {"SM-09", "Children in care", "child_in_care", "modelled"},
       {"SM-10", "Placements", "child_in_care", "placements, their visits and missing episodes inside child_in_care; the placement search and DfE placement detail: not yet"},
-      {"SM-11", "Permanence routes (SGO, connected persons, discharge)", "permanence", "modelled (private fostering: not yet)"},
-      {"SM-12", "Adoption", "adoption", "modelled (the child's side; the adopters' details the SSDA903 needs are recorded with the match; the adopter's own assessment: not yet)"},
+      {"SM-11", "Permanence routes (SGO, connected persons, discharge)", "permanence", "modelled (private fostering, a child not looked after with Reg 4 and Reg 8 visits whose cadence the seeds do not give: not yet)"},
+      {"SM-12", "Adoption", "adoption", "modelled (the child's side; the adopters' details the SSDA903 needs are recorded with the match; the adopter's own assessment belongs with the carers, SM-22: not yet)"},
       {"SM-13", "Team transfer", "transfer", "modelled"},
       {"SM-14", "Case closure and re-referral", "case", "case-level actions, not a journey: case.closed (X-11, X-18), re-referral routing (X-09)"},
       {"SM-15", "Leaving care", "leaving_care", "modelled"},
       {"SM-16", "Unaccompanied asylum-seeking children", "uasc", "modelled"},
-      {"SM-17", "LADO allegations", "–", "not yet"},
+      {"SM-17", "LADO allegations", "–", "not yet: an allegation is about an adult who works with children, linked to one or more children; it needs its own stream (not a child's) and to be readable only by the LADO team and auditors, with its own routes"},
       {"SM-18", "NRPF family support", "nrpf", "modelled (the child in care over 4 weeks handover, T-44: not yet)"},
       {"SM-19", "Homeless 16-17 year olds", "homeless_16_17", "modelled"},
       {"SM-20", "Children with disabilities", "disabled_children", "modelled (short breaks as decisions on the package; Ascent and transition to adult services: not yet)"},
       {"SM-21", "Interventions and service episodes", "interventions, missing_exploitation", "modelled: one machine holding every service a child is referred to; missing from home and exploitation (EmpowerU) as their own journey, a looked-after child's missing episodes in child_in_care"},
-      {"SM-22", "Carers", "–", "not yet"},
+      {"SM-22", "Carers", "–", "not yet: a carer (foster carer, connected person, special guardian, adopter) is its own record, not a child's; placements and matches name carers by text until it is"},
   };
   return m;
 }

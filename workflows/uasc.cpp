@@ -92,10 +92,12 @@ struct UascDef : detail::JourneyDef<UascDef, Context, NotUasc> {
     Row<AgeAssessmentPending, AgeAssessed,             Uasc,                 RecordAge,             AssessedAsChild>,
     Row<AgeAssessmentPending, AgeAssessed,             NotUasc,              EndStatus,             AssessedAsAdult>,
     Row<AgeAssessmentPending, AsylumDecisionRecorded,  none,                 none,                  none>,
+    Row<AgeAssessmentPending, StatusEnded,             FormerUasc,           EndStatus,             Turned18>,
   //   +---------------------+------------------------+---------------------+----------------------+-----------------+
     Row<NtsTransferPending,   TraffickingRiskAssessed, none,                 AssessTraffickingRisk, none>,
     Row<NtsTransferPending,   NtsReferralWithdrawn,    Uasc,                 none,                  none>,
     Row<NtsTransferPending,   NtsTransferredOut,       NotUasc,              EndStatus,             none>,
+    Row<NtsTransferPending,   StatusEnded,             FormerUasc,           EndStatus,             Turned18>,
   //   +---------------------+------------------------+---------------------+----------------------+-----------------+
     Row<FormerUasc,           AsylumDecisionRecorded,  none,                 none,                  none>,
     Row<FormerUasc,           FormerStatusEnded,       NotUasc,              none,                  none>

@@ -155,6 +155,7 @@ Json Plo(const replay::PloTrackerProjection& plo, const PloQuery& q, const Visib
       // The date the last issue or hearing listed the next hearing for (it may have passed with
       // no hearing recorded since: the board says so).
       j["next_hearing"] = c.next_hearing.empty() ? Json(nullptr) : Json(c.next_hearing);
+      j["placement_changes"] = c.placement_changes;
     } else {
       j["lpm"] = c.lpm_date;
       j["letter"] = c.letter_date;

@@ -15,6 +15,9 @@ constexpr double kDayUs = 86400.0 * 1000000;
 double WeeksBetween(TimestampUs from, TimestampUs to) {
   return (workflows::Date::FromTimestampUs(to).days() - workflows::Date::FromTimestampUs(from).days()) / 7.0;
 }
+double Days(TimestampUs from, TimestampUs to) {
+  return workflows::Date::FromTimestampUs(to).days() - workflows::Date::FromTimestampUs(from).days();
+}
 }  // namespace
 
 void KpiProjection::Reset() {
@@ -115,6 +118,12 @@ void KpiProjection::Apply(const EventView& e) {
     const std::string text = Field(e.payload, "text");
     if (!KpiFlag(text)) return;
     in.params = {{"text", text}};
+  } else if (type == "case.child_registered" || type == "case.child_born") {
+    in.params = ParamsOf(e.payload, {"date_of_birth"});
+  } else if (type == "cic.became_looked_after" || type == "cic.ceased_looked_after" || type == "cic.placement_started" ||
+             type == "cic.placement_changed" || type == "ad.authority_to_place_given" || type == "ad.match_approved" ||
+             type == "ad.placed_for_adoption") {
+    // Placement stability (K-C9, K-C10) and adoption timeliness (K-A3, K-A4, K-A6).
   } else if (PlanEvent(e) || type == "plo.legal_planning_meeting_held" || type == "plo.pre_proceedings_concluded" ||
              type == "court.application_issued" || type == "court.final_order_made" ||
              type == "court.application_withdrawn") {
@@ -141,6 +150,10 @@ void KpiProjection::Refold(ChildFacts& c) {
   c.plan_since.reset();
   c.issued_after_pre = false;
   c.plan_team = Sym();
+  c.care.clear();
+  c.placements.clear();
+  c.dob.reset();
+  c.authority_to_place.reset();
   for (const auto& in : c.inputs) Fold(c, in);
 }
 
@@ -157,6 +170,41 @@ void KpiProjection::Fold(ChildFacts& c, const ChildInput& in) {
     const std::string text = param("text");
     if (text.rfind("T-10", 0) == 0) fact("repeat_plan", "", 0);
     if (text.rfind("T-42", 0) == 0) fact("no_permanence_plan", "", 0);
+    return;
+  }
+  c.last_team = in.team;
+  if (type == "case.child_registered" || type == "case.child_born") {
+    if (auto d = workflows::Date::Parse(param("date_of_birth"), "date_of_birth"); d.ok()) c.dob = *d;
+    return;
+  }
+  if (type == "cic.became_looked_after") {
+    c.care.emplace_back(in.at, INT64_MAX);
+    return;
+  }
+  if (type == "cic.ceased_looked_after") {
+    if (!c.care.empty() && c.care.back().second == INT64_MAX) c.care.back().second = in.at;
+    return;
+  }
+  if (type == "cic.placement_started" || type == "cic.placement_changed") {
+    c.placements.push_back(in.at);
+    return;
+  }
+  if (type == "ad.authority_to_place_given") {
+    c.authority_to_place = in.at;
+    return;
+  }
+  if (type == "ad.match_approved") {
+    // K-A6 (A2): authority to place to the match, in days.
+    if (c.authority_to_place) fact("adoption_authority_to_match", "", Days(*c.authority_to_place, in.at));
+    return;
+  }
+  if (type == "ad.placed_for_adoption") {
+    // K-A4 (A1): entering care to moving in with the adoptive family; T-53: within 16 months.
+    if (!c.care.empty() && c.care.back().second == INT64_MAX) {
+      const TimestampUs since = c.care.back().first;
+      const bool within = workflows::Date::FromTimestampUs(in.at) < workflows::Date::FromTimestampUs(since).AddMonths(16);
+      fact("adoption_care_to_placement", within ? "within_16_months" : "over_16_months", Days(since, in.at));
+    }
     return;
   }
   // Child protection plans (started by an ICPC, ended by any route).
@@ -236,6 +284,17 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
     timeliness("looked_after_reviews_in_time", {"N-12", "N-13", "N-14"}, x);
     timeliness("visits_in_time", {"N-10", "N-19a", "N-19b", "N-19c", "T-11"}, x);
     timeliness("core_groups_within_10_working_days", {"N-08"}, x);
+    timeliness("adoption_placed_within_12_months_of_decision", {"T-50"}, x);
+    if (x.kind == "adoption_care_to_placement") {
+      out["average_days_entering_care_to_placed_for_adoption"].numerator += x.amount;
+      out["average_days_entering_care_to_placed_for_adoption"].denominator += 1;
+      out["placed_for_adoption_within_16_months_of_entering_care"].denominator += 1;
+      if (x.outcome == "within_16_months") out["placed_for_adoption_within_16_months_of_entering_care"].numerator += 1;
+    }
+    if (x.kind == "adoption_authority_to_match") {
+      out["average_days_authority_to_place_to_match"].numerator += x.amount;
+      out["average_days_authority_to_place_to_match"].denominator += 1;
+    }
     if (x.kind == "N-13") out["permanence_plan_by_second_review"].denominator += 1;
     if (x.kind == "no_permanence_plan") out["permanence_plan_by_second_review"].numerator -= 1;
     if (x.kind == "plan_started") ++plans_started;
@@ -267,6 +326,37 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
     v.numerator += v.denominator;  // second reviews minus those without a permanence plan
   }
   out["repeat_cp_plans_within_24_months"].denominator = plans_started;
+  // Placement stability of the children looked after at the end of the period (a stock: only
+  // for a period that ends): K-C9, three or more placements in the 12 months to its end (T-49);
+  // K-C10, children under 16 looked after for 2.5 years or more, in the same placement for 2.
+  if (f.to != INT64_MAX) {
+    const TimestampUs end = f.to - 1;
+    const workflows::Date end_day = workflows::Date::FromTimestampUs(end);
+    const TimestampUs year_before = end_day.AddMonths(-12).AddDays(1).StartUs();
+    for (const auto& [child, c] : children_) {
+      if (c.care.empty() || c.care.back().first > end || c.care.back().second <= end) continue;
+      const std::string& team =
+          !c.allocation.empty() && !c.allocation.On(end).team.empty() ? c.allocation.On(end).team.str() : c.last_team.str();
+      if ((!f.team.empty() && team != f.team) || (!f.area.empty() && teams_.AreaOn(team, end_day) != f.area)) continue;
+      int in_year = 0;
+      TimestampUs current = 0;
+      for (TimestampUs p : c.placements) {
+        if (p > end) continue;
+        if (p >= year_before) ++in_year;
+        current = std::max(current, p);
+      }
+      Value& moves = out["children_in_care_with_3_or_more_placements_in_12_months"];
+      moves.denominator += 1;
+      if (in_year >= 3) moves.numerator += 1;
+      const TimestampUs since = c.care.back().first;
+      if (c.dob && workflows::AgeOn(*c.dob, end_day) < 16 &&
+          workflows::Date::FromTimestampUs(since) <= end_day.AddMonths(-30)) {
+        Value& stable = out["children_in_care_2_5_years_in_the_same_placement_2_years"];
+        stable.denominator += 1;
+        if (current != 0 && workflows::Date::FromTimestampUs(current) <= end_day.AddMonths(-24)) stable.numerator += 1;
+      }
+    }
+  }
   // Plans open at the end of the period, and those open longer than 2 years (T-09).
   Value& long_plans = out["cp_plans_over_2_years"];
   for (const auto& [child, c] : children_) {
@@ -292,6 +382,8 @@ std::string KpiProjection::Serialize() const {
       }
     }
     if (c.plan_since) o << "open_plan " << child << " " << *c.plan_since << "\n";
+    for (const auto& [from, to] : c.care) o << "care " << child << " " << from << " " << to << "\n";
+    for (TimestampUs p : c.placements) o << "placement " << child << " " << p << "\n";
     if (!c.allocation.empty()) o << "allocation " << child << c.allocation.Serialize() << "\n";
   }
   for (const auto& [key, v] : lag_) o << "lag " << names_.Name(key.first) << " " << key.second << " " << v.first << " " << v.second << "\n";

@@ -14,6 +14,7 @@
 #include "replay/projection.hpp"
 #include "replay/team_directory.hpp"
 #include "replay/symbol.hpp"
+#include "workflows/calendar.hpp"
 
 namespace casetrail::replay {
 
@@ -38,7 +39,7 @@ class KpiProjection final : public Projection {
   };
   const char* name() const override { return "kpis"; }
   double weight() const override { return 2; }
-  int version() const override { return 4; }
+  int version() const override { return 5; }
   void Apply(const EventView& e) override;
   void Reset() override;
   std::string Serialize() const override;
@@ -62,6 +63,13 @@ class KpiProjection final : public Projection {
     std::optional<TimestampUs> lpm, issued, plan_since;
     bool issued_after_pre = false;
     Sym plan_team;
+    // Care and placements (placement stability, adoption timeliness): care periods (end
+    // INT64_MAX while open), placement starts, the date of birth, authority to place.
+    std::vector<std::pair<TimestampUs, TimestampUs>> care;
+    std::vector<TimestampUs> placements;
+    std::optional<workflows::Date> dob;
+    std::optional<TimestampUs> authority_to_place;
+    Sym last_team;  // the team of the child's latest kept input
     std::uint64_t last_action = 0;  // the version of the child's latest action
     AllocationTimeline allocation;  // who held the child, by business time
   };

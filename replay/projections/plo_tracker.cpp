@@ -44,7 +44,8 @@ void PloTrackerProjection::Apply(const EventView& e) {
   const bool court = type.starts_with("court.");
   const bool deadline = type.starts_with("deadline.") &&
                         (e.journey == "pre_proceedings" || e.journey == "care_proceedings");
-  if (!plo && !court && !deadline && !type.starts_with("case.record_")) return;
+  const bool placement = type == "cic.placement_started" || type == "cic.placement_changed" || type == "cic.placement_ended";
+  if (!plo && !court && !deadline && !placement && !type.starts_with("case.record_")) return;
   const std::string id = ChildIdOf(e.stream);
   if (id.empty()) return;
   if (CorrectionEvent k; ParseCorrection(e, &k)) {
@@ -54,9 +55,11 @@ void PloTrackerProjection::Apply(const EventView& e) {
     Refold(id);
     return;
   }
-  if (!plo && !court && !deadline) return;
-  // Deadlines only annotate a child already tracked (they follow the action that made them).
+  if (!plo && !court && !deadline && !placement) return;
+  // Deadlines and placements only annotate a child already tracked (placements while in
+  // proceedings).
   if (deadline && !children_.count(id)) return;
+  if (placement && (!children_.count(id) || !children_[id].in_proceedings)) return;
   ChildInput in;
   in.version = e.version;
   in.at = e.occurred_at;
@@ -67,7 +70,7 @@ void PloTrackerProjection::Apply(const EventView& e) {
     in.params = {{"rule", Field(e.payload, "rule")}, {"due", Field(e.payload, "due")}};
     if (!PloDeadline(in.type, in.params["rule"])) return;
   } else {
-    in.params = ParamsOf(e.payload, {"decision", "outcome", "track", "hearing", "weeks", "court", "next_hearing"});
+    in.params = ParamsOf(e.payload, {"decision", "outcome", "track", "hearing", "weeks", "court", "next_hearing", "placement"});
   }
   Child& c = children_[id];
   c.child = id;
@@ -142,6 +145,7 @@ void PloTrackerProjection::Fold(Child& c, const ChildInput& in) {
     c.issued = date;
     c.start_us = in.at;
     c.hearings.clear();
+    c.placement_changes.clear();
     c.extension_weeks = 0;
     c.court = param("court");
     c.next_hearing = param("next_hearing");
@@ -157,6 +161,10 @@ void PloTrackerProjection::Fold(Child& c, const ChildInput& in) {
     }
   } else if (type == "court.final_order_made" || type == "court.application_withdrawn") {
     c.in_proceedings = false;
+  } else if (c.in_proceedings && (type == "cic.placement_started" || type == "cic.placement_changed")) {
+    c.placement_changes.push_back(date + (type == "cic.placement_started" ? " started " : " changed ") + param("placement"));
+  } else if (c.in_proceedings && type == "cic.placement_ended") {
+    c.placement_changes.push_back(date + " ended");
   }
 }
 
@@ -202,7 +210,8 @@ std::string PloTrackerProjection::Serialize() const {
       << " ippm=" << c.initial_meeting_held << " review_point=" << c.review_point
       << " reviews=" << c.reviews << " ext=" << c.extensions << " proc=" << c.in_proceedings
       << " issued=" << c.issued << " final=" << c.final_date << " extw=" << c.extension_weeks
-      << " hearings=" << c.hearings.size() << " court=" << c.court << " next=" << c.next_hearing << "\n";
+      << " hearings=" << c.hearings.size() << " court=" << c.court << " next=" << c.next_hearing
+      << " placements=" << c.placement_changes.size() << "\n";
   }
   return o.str();
 }

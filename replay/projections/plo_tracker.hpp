@@ -16,7 +16,8 @@ namespace casetrail::replay {
 // and in care proceedings, with weeks elapsed and a red/amber/green status as of a time.
 //   pre-proceedings: red past the review point (T-31, 16 weeks, moved by extensions) or with
 //                    the initial meeting overdue; amber from 12 weeks or with the meeting late;
-//   proceedings:     red past the 26-week date (moved by extensions), amber from week 21.
+//   proceedings:     red past the 26-week date (moved by extensions), amber from week 21;
+//                    with the child's placement changes since the issue (SM-10).
 class PloTrackerProjection final : public Projection {
  public:
   struct Child {
@@ -37,11 +38,14 @@ class PloTrackerProjection final : public Projection {
     std::vector<std::string> hearings;  // "2026-10-14 case_management"
     std::string court;                  // as recorded at issue (empty: not recorded)
     std::string next_hearing;           // the date the last issue or hearing listed the next one for
+    // The child's placement changes since the issue ("2026-10-14 started foster_care", "...
+    // changed residential", "... ended"): a move during proceedings is news for the court.
+    std::vector<std::string> placement_changes;
     bool pre_proceedings_before_issue = false;
     TimestampUs start_us = 0;           // LPM or issue, for weeks elapsed
   };
   const char* name() const override { return "plo_tracker"; }
-  int version() const override { return 3; }
+  int version() const override { return 4; }
   void Apply(const EventView& e) override;
   void Reset() override {
     children_.clear();

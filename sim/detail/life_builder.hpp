@@ -42,14 +42,17 @@ struct Builder {
   bool had_cp_plan = false;
   bool adopted = false;
   // An unaccompanied asylum-seeking child (K-C21): arrives at 14-17, is accommodated under s20
-  // after a short assessment and stays looked after, then a care leaver. (Until the UASC journey
-  // of issue 24, a child in need plan stands for the first days.)
+  // after a short assessment and stays looked after, then a care leaver (a child in need plan
+  // stands for the first days); the UASC journey from becoming looked after (uasc_arrived).
   bool uasc = false;
+  bool uasc_arrived = false;
+  bool uasc_open = false;  // UASC (or former UASC) status not ended yet
   std::int64_t care_since_14 = 0;  // time looked after since the 14th birthday, all episodes
   std::optional<std::int64_t> forced_repeat;  // a planned second CP plan's contact
   std::int64_t last_referral = INT64_MIN;     // the front door's last referral (K-F8)
   bool referral_again = false;                // the next contact is a re-referral
   std::int64_t busy_until = INT64_MIN;        // a journey (proceedings) open until then
+  std::int64_t transfer_until = INT64_MIN;    // the last transfer's completion
 
   Builder(const LifeGenerator& gen, std::uint64_t seed) : g(gen), p(gen.p_), rng(seed) {}
 

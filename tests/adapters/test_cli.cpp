@@ -304,7 +304,7 @@ TEST_CASE("the CLI's audit commands: show as of a date, explain, export and veri
   CHECK_THAT(replayed.out, Catch::Contains("rebuilt 5 projections from 57 events"));
   auto verify = Cli(dir, "verify");
   CHECK(verify.code == 0);
-  CHECK_THAT(verify.out, Catch::Contains("projection plo_tracker.v3 sealed at position 57: consistent with the log"));
+  CHECK_THAT(verify.out, Catch::Contains("projection plo_tracker.v4 sealed at position 57: consistent with the log"));
   CHECK(Cli(dir, "replay --projection kpis,nope").code == 3);
 }
 

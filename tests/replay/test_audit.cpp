@@ -450,7 +450,7 @@ TEST_CASE("a sealed projection checkpoint is checked against the log", "[replay]
   auto wrong = runner.Verify(fresh_kpis);
   CHECK_FALSE(wrong->ok);
   CHECK(wrong->reason.find("differs from a rebuild") != std::string::npos);
-  REQUIRE(f.log->PutSnapshot("projection.plo_tracker.v3.seal", "999999 00ff").ok());
+  REQUIRE(f.log->PutSnapshot(ProjectionRunner::CheckpointName(plo) + ".seal", "999999 00ff").ok());
   auto past = runner.Verify(fresh_plo);
   CHECK_FALSE(past->ok);
   CHECK(past->reason.find("past the log's head") != std::string::npos);

@@ -124,8 +124,8 @@ TEST_CASE("replay names the five projections, and makes each by its name", "[rep
   }
   // The checkpoints keep their names (a new version would start a new checkpoint).
   CHECK(checkpoints == std::vector<std::string>{"projection.child_summary.v3", "projection.chronology.v3",
-                                                "projection.deadlines.v2", "projection.plo_tracker.v3",
-                                                "projection.kpis.v4"});
+                                                "projection.deadlines.v2", "projection.plo_tracker.v4",
+                                                "projection.kpis.v5"});
   CHECK(MakeProjection("child") == nullptr);
   CHECK(MakeProjection("") == nullptr);
 }

@@ -3,35 +3,15 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/workflows/journey_test_util.hpp"
+#include "tests/workflows/case_test_util.hpp"
 
 using namespace casetrail::workflows;
-using casetrail::workflows::testing::At;
-using Params = std::map<std::string, std::string>;
+using namespace casetrail::workflows::testing;
 
 namespace {
 
-Action A(const std::string& name, const char* date, const std::string& role, Params p = {}) {
-  Action a;
-  a.name = name;
-  a.occurred_at_us = At(date);
-  a.role = role;
-  a.params = std::move(p);
-  return a;
-}
 
-void Do(Case& c, const Action& a) {
-  CaseVerdict v = c.Apply(a);
-  INFO(a.name << ": " << v.verdict.reason);
-  REQUIRE(v.accepted());
-}
 
-bool HasConsequence(const CaseVerdict& v, const std::string& rule, bool accepted = true) {
-  for (const auto& c : v.consequences) {
-    if (c.rule == rule && c.verdict.accepted == accepted) return true;
-  }
-  return false;
-}
 
 void OnCpPlan(Case& c, const char* sd = "2026-01-05", const char* icpc = "2026-01-20") {
   Do(c, A("cp.strategy_discussion_held", sd, "team_manager", {{"outcome", "s47"}}));

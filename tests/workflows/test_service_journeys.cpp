@@ -1,34 +1,14 @@
 // Missing and exploitation, NRPF, homeless 16-17 year olds, disabled children and interventions:
 // every row, every refusal, the timescales, and the cross-journey rules.
-#include "tests/workflows/journey_test_util.hpp"
-#include "workflows/case.hpp"
+#include "tests/workflows/case_test_util.hpp"
 
 using namespace casetrail::workflows;
 using namespace casetrail::workflows::testing;
 
 namespace {
 
-Action A(const std::string& name, const char* date, const std::string& role, Params p = {}) {
-  Action a;
-  a.name = name;
-  a.occurred_at_us = At(date);
-  a.role = role;
-  a.params = std::move(p);
-  return a;
-}
 
-void Do(Case& c, const Action& a) {
-  CaseVerdict v = c.Apply(a);
-  INFO(a.name << ": " << v.verdict.reason);
-  REQUIRE(v.accepted());
-}
 
-bool HasConsequence(const CaseVerdict& v, const std::string& rule) {
-  for (const auto& c : v.consequences) {
-    if (c.rule == rule && c.verdict.accepted) return true;
-  }
-  return false;
-}
 
 const Params kHighRisk = {{"risk", "high"}, {"type", "criminal_exploitation"}};
 

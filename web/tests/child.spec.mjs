@@ -252,7 +252,7 @@ test('a choice of many is a select; a parameter shown by another\'s value is sen
   await page.goto(childUrl(id));
   await page.getByRole('radio', { name: 'Became looked after' }).check();
   const status = page.getByRole('combobox', { name: 'Legal status' });
-  await expect(status.locator('option')).toHaveCount(9); // "Choose legal status" and 8
+  await expect(status.locator('option')).toHaveCount(13); // "Choose legal status" and the 12 of the SSDA903
   await status.selectOption({ label: 'Section 20' });
   await page.getByRole('button', { name: 'Record action' }).click();
   await expect(page.locator('.govuk-notification-banner--success')).toContainText('Recorded: Became looked after');

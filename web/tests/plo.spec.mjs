@@ -494,3 +494,42 @@ test('a subscriber service cannot use the board', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('You cannot use this page');
   await expectNoAxeViolations(page);
 });
+
+test('a placement change during proceedings is on the board: "Tell the court", and in the CSV', async ({ page, baseURL, playwright }) => {
+  const HOUR = 3_600_000;
+  const ago = (ms) => new Date(Date.now() - ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const as = async (who) => playwright.request.newContext({
+    baseURL, extraHTTPHeaders: { Authorization: `Bearer ${demoUser(who).token}` },
+  });
+  const sw = await as('social_worker');
+  const tm = await as('team_manager');
+  const legal = await as('legal');
+  const id = `ui-child-plo-${Math.random().toString(36).slice(2, 10)}`;
+  const record = async (client, action, params, when) => {
+    const answer = await client.post(`/v1/children/${id}/commands`, { data: { action, occurred_at: when, params } });
+    expect([200, 201], `${action}: ${await answer.text()}`).toContain(answer.status());
+  };
+  try {
+    const reg = await sw.post('/v1/children', { data: { child_id: id, date_of_birth: '2019-02-03', occurred_at: ago(80 * HOUR) } });
+    expect(reg.status(), await reg.text()).toBe(201);
+    await record(tm, 'alloc.team_allocated', { team: 'north-1' }, ago(79 * HOUR));
+    await record(legal, 'court.application_issued', { track: 'standard' }, ago(72 * HOUR));
+    await record(sw, 'cic.became_looked_after', { legal_status: 'interim_care_order' }, ago(70 * HOUR));
+    await record(sw, 'cic.placement_started', { placement: 'foster_care', long_term: 'no' }, ago(70 * HOUR));
+    await record(sw, 'cic.placement_changed',
+      { placement: 'connected_person', long_term: 'no', reason: 'aunt approved', change_reason: 'care_plan' }, ago(30 * HOUR));
+  } finally {
+    await sw.dispose();
+    await tm.dispose();
+    await legal.dispose();
+  }
+  await signIn(page, 'case_progression_officer');
+  await openBoard(page);
+  const row = page.locator(`table.ct-plo-table tbody tr[data-child="${id}"]`);
+  await expect(row).toContainText('2 placement changes since issue');
+  await expect(row.locator('.govuk-tag', { hasText: 'Tell the court' })).toBeVisible();
+  const child = (await plo(page)).find((c) => c.child === id);
+  expect(child.placement_changes).toHaveLength(2);
+  expect(child.placement_changes[1]).toMatch(/^\d{4}-\d{2}-\d{2} changed connected_person$/);
+  await expectNoAxeViolations(page);
+});

@@ -145,4 +145,24 @@ TEST_CASE("PLO tracker: the court recorded at issue and the next hearing each he
   CHECK(rebuilt.Serialize() == plo.Serialize());
 }
 
+TEST_CASE("PLO tracker: a placement change during proceedings is on the tracker, not one before the issue",
+          "[replay][projections]") {
+  auto log = OpenMemoryEventLog();
+  CaseService svc(*log);
+  const std::map<std::string, std::string> foster = {{"placement", "foster_care"}, {"long_term", "no"}};
+  Record(svc, "m", "west-1", "cic.became_looked_after", "2026-04-01", "social_worker", {{"legal_status", "s20"}}, "u");
+  Record(svc, "m", "west-1", "cic.placement_started", "2026-04-01", "social_worker", foster, "u");
+  Record(svc, "m", "west-1", "court.application_issued", "2026-05-04", "legal", {{"track", "standard"}}, "u");
+  Record(svc, "m", "west-1", "cic.placement_changed", "2026-06-15", "social_worker",
+         {{"placement", "connected_person"}, {"long_term", "no"}, {"reason", "kinship carer approved"}}, "u");
+  PloTrackerProjection plo;
+  ProjectionRunner runner(*log);
+  REQUIRE(runner.CatchUp(plo).ok());
+  REQUIRE(plo.List().size() == 1);
+  CHECK(plo.List()[0].placement_changes == std::vector<std::string>{"2026-06-15 changed connected_person"});
+  PloTrackerProjection rebuilt;
+  REQUIRE(ProjectionRunner(*log).CatchUp(rebuilt).ok());
+  CHECK(rebuilt.Serialize() == plo.Serialize());
+}
+
 }  // namespace casetrail::replay::testing

@@ -6,6 +6,7 @@
 //   {child, team, area, stage: "pre_proceedings"|"proceedings", week, rag: "red"|"amber"|"green",
 //    proceedings:     issued, final_hearing_due, hearings: ["2026-10-14 case_management", ...],
 //                     court and next_hearing (null when not recorded, or when the date has passed),
+//                     placement_changes ["2026-10-14 changed foster_care", ...] since the issue,
 //                     extension_weeks, fdac, after_pre_proceedings,
 //    pre-proceedings: lpm, letter, initial_meeting_due, initial_meeting_held, review_point,
 //                     reviews, extensions (a count: each moves the review point)}
@@ -234,6 +235,7 @@ export const CSV_COLUMNS = Object.freeze([
   ['Pre-proceedings extensions', (c) => (c.stage === 'pre_proceedings' ? Number(c.extensions) || 0 : '')],
   ['Court', (c) => c.court ?? ''],
   ['Next hearing', (c) => c.next_hearing ?? ''],
+  ['Placement changes since issue', (c) => (Array.isArray(c.placement_changes) ? c.placement_changes.join('; ') : '')],
 ]);
 
 /** The CSV of these rows, with a header row. */

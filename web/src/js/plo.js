@@ -239,10 +239,21 @@ function hearingsCell(c) {
   }
   const count = Array.isArray(c.hearings) ? c.hearings.length : 0;
   const next = nextHearing(c);
-  if (count === 0) return ['None yet', next];
+  const moved = placementMoves(c);
+  if (count === 0) return ['None yet', next, moved];
   const last = lastHearing(c);
   return [`${count} held`,
-    secondary(`Last: ${hearingName(last.kind)}${last.date ? `, ${shortDate(last.date)}` : ''}`), next];
+    secondary(`Last: ${hearingName(last.kind)}${last.date ? `, ${shortDate(last.date)}` : ''}`), next, moved];
+}
+
+/** The child's placement changes since the issue: news for the court (SM-10). */
+function placementMoves(c) {
+  const moves = Array.isArray(c.placement_changes) ? c.placement_changes : [];
+  if (moves.length === 0) return null;
+  const lastDate = String(moves[moves.length - 1]).slice(0, 10);
+  const words = moves.length === 1 ? 'Placement changed' : `${moves.length} placement changes`;
+  return el('span', { class: 'ct-plo-secondary' }, `${words} since issue, last ${shortDate(lastDate)} `,
+    tag('Tell the court', 'blue'));
 }
 
 /** The hearing listed next; one whose day has passed with no hearing recorded since is flagged. */
