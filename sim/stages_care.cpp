@@ -200,7 +200,19 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   const bool sgo_exit = reason && (std::string(reason) == "special_guardianship_order" ||
                                    (std::string(reason) == "child_arrangements_order" && order_at != kNever));
   if (sgo_exit && order_at != kNever && exit != kNever && exit - order_at < 6 * kDayUs) exit = order_at;  // at the order
+  // At least a week looked after (the IRO is allocated within 72 hours, T-40): an exponential
+  // wait can be a day.
+  if (exit != kNever && exit != order_at && exit < entry + 7 * kDayUs) exit = entry + 7 * kDayUs;
   if (exit != kNever && exit != order_at) exit = AfterWd(exit, 0);
+  // An episode that ends in the weeks before the 16th birthday is often recorded after the
+  // birthday's tick (recording lags up to a month), which makes the child eligible on what
+  // was recorded by then: the simulator ends such an episode just after the birthday instead.
+  bool shifted = false;
+  if (const std::int64_t at16 = Birthday(16);
+      exit != kNever && at16 != kNever && exit >= at16 - 40 * kDayUs && exit < at16 + kDayUs && entry < at16 - 40 * kDayUs) {
+    exit = AfterWd(at16 + kDayUs, 0);
+    shifted = true;
+  }
   const std::int64_t stop = std::min(exit, g.end_);
   if (uasc_arrives) {
     // Recorded before the 18th birthday's tick even with a month's recording lag.
@@ -220,7 +232,7 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     }
   }
   std::int64_t sgo_order_at = kNever;
-  if (sgo_exit && exit != kNever && exit < g.end_) {
+  if (sgo_exit && !shifted && exit != kNever && exit < g.end_) {
     // The carer's assessment: at least 12 weeks (T-60), mid-point review by week 7 (T-61).
     sgo_order_at = exit;
     const std::int64_t start = std::max(entry + kDayUs, exit - rng.Int(16, 24) * 7 * kDayUs);
@@ -413,7 +425,7 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
   if (why == "adopted" && adoptive_at != kNever) {
     // The adoption order ends care; post-adoption support (SG:349) ends some months on.
     Add(exit, "ad.adoption_order_granted", "legal", {{"consent", rng.Chance(0.6) ? "dispensed_with" : "unopposed"}});
-    const std::int64_t support_end = AfterDays(exit, rng.Uniform(60, 270));
+    const std::int64_t support_end = AfterDays(exit, rng.Uniform(30, 120));
     if (Past(support_end)) return Next::kEnd;
     Add(support_end, "ad.support_ended", "adoption_worker", {{"reason", "no_longer_needed"}});
     busy_until = std::max(busy_until, support_end + kHourUs);
@@ -421,7 +433,7 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     // The order ends care (X-26; in proceedings, X-27 makes the court's order the journey's);
     // post-order support for at least 6 months (T-62).
     if (sgo_order_at != order_at) Add(exit, "pm.order_granted", "legal", {{"order", why}});
-    const std::int64_t support_end = AfterDays(exit, rng.Uniform(190, 240));
+    const std::int64_t support_end = AfterDays(exit, rng.Uniform(186, 200));
     if (Past(support_end)) return Next::kEnd;
     Add(AfterDays(exit, rng.Uniform(90, 120)), "pm.support_plan_reviewed", "sgo_support_worker");
     Add(support_end, "pm.post_order_support_ended", "team_manager", {{"reason", "support_plan_completed"}});

@@ -139,6 +139,113 @@ void Builder::Transfer(std::int64_t t) {
   busy_until = std::max(busy_until, done + kHourUs);  // no closure while the transfer is pending
 }
 
+// Services beside a child in need plan, each ended before the plan ends (so the case can close):
+// the disabled children's service with short breaks and EHCP advice (SM-20), support for a
+// family with no recourse to public funds (SM-18), family group conferences and multi-systemic
+// therapy (SM-21), and a teenager's missing episodes with return interviews and exploitation
+// screening.
+void Builder::Services(std::int64_t from, std::int64_t until) {
+  const std::int64_t last = until - 2 * kDayUs;
+  if (Past(last) || last - from < 45 * kDayUs) return;
+  const int age = AgeAt(from);
+  if (age < 0) return;
+  const bool before_18 = until < Birthday(18) - 40 * kDayUs;
+  // Children with disabilities (K-N4: 900 supported; K-N5: 212 short-break packages a year).
+  if (before_18 && rng.Chance(p.Num("services.disabled_share"))) {
+    const std::int64_t referred = AfterWd(from, rng.Int(1, 5));
+    const std::int64_t assessed = AfterDays(referred, rng.Uniform(20, 45));
+    if (assessed < last - 10 * kDayUs) {
+      Add(referred, "cwd.referral_received", "social_worker");
+      Add(assessed, "cwd.assessment_completed", "social_worker", {{"outcome", "package_of_care"}});
+      const std::int64_t breaks = AfterDays(assessed, rng.Uniform(10, 40));
+      if (breaks < last && rng.Chance(p.Num("services.short_breaks_share"))) {
+        Add(breaks, "cwd.short_breaks_decided", "team_manager",
+            {{"decision", rng.Chance(0.85) ? "approved" : "declined"}, {"route", rng.Chance(0.9) ? "panel" : "urgent_outside_panel"}});
+      }
+      const std::int64_t asked = AfterDays(assessed, rng.Uniform(5, 60));
+      const std::int64_t advice = AfterDays(asked, rng.Uniform(20, 50));  // N-EHC: within 6 weeks, mostly
+      if (age >= 2 && advice < last && rng.Chance(p.Num("services.ehcp_advice_share"))) {
+        Add(asked, "cwd.ehcp_advice_requested", "ehcp_officer");
+        Add(advice, "cwd.ehcp_advice_submitted", "ehcp_officer");
+      }
+      for (std::int64_t r = AfterDays(assessed, 365); r < last; r = AfterDays(r, 365)) Add(r, "cwd.package_reviewed", "reviewing_officer");
+      Add(last, "cwd.service_ended", "team_manager", {{"reason", "needs_met"}});
+    }
+  }
+  // No recourse to public funds: destitution checked, s17 support reviewed 3-monthly (T-13).
+  if (rng.Chance(p.Num("services.nrpf_share"))) {
+    const std::int64_t referred = AfterWd(from, rng.Int(0, 3));
+    const std::int64_t checked = AfterDays(referred, rng.Uniform(5, 15));
+    const bool destitute = rng.Chance(p.Num("services.nrpf_destitute_share"));
+    const std::int64_t started = AfterDays(checked, rng.Uniform(1, 5));
+    if (started < last - kDayUs) {
+      Add(referred, "nrpf.referral_received", "nrpf_worker");
+      Add(checked, "nrpf.destitution_checked", "nrpf_worker", {{"outcome", destitute ? "destitute" : "not_destitute"}});
+      if (destitute) {
+        Add(started, "nrpf.support_started", "team_manager",
+            {{"support", rng.Pick(p.Shares("services.nrpf_support_share"))}});
+        for (std::int64_t r = started;;) {
+          r = AfterDays(r, rng.Chance(0.85) ? rng.Uniform(70, 90) : rng.Uniform(93, 110));
+          if (r >= last - kHourUs) break;
+          Add(r, "nrpf.support_reviewed", "nrpf_worker");
+        }
+        Add(last - kHourUs, "nrpf.support_ended", "team_manager",
+            {{"reason", rng.Chance(0.6) ? "immigration_status_changed" : "no_longer_destitute"}});
+      } else {
+        Add(started, "nrpf.assessment_ended", "team_manager", {{"reason", "not_destitute"}});
+      }
+    }
+  }
+  // Family group conferences (K-C22: 1,647 children referred a year, 55% converted) and
+  // multi-systemic therapy for 10-17 year olds (12-20 weeks, T-111).
+  auto episode = [&](const char* service, double weeks_lo, double weeks_hi, double conversion) {
+    const std::int64_t referred = AfterDays(from, rng.Uniform(5, 30));
+    const std::int64_t decided = AfterDays(referred, rng.Uniform(5, 14));
+    const std::int64_t ended = AfterDays(decided, rng.Uniform(weeks_lo * 7, weeks_hi * 7));
+    if (ended >= last) return;
+    Add(referred, "iv.referred", "social_worker", {{"service", service}});
+    if (!rng.Chance(conversion)) {
+      Add(decided, "iv.declined", "intervention_worker", {{"service", service}, {"reason", "family_declined"}});
+      return;
+    }
+    Add(decided, "iv.accepted", "intervention_worker", {{"service", service}});
+    const std::int64_t reviewed = decided + (ended - decided) / 2;
+    Add(reviewed, "iv.reviewed", "intervention_worker", {{"service", service}});
+    Add(ended, "iv.ended", "intervention_worker",
+        {{"service", service}, {"outcome", rng.Pick(p.Shares("services.intervention_outcome_share"))}});
+  };
+  if (rng.Chance(p.Num("services.fgc_share"))) episode("family_group_conference", 4, 10, p.Num("services.fgc_conversion"));
+  if (age >= 10 && rng.Chance(p.Num("services.mst_share"))) episode("multi_systemic_therapy", 12, 19, 0.8);
+  // A teenager's missing episodes (children_in_care.missing_per_year_teen), each with a return
+  // interview (T-4A: 72 hours), and exploitation screening after the first.
+  if (age >= 12) {
+    bool screened = false, at_risk = false;
+    std::int64_t free_from = from;
+    for (std::int64_t m = from;;) {
+      m += Wait(p.Num("children_in_care.missing_per_year_teen"));
+      m = std::max(m, free_from);
+      const std::int64_t back = m + rng.Int(6, 60) * kHourUs;
+      const bool in_time = rng.Chance(p.Num("services.return_interview_in_time"));
+      const std::int64_t interview = in_time ? back + rng.Int(20, 70) * kHourUs : back + rng.Int(80, 140) * kHourUs;
+      if (interview >= last - 3 * kDayUs) break;
+      Add(m, "mx.went_missing", "social_worker");
+      Add(back, "mx.returned", "social_worker");
+      Add(interview, "mx.return_interview_held", "return_interview_worker",
+          {{"outcome", rng.Chance(0.85) ? "completed" : "offered_and_declined"}});
+      free_from = interview + kDayUs;
+      if (!screened) {
+        screened = true;
+        at_risk = rng.Chance(p.Num("services.exploitation_risk_share"));
+        Add(interview + kHourUs, "mx.exploitation_screened", "exploitation_worker",
+            {{"risk", at_risk ? "high" : "low"}, {"type", at_risk ? "criminal_exploitation" : "none"}});
+        if (at_risk) Add(interview + 2 * kDayUs, "mx.safety_plan_agreed", "social_worker");
+        free_from = interview + 3 * kDayUs;
+      }
+    }
+    if (at_risk) Add(last - kDayUs, "mx.exploitation_screened", "exploitation_worker", {{"risk", "low"}, {"type", "none"}});
+  }
+}
+
 // A child in need plan from t; `after_protection`: at least T-23/T-24's 3 months before a
 // step-down to early help.
 Builder::Next Builder::Cin(std::int64_t& t, bool after_protection) {
@@ -171,6 +278,7 @@ Builder::Next Builder::Cin(std::int64_t& t, bool after_protection) {
   for (std::int64_t r = AfterDays(started, review); r < end - kDayUs && !Past(r); r = AfterDays(r, review)) {
     Add(r, "cin.review_held", "team_manager");
   }
+  if (!uasc) Services(started, end);
   t = std::max(AfterWd(end, 0), started + kHourUs);
   if (accommodated != kNever) {
     if (Past(t)) return Next::kEnd;

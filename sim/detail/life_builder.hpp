@@ -135,6 +135,8 @@ struct Builder {
   // A child in need plan from t; `after_protection`: at least T-23/T-24's 3 months before a
   // step-down to early help.
   Next Cin(std::int64_t& t, bool after_protection);
+  // Services beside a child in need plan from `from`, each ended before `until`.
+  void Services(std::int64_t from, std::int64_t until);
   Next Strategy(std::int64_t& t, bool forced);
   // The plan's own series (visits, core groups, reviews) from `start` to `end` (exclusive); the
   // last review conference ends the plan if `end_by_review`, else the caller ends it.
