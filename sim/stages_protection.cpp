@@ -52,6 +52,22 @@ Builder::Next Builder::FrontDoor(std::int64_t& t, bool forced) {
   Add(t, "fd.decision_made", "cass_worker", {{"decision", decision}});
   if (outcome == "signpost" || outcome == "nfa") return Next::kClose;
   if (outcome == "early_help") return Next::kEarlyHelp;
+  // A 16 or 17 year old without a home (SM-19): the joint housing protocol beside the
+  // assessment, ending in mediation and a return home or support under s17 (the s20 route, where
+  // X-34 makes the young person looked after, is not simulated yet).
+  if (!uasc && AgeAt(t) >= 16 && AgeAt(t + 30 * kDayUs) <= 17 && rng.Chance(p.Num("services.homeless_share"))) {
+    const std::int64_t assessed = AfterWd(t, rng.Int(1, 3));
+    const bool in_need = rng.Chance(p.Num("services.homeless_in_need_share"));
+    Add(t + 30 * kMinuteUs, "hl.presented", "cass_worker", {{"referred_by", rng.Pick(p.Shares("services.homeless_referred_by_share"))}});
+    Add(assessed, "hl.assessed", "social_worker", {{"outcome", in_need ? "in_need_due_to_accommodation" : "not_in_need"}});
+    if (in_need) {
+      const std::int64_t mediation = AfterWd(assessed, rng.Int(1, 4));
+      const std::int64_t agreed = AfterWd(mediation, rng.Int(2, 6));
+      Add(mediation, "hl.mediation_held", "family_support_worker");
+      Add(agreed, "hl.outcome_agreed", "team_manager", {{"route", rng.Chance(0.55) ? "mediation_return_home" : "cin_support_s17"}});
+      busy_until = std::max(busy_until, agreed + kHourUs);
+    }
+  }
   return Next::kAssessment;
 }
 

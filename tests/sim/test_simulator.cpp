@@ -337,7 +337,8 @@ TEST_CASE("KPIs match the default parameters on a larger caseload", "[slow]") {
                              "uasc.arrived", "uasc.age_assessed", "uasc.asylum_decision_recorded",
                              "cwd.assessment_completed", "cwd.short_breaks_decided", "cwd.ehcp_advice_submitted",
                              "nrpf.support_started", "nrpf.support_reviewed", "iv.accepted", "iv.ended",
-                             "mx.went_missing", "mx.return_interview_held", "mx.exploitation_screened"}) {
+                             "mx.went_missing", "mx.return_interview_held", "mx.exploitation_screened",
+                             "hl.presented", "hl.outcome_agreed"}) {
     INFO(action);
     CHECK(actions[action] > 0);
   }
