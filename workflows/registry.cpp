@@ -16,7 +16,7 @@ const std::vector<SeedMachine>& SeedMachines() {
       {"SM-07", "Pre-proceedings (PLO)", "pre_proceedings", "modelled"},
       {"SM-08", "Care proceedings", "care_proceedings", "modelled"},
       {"SM-09", "Children in care", "child_in_care", "modelled"},
-      {"SM-10", "Placements", "child_in_care", "placements, their visits and missing episodes inside child_in_care; the placement search and DfE placement detail: not yet"},
+      {"SM-10", "Placements", "child_in_care", "placements with the DfE placement detail (placements.md), their visits, changes and endings, and missing episodes, inside child_in_care; stability as KPIs; the placement search (request, referrals, match, panel): not yet"},
       {"SM-11", "Permanence routes (SGO, connected persons, discharge)", "permanence", "modelled (private fostering, a child not looked after with Reg 4 and Reg 8 visits whose cadence the seeds do not give: not yet)"},
       {"SM-12", "Adoption", "adoption", "modelled (the child's side; the adopters' details the SSDA903 needs are recorded with the match; the adopter's own assessment belongs with the carers, SM-22: not yet)"},
       {"SM-13", "Team transfer", "transfer", "modelled"},
