@@ -452,7 +452,7 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     busy_until = std::max(busy_until, exit + 3 * kMinuteUs);
     uasc_open = false;
   }
-  if (std::string(reason) == "turned_18") {
+  if (why == "turned_18") {
     if (eligible == kNever) return Next::kClose;
     return LeavingCare(t);
   }
@@ -461,7 +461,7 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     return Next::kClose;
   }
   if (eligible != kNever) return LeavingCare(t);  // a relevant child, then 18
-  if (std::string(reason) == "returned_home") return Next::kCinAfterPlan;
+  if (why == "returned_home") return Next::kCinAfterPlan;
   return Next::kClose;
 }
 

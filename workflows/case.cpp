@@ -696,51 +696,40 @@ CaseVerdict Case::Route(const Action& a) {
     out.verdict = Mut(out.journey).Apply(a);
     return out;
   }
+  // A case-level rule's refusal: nothing changes, the journey stays where it is.
+  auto refuse = [&](const char* rule, std::string reason) {
+    out.verdict.rule = rule;
+    out.verdict.reason = std::move(reason);
+    out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
+    return out;
+  };
   if (Is(a, "cic.placement_started") || Is(a, "cic.placement_changed") || Is(a, "cic.placement_ended")) {
-    std::string field;
-    std::string problem = PlacementDetailProblem(a.params, Date::FromTimestampUs(a.occurred_at_us), &field);
-    if (!problem.empty()) {
-      out.verdict.rule = "invalid_parameter";
-      out.verdict.reason = problem;
-      out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
-      return out;
-    }
+    std::string problem = PlacementDetailProblem(a.params, Date::FromTimestampUs(a.occurred_at_us));
+    if (!problem.empty()) return refuse("invalid_parameter", std::move(problem));
   }
   if (Is(a, "cic.became_looked_after") && unborn_) {
-    out.verdict.rule = "unborn_child";
-    out.verdict.reason = "X-12: an unborn child cannot become looked after; record case.child_born first";
-    out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
-    return out;
+    return refuse("unborn_child", "X-12: an unborn child cannot become looked after; record case.child_born first");
   }
-  if (Is(a, "ad.placed_for_adoption") && J("child_in_care").State() == "NotLookedAfter") {
-    out.verdict.rule = "not_looked_after";
-    out.verdict.reason = "X-25: a child placed for adoption by a local authority is looked after (ACA 2002 s18(3)); record cic.became_looked_after first";
-    out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
-    return out;
+  auto looked_after = [&] { return J("child_in_care").State() != "NotLookedAfter"; };
+  if (Is(a, "ad.placed_for_adoption") && !looked_after()) {
+    return refuse("not_looked_after",
+                  "X-25: a child placed for adoption by a local authority is looked after (ACA 2002 s18(3)); record cic.became_looked_after first");
   }
-  if (Is(a, "pm.identified_for_discharge") && J("child_in_care").State() == "NotLookedAfter") {
-    out.verdict.rule = "not_looked_after";
-    out.verdict.reason = "X-29: only a care order can be discharged (CA 1989 s39); the child is not looked after";
-    out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
-    return out;
+  if (Is(a, "pm.identified_for_discharge") && !looked_after()) {
+    return refuse("not_looked_after", "X-29: only a care order can be discharged (CA 1989 s39); the child is not looked after");
   }
-  if (Is(a, "mx.went_missing") && J("child_in_care").State() != "NotLookedAfter") {
-    out.verdict.rule = "looked_after";
-    out.verdict.reason = "X-33: the child is looked after: record cic.went_missing (missing from placement)";
-    out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
-    return out;
+  if (Is(a, "mx.went_missing") && looked_after()) {
+    return refuse("looked_after", "X-33: the child is looked after: record cic.went_missing (missing from placement)");
   }
   if (dob_ && (Is(a, "hl.presented") || Is(a, "cwd.referral_received"))) {
-    const int age_now = AgeOn(*dob_, Date::FromTimestampUs(a.occurred_at_us));
-    const bool homeless = Is(a, "hl.presented");
-    if (homeless ? (age_now < 16 || age_now > 17) : age_now >= 18) {
-      out.verdict.rule = "age_limit";
-      out.verdict.reason = homeless ? "X-35/T-93: the joint housing protocol is for 16 and 17 year olds (SG:264); the young person is " +
-                                          std::to_string(age_now)
-                                    : "X-36/T-101: the disabled children's service is for children aged 0-18 (SG:243); the young person is " +
-                                          std::to_string(age_now);
-      out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
-      return out;
+    const int age = AgeOn(*dob_, Date::FromTimestampUs(a.occurred_at_us));
+    if (Is(a, "hl.presented") && (age < 16 || age > 17)) {
+      return refuse("age_limit", "X-35/T-93: the joint housing protocol is for 16 and 17 year olds (SG:264); the young person is " +
+                                     std::to_string(age));
+    }
+    if (Is(a, "cwd.referral_received") && age >= 18) {
+      return refuse("age_limit", "X-36/T-101: the disabled children's service is for children aged 0-18 (SG:243); the young person is " +
+                                     std::to_string(age));
     }
   }
   if (Is(a, "eh.stepped_down_from_social_care")) {
@@ -750,13 +739,10 @@ CaseVerdict Case::Route(const Action& a) {
       if (!since) continue;
       auto window = rules_->Due(rule, *since, a.rules_edition);
       if (window.ok() && window->MetBy(a.occurred_at_us)) {
-        out.verdict.rule = "step_down_too_soon";
-        out.verdict.reason = std::string("X-13/") + rule + ": " + what + " on " +
-                             Date::FromTimestampUs(*since).ToString() +
-                             "; step-down to early help is possible from " +
-                             window->due_date.AddDays(1).ToString();
-        out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
-        return out;
+        return refuse("step_down_too_soon", std::string("X-13/") + rule + ": " + what + " on " +
+                                                Date::FromTimestampUs(*since).ToString() +
+                                                "; step-down to early help is possible from " +
+                                                window->due_date.AddDays(1).ToString());
       }
     }
   }
@@ -766,11 +752,8 @@ CaseVerdict Case::Route(const Action& a) {
     const char* rule = Is(a, "lc.staying_put_started") ? "T-82" : "T-81";
     auto limit = rules_->Find(rule, today, a.rules_edition);
     if (limit.ok() && AgeOn(*dob_, today) >= limit->amount) {
-      out.verdict.rule = "age_limit";
-      out.verdict.reason = std::string("X-14/") + rule + ": '" + a.name + "' ends at age " +
-                           std::to_string(limit->amount) + " (" + limit->name + ")";
-      out.verdict.from_state = out.verdict.to_state = J(out.journey).State();
-      return out;
+      return refuse("age_limit", std::string("X-14/") + rule + ": '" + a.name + "' ends at age " +
+                                     std::to_string(limit->amount) + " (" + limit->name + ")");
     }
   }
   // Flags that depend on the case's history are decided before the journey moves.

@@ -40,11 +40,13 @@ struct Context : detail::ContextBase {
     std::string text;
     for (const auto& [s, st] : services) text += (text.empty() ? "" : ",") + s + "=" + st;
     io("services", text);
-    services.clear();
-    std::stringstream in(text);
-    for (std::string item; std::getline(in, item, ',');) {
-      auto eq = item.find('=');
-      if (eq != std::string::npos) services[item.substr(0, eq)] = item.substr(eq + 1);
+    if constexpr (std::is_same_v<Io, detail::FieldReader>) {
+      services.clear();
+      std::stringstream in(text);
+      for (std::string item; std::getline(in, item, ',');) {
+        auto eq = item.find('=');
+        if (eq != std::string::npos) services[item.substr(0, eq)] = item.substr(eq + 1);
+      }
     }
   }
   const std::string* StatusOf(const EventBase& e) const {

@@ -68,13 +68,12 @@ const std::vector<ChangeReason>& PlacementProviders() {
   return r;
 }
 
-std::string PlacementDetailProblem(const std::map<std::string, std::string>& params, Date day, std::string* field) {
+std::string PlacementDetailProblem(const std::map<std::string, std::string>& params, Date day) {
   auto get = [&](const char* key) -> const std::string* {
     auto it = params.find(key);
     return it == params.end() || it->second.empty() ? nullptr : &it->second;
   };
   if (const std::string* place = get("place")) {
-    *field = "place";
     const PlacementCode* code = nullptr;
     for (const auto& c : PlacementCodes()) code = c.code == *place ? &c : code;
     if (!code) return "'place' " + *place + " is not an SSDA903 placement code";
@@ -94,23 +93,19 @@ std::string PlacementDetailProblem(const std::map<std::string, std::string>& par
     }
   }
   if (const std::string* urn = get("urn")) {
-    *field = "urn";
     static const std::regex kUrn("SC[0-9]{6}|[0-9]{6,7}|XXXXXXX");
     if (!std::regex_match(*urn, kUrn)) {
       return "'urn' must be an Ofsted unique reference number (SC and 6 digits, or 6 or 7 digits), or XXXXXXX for an unregistered setting (got '" + *urn + "')";
     }
   }
   if (const std::string* postcode = get("postcode")) {
-    *field = "postcode";
     static const std::regex kPostcode("[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", std::regex::icase);
     if (!std::regex_match(*postcode, kPostcode)) return "'postcode' must be a UK postcode, such as B1 1BB (got '" + *postcode + "')";
   }
   if (const std::string* miles = get("distance_miles")) {
-    *field = "distance_miles";
     static const std::regex kMiles("[0-9]{1,3}(\\.[0-9])?");
     if (!std::regex_match(*miles, kMiles)) return "'distance_miles' must be a distance in miles from 0 to 999.9 (got '" + *miles + "')";
   }
-  field->clear();
   return "";
 }
 

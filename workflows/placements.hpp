@@ -35,10 +35,10 @@ const std::vector<ChangeReason>& PlacementChangeReasons();
 // The SSDA903 PLACE_PROVIDER of each `provider`.
 const std::vector<ChangeReason>& PlacementProviders();
 
-// Why the placement detail in `params` cannot be recorded on `day` (naming the parameter in
-// *field), or empty when it can: a PLACE code valid that day and of the same kind (and term) as
+// Why the placement detail in `params` cannot be recorded on `day` (the reason names the
+// parameter), or empty when it can: a PLACE code valid that day and of the same kind (and term) as
 // `placement`/`long_term`, an Ofsted URN (SC and 6 digits, 6-7 digits, or XXXXXXX for an
 // unregistered setting), a UK postcode, a distance in miles from 0 to 999.9.
-std::string PlacementDetailProblem(const std::map<std::string, std::string>& params, Date day, std::string* field);
+std::string PlacementDetailProblem(const std::map<std::string, std::string>& params, Date day);
 
 }  // namespace casetrail::workflows

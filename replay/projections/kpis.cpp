@@ -12,12 +12,10 @@ namespace casetrail::replay {
 namespace {
 constexpr double kDayUs = 86400.0 * 1000000;
 // Whole London calendar days between two instants, in weeks (DST changes do not shorten a week).
-double WeeksBetween(TimestampUs from, TimestampUs to) {
-  return (workflows::Date::FromTimestampUs(to).days() - workflows::Date::FromTimestampUs(from).days()) / 7.0;
-}
 double Days(TimestampUs from, TimestampUs to) {
   return workflows::Date::FromTimestampUs(to).days() - workflows::Date::FromTimestampUs(from).days();
 }
+double WeeksBetween(TimestampUs from, TimestampUs to) { return Days(from, to) / 7.0; }
 }  // namespace
 
 void KpiProjection::Reset() {
@@ -235,12 +233,16 @@ void KpiProjection::Fold(ChildFacts& c, const ChildInput& in) {
   }
 }
 
-const std::string& KpiProjection::TeamOf(const ChildFacts& c, const Fact& x) const {
+const std::string& KpiProjection::TeamOn(const ChildFacts& c, TimestampUs at, const std::string& otherwise) const {
   if (!c.allocation.empty()) {
-    const Sym held = c.allocation.On(x.at).team;
+    const Sym held = c.allocation.On(at).team;
     if (!held.empty()) return held.str();  // interned: lives as long as the process
   }
-  return names_.Name(x.team);
+  return otherwise;
+}
+
+const std::string& KpiProjection::TeamOf(const ChildFacts& c, const Fact& x) const {
+  return TeamOn(c, x.at, names_.Name(x.team));
 }
 
 std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter& f) const {
@@ -275,6 +277,10 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
       v.denominator += 1;
     }
   }
+  auto average = [&](const std::string& measure, double amount) {
+    out[measure].numerator += amount;
+    out[measure].denominator += 1;
+  };
   for (const auto& [fact, team] : facts) {
     if (!in(*team, fact->at)) continue;
     const F x{names_.Name(fact->kind), names_.Name(fact->outcome), fact->amount};
@@ -286,31 +292,23 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
     timeliness("core_groups_within_10_working_days", {"N-08"}, x);
     timeliness("adoption_placed_within_12_months_of_decision", {"T-50"}, x);
     if (x.kind == "adoption_care_to_placement") {
-      out["average_days_entering_care_to_placed_for_adoption"].numerator += x.amount;
-      out["average_days_entering_care_to_placed_for_adoption"].denominator += 1;
+      average("average_days_entering_care_to_placed_for_adoption", x.amount);
       out["placed_for_adoption_within_16_months_of_entering_care"].denominator += 1;
       if (x.outcome == "within_16_months") out["placed_for_adoption_within_16_months_of_entering_care"].numerator += 1;
     }
-    if (x.kind == "adoption_authority_to_match") {
-      out["average_days_authority_to_place_to_match"].numerator += x.amount;
-      out["average_days_authority_to_place_to_match"].denominator += 1;
-    }
+    if (x.kind == "adoption_authority_to_match") average("average_days_authority_to_place_to_match", x.amount);
     if (x.kind == "N-13") out["permanence_plan_by_second_review"].denominator += 1;
     if (x.kind == "no_permanence_plan") out["permanence_plan_by_second_review"].numerator -= 1;
     if (x.kind == "plan_started") ++plans_started;
     if (x.kind == "repeat_plan") out["repeat_cp_plans_within_24_months"].numerator += 1;
     if (x.kind == "pre_concluded") {
-      out["average_weeks_in_pre_proceedings"].numerator += x.amount;
-      out["average_weeks_in_pre_proceedings"].denominator += 1;
+      average("average_weeks_in_pre_proceedings", x.amount);
       out["diversion_from_proceedings"].denominator += 1;
       if (x.outcome == "step_down") out["diversion_from_proceedings"].numerator += 1;
     }
     if (x.kind == "proceedings_ended") {
-      for (const std::string& m : {std::string("average_weeks_of_care_proceedings"),
-                                  "average_weeks_of_care_proceedings_" + x.outcome}) {
-        out[m].numerator += x.amount;
-        out[m].denominator += 1;
-      }
+      average("average_weeks_of_care_proceedings", x.amount);
+      average("average_weeks_of_care_proceedings_" + x.outcome, x.amount);
     }
   }
   // Recording lag: by London day of recording (a period is whole days for this measure).
@@ -335,8 +333,7 @@ std::map<std::string, KpiProjection::Value> KpiProjection::Compute(const Filter&
     const TimestampUs year_before = end_day.AddMonths(-12).AddDays(1).StartUs();
     for (const auto& [child, c] : children_) {
       if (c.care.empty() || c.care.back().first > end || c.care.back().second <= end) continue;
-      const std::string& team =
-          !c.allocation.empty() && !c.allocation.On(end).team.empty() ? c.allocation.On(end).team.str() : c.last_team.str();
+      const std::string& team = TeamOn(c, end, c.last_team.str());
       if ((!f.team.empty() && team != f.team) || (!f.area.empty() && teams_.AreaOn(team, end_day) != f.area)) continue;
       int in_year = 0;
       TimestampUs current = 0;

@@ -76,6 +76,8 @@ class KpiProjection final : public Projection {
   // The team a fact counts for: the team that held the child on the fact's day, else the
   // recorder's (the fact's own).
   const std::string& TeamOf(const ChildFacts& c, const Fact& x) const;
+  // The team that held the child at `at`, else `otherwise`.
+  const std::string& TeamOn(const ChildFacts& c, TimestampUs at, const std::string& otherwise) const;
   Fact MakeFact(std::string_view kind, std::string_view outcome, TimestampUs at, double amount,
                 std::string_view team, std::uint64_t version);
   void Fold(ChildFacts& c, const ChildInput& in);
