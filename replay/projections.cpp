@@ -25,6 +25,7 @@ std::vector<std::unique_ptr<Projection>> MakeProjections() {
   out.push_back(std::make_unique<DeadlinesProjection>());
   out.push_back(std::make_unique<PloTrackerProjection>());
   out.push_back(std::make_unique<KpiProjection>());
+  out.push_back(std::make_unique<AllegationsProjection>());
   return out;
 }
 

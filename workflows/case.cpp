@@ -679,6 +679,12 @@ CaseVerdict Case::Route(const Action& a) {
   if (out.journey.empty()) {
     out.verdict.rule = "unknown_action";
     out.verdict.reason = "'" + a.name + "' is not an action casetrail knows";
+    for (const auto& kind : OtherRecordJourneys()) {
+      if (a.name.rfind(kind.prefix, 0) != 0) continue;
+      out.verdict.rule = "not_a_child_action";
+      out.verdict.reason = "'" + a.name + "' is recorded on an allegation against someone who works with children "
+                           "(POST /v1/allegations/{id}/commands), never on a child's record";
+    }
     return out;
   }
   if (a.role == kSystemRole) {

@@ -23,7 +23,7 @@ const std::vector<SeedMachine>& SeedMachines() {
       {"SM-14", "Case closure and re-referral", "case", "case-level actions, not a journey: case.closed (X-11, X-18), re-referral routing (X-09)"},
       {"SM-15", "Leaving care", "leaving_care", "modelled"},
       {"SM-16", "Unaccompanied asylum-seeking children", "uasc", "modelled"},
-      {"SM-17", "LADO allegations", "–", "not yet: an allegation is about an adult who works with children, linked to one or more children; it needs its own stream (not a child's) and to be readable only by the LADO team and auditors, with its own routes"},
+      {"SM-17", "LADO allegations", "lado", "modelled as its own record, not a child's: stream allegation-<id>, routes /v1/allegations, read only by the LADO team and auditors (docs/api.md); its T-100 and T-103 deadlines are met or met late by the actions (the scheduler's breach ticks follow children only: not yet)"},
       {"SM-18", "NRPF family support", "nrpf", "modelled (the child in care over 4 weeks handover, T-44: not yet)"},
       {"SM-19", "Homeless 16-17 year olds", "homeless_16_17", "modelled"},
       {"SM-20", "Children with disabilities", "disabled_children", "modelled (short breaks as decisions on the package; Ascent and transition to adult services: not yet)"},
@@ -53,6 +53,13 @@ const std::vector<JourneyKind>& Journeys() {
       {"homeless_16_17", "hl.", [](const RuleBook& r) { return NewHomeless1617(r); }},
       {"disabled_children", "cwd.", [](const RuleBook& r) { return NewDisabledChildren(r); }},
       {"interventions", "iv.", [](const RuleBook& r) { return NewInterventions(r); }},
+  };
+  return kinds;
+}
+
+const std::vector<JourneyKind>& OtherRecordJourneys() {
+  static const std::vector<JourneyKind> kinds = {
+      {"lado", "lado.", [](const RuleBook& r) { return NewLado(r); }},
   };
   return kinds;
 }
@@ -101,6 +108,16 @@ std::string IndexPage() {
     md += "| " + kind.name + " | " + std::to_string(t.states.size()) + " | " +
           std::to_string(t.actions.size()) + " | " + std::to_string(t.rows.size()) + " | [" +
           kind.name + ".md](" + kind.name + ".md) |\n";
+  }
+  md += "\nNot part of a child's case: each decides a record of its own (its own stream and routes).\n\n";
+  md += "| journey | record | states | actions | rows | page |\n|---|---|---:|---:|---:|---|\n";
+  for (const auto& kind : OtherRecordJourneys()) {
+    auto j = kind.make(RuleBook::Default());
+    const auto& t = j->Table();
+    md += "| " + kind.name + " | an allegation against someone who works with children: stream `allegation-<id>`, "
+          "`/v1/allegations` (workflows/allegation.hpp) | " + std::to_string(t.states.size()) + " | " +
+          std::to_string(t.actions.size()) + " | " + std::to_string(t.rows.size()) + " | [" + kind.name + ".md](" +
+          kind.name + ".md) |\n";
   }
   md += "\nThe timescales the journeys schedule deadlines by, and how each is counted: [rules.md](rules.md).\n";
   md += "The detail a looked-after child's placement records for the SSDA903 (DfE placement codes, provider, URN,\n"

@@ -16,7 +16,11 @@ struct JourneyKind {
   std::function<std::unique_ptr<Journey>(const RuleBook&)> make;
 };
 
+// The journeys of a child's case (workflows/case.hpp).
 const std::vector<JourneyKind>& Journeys();
+// Journeys that decide a record of their own, not a child's (lado: an allegation,
+// workflows/allegation.hpp).
+const std::vector<JourneyKind>& OtherRecordJourneys();
 
 // The candidate machines of the seed documents (seed-spec section 2, SM-01 to SM-22) and where
 // each is now: the journey that models it, or why none does yet.

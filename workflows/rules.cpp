@@ -79,6 +79,9 @@ std::vector<Timescale> Rules2015(int edition) {
       {"T-110", "Families Together Plus: acceptance to the end of the work, at most", U::kWeeks, 12, B::kLocalStandard, "SG:239", "[seed]", kAfter, "\"usually over a period of 4 – 12 weeks\""},
       {"T-111", "Multi-systemic therapy: acceptance to the end of the work, at most", U::kWeeks, 20, B::kLocalStandard, "SG:310", "[seed]", kAfter, "\"3-4 home visits per week, for 12-20 weeks\""},
       {"T-112", "Youth offending prevention offer: acceptance to the end of the plan, at most", U::kMonths, 6, B::kLocalStandard, "SE:1075", "[seed]", kAfter, "\"a plan of tailored support ... for three-six months\""},
+      // Allegations against people who work with children (the LADO's record, not a child's)
+      {"T-100", "A concern about someone who works with children to the referral to the LADO", U::kWorkingDays, 1, B::kStatutory, "SG:324; Working Together 2023 ch.2 (organisations' arrangements for allegations)", "[seed]", kAfter, "\"It is a statutory responsibility for organizations to contact the LADO within one working day\""},
+      {"T-103", "Referral to the LADO to the initial evaluation", U::kWorkingDays, 1, B::kLocalStandard, "local LADO procedures (ext: the seeds give the referrer's duty only, SG:324)", "[S]", kAfter, "evaluated within one working day of the referral"},
       // Leaving care
       {"N-21", "16th birthday (or eligibility) to needs assessment", U::kMonths, 3, B::kStatutory, "CPPCR 2010 reg 42(1) (N-21)", "[V]", kAfter, "\"not more than three months after\" the 16th birthday or becoming eligible"},
       {"N-22", "Pathway plan reviews, at most every", U::kMonths, 6, B::kStatutory, "Care Leavers (England) Regs 2010 reg 7 (N-22)", "[S]", kAfter, "\"at intervals of not more than six months\""},

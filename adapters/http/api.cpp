@@ -29,6 +29,7 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       ui_(options.ui_dir),
       options_(options),
       cases_(log, rules),
+      allegations_(log, rules),
       audit_(log, rules),
       access_log_(log),
       scheduler_(cases_, due_, [this] { return CatchUp(); },
@@ -40,11 +41,11 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       // The scheduler's index is followed only when this process ticks (no work without it).
       maintainer_(log, views_mu_,
                   options.tick_interval.count() > 0
-                      ? std::vector<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_, &due_,
-                                                         &restriction_index_}
+                      ? std::vector<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_,
+                                                         &allegations_register_, &due_, &restriction_index_}
                       : std::vector<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_,
-                                                         &restriction_index_},
-                  {&summary_, &chronology_, &deadlines_, &plo_, &kpis_},
+                                                         &allegations_register_, &restriction_index_},
+                  {&summary_, &chronology_, &deadlines_, &plo_, &kpis_, &allegations_register_},
                   [this] {
                     if (restriction_index_.position() >= startup_head_) index_complete_ = true;
                   }),
@@ -257,6 +258,14 @@ std::optional<std::string> Api::Deny(Who who, const Call& call) {
     case Who::kAdmins:
       if (role == "admin") return std::nullopt;
       return "the Trust's reference data is defined by admins (not " + role + ")";
+    case Who::kLadoOfficers:
+      if (role == "lado_officer") return std::nullopt;
+      return "allegations against people who work with children are recorded by the LADO team (role lado_officer, not " +
+             role + ")";
+    case Who::kAllegationReaders:
+      if (role == "lado_officer" || role == "auditor" || role == "admin") return std::nullopt;
+      return "allegations against people who work with children are read only by the LADO team and auditors (not " +
+             role + ")";
   }
   return "unknown access rule";
 }

@@ -35,6 +35,7 @@
 #include "adapters/http/view_maintainer.hpp"
 #include "engine/event_log.hpp"
 #include "replay/audit.hpp"
+#include "workflows/allegation.hpp"
 #include "workflows/case_service.hpp"
 #include "replay/projections.hpp"
 #include "scheduler/scheduler.hpp"
@@ -172,6 +173,11 @@ class Api {
   Response SubscriptionEvents(const Call& c);
   Response AckSubscription(const Call& c);
 
+  // allegation_routes.cpp
+  Response AllegationCommand(const Call& c);
+  Response Allegation(const Call& c);
+  Response Allegations(const Call& c);
+
   Response Execute(const workflows::Command& c);
   Response CommandAnswer(const workflows::Command& c, const Result<workflows::CommandOutcome>& out);
   // The command a POST .../commands asks for, or the error to answer (over the limit, bad JSON,
@@ -204,6 +210,7 @@ class Api {
   UiFiles ui_;
   ApiOptions options_;
   workflows::CaseService cases_;
+  workflows::AllegationService allegations_;
   replay::Audit audit_;
   AccessLog access_log_;
 
@@ -213,6 +220,7 @@ class Api {
   replay::DeadlinesProjection deadlines_;
   replay::PloTrackerProjection plo_;
   replay::KpiProjection kpis_;
+  replay::AllegationsProjection allegations_register_;
   // The scheduler's index (followed with the views when this process ticks; no checkpoint stored).
   scheduler::DueIndex due_{options_.due_soon_working_days};
   scheduler::Scheduler scheduler_;

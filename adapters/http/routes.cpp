@@ -28,6 +28,8 @@ const char* Describe(Who who) {
     case Who::kSubscriptionUsers: return "subscriber";
     case Who::kSubscriptionDefiners: return "subscriber, admin";
     case Who::kAdmins: return "admin";
+    case Who::kLadoOfficers: return "lado_officer";
+    case Who::kAllegationReaders: return "lado_officer, auditor, admin; each read recorded";
   }
   return "";
 }
@@ -82,6 +84,15 @@ const std::vector<Route>& Routes() {
 {"DELETE",  "/v1/children/{child}/restriction",          kRestrictors,          "restriction",
             "",                                          "200 400 401 403 404 413",           kWorker,
             "lift a restriction",                        &Api::Restriction},
+{"POST",    "/v1/allegations/{allegation}/commands",     kLadoOfficers,         "allegation-command",
+            "",                                          "200 201 400 401 403 409 413 422",   kWorker,
+            "record a step on an allegation (the LADO)", &Api::AllegationCommand},
+{"GET",     "/v1/allegations/{allegation}",              kAllegationReaders,    "allegation",
+            "",                                          "200 400 401 403 404",               kWorker,
+            "an allegation and its history",             &Api::Allegation},
+{"GET",     "/v1/allegations",                           kAllegationReaders,    "allegations",
+            "from to",                                   "200 400 401 403",                   kWorker,
+            "the LADO's register of allegations",        &Api::Allegations},
 {"GET",     "/v1/plo",                                   kCaseViewers,          "plo",
             "team area as_of",                           "200 400 401 403",                   kWorker,
             "the PLO tracker",                           &Api::Plo},
@@ -163,9 +174,10 @@ bool IsParam(std::string_view segment) { return segment.size() > 2 && segment.fr
 
 // A path parameter's rule: nullopt when `value` is well formed, else {field, message}.
 std::optional<std::pair<std::string, std::string>> CheckParam(std::string_view name, const std::string& value) {
-  if (name == "child") {
+  if (name == "child" || name == "allegation") {
     if (detail::ValidChildId(value)) return std::nullopt;
-    return std::pair<std::string, std::string>{"child_id", "must be 1 to 128 letters, digits, '.', '_' or '-'"};
+    return std::pair<std::string, std::string>{name == "child" ? "child_id" : "allegation_id",
+                                               "must be 1 to 128 letters, digits, '.', '_' or '-'"};
   }
   if (value.size() <= 64 && detail::ValidChildId(value)) return std::nullopt;  // {name}
   return std::pair<std::string, std::string>{"name", "must be 1 to 64 letters, digits, '.', '_' or '-'"};

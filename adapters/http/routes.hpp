@@ -41,6 +41,8 @@ enum class Who {
   kSubscriptionUsers,    // subscriber (persistent subscriptions' events and acknowledgements)
   kSubscriptionDefiners, // subscriber, admin
   kAdmins,               // admin (reference data)
+  kLadoOfficers,         // lado_officer (allegations against people who work with children)
+  kAllegationReaders,    // lado_officer, auditor, admin; each read recorded in the access log
 };
 // The rule in words (the OpenAPI document's x-casetrail-access, and test messages).
 const char* Describe(Who who);

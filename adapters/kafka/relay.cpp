@@ -141,6 +141,12 @@ struct Relay::Impl {
     std::lock_guard<std::mutex> lk(mu);
     --st.in_flight;
     ++st.relayed;
+    Advance(pos);
+  }
+
+  // Position `pos` is done (delivered, or never sent); the delivered position moves over every
+  // position done without a gap. REQUIRES: mu held.
+  void Advance(std::uint64_t pos) {
     if (pos == st.delivered_position + 1) {
       ++st.delivered_position;
       while (!done.empty() && *done.begin() == st.delivered_position + 1) {
@@ -265,6 +271,14 @@ struct Relay::Impl {
         Fail(Status::Corruption("kafka relay: the log skipped from position " + std::to_string(next) + " to " +
                                 std::to_string(e.position)));
         return false;
+      }
+      // An allegation against someone who works with children is the LADO's record, read only
+      // by the LADO team and auditors (workflows/allegation.hpp): never relayed.
+      if (e.stream.starts_with("allegation-")) {
+        std::lock_guard<std::mutex> lk(mu);
+        Advance(e.position);
+        ++next;
+        return true;
       }
       const Produced p = Produce(e);
       if (p != Produced::kOk) {

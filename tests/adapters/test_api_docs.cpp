@@ -116,7 +116,7 @@ const std::vector<http::Principal> kUsers = {
     {"cass.adams", "cass_worker", "north-1"},  {"chair.lee", "cp_chair", "safeguarding"},
     {"legal.ng", "legal", "legal"},            {"cpo.brown", "case_progression_officer", "legal"},
     {"audit.reid", "auditor", "audit"},        {"relay.svc", "subscriber", "integration"},
-    {"ops.admin", "admin", "operations"},
+    {"ops.admin", "admin", "operations"},      {"lado.patel", "lado_officer", "lado"},
 };
 
 }  // namespace

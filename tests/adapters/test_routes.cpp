@@ -85,6 +85,8 @@ const std::map<Who, std::pair<std::string, std::string>> kCallers = {
     {Who::kSubscriptionUsers, {"sub", "admin"}},
     {Who::kSubscriptionDefiners, {"sub", "audit"}},
     {Who::kAdmins, {"admin", "tm"}},
+    {Who::kLadoOfficers, {"lado", "audit"}},
+    {Who::kAllegationReaders, {"lado", "sw"}},
 };
 
 struct Fixture {
@@ -95,12 +97,22 @@ struct Fixture {
     {
       workflows::CaseService demo(*log);
       REQUIRE(LoadDemoCaseload(demo).ok());
+      workflows::AllegationService lado(*log);
+      workflows::AllegationCommand c;
+      c.allegation_id = "L-1";
+      c.action = "lado.referral_received";
+      c.occurred_at = workflows::Date::FromYmd(2026, 9, 2).StartUs();
+      c.params = {{"concern_raised_on", "2026-09-01"}, {"sector", "education"}, {"employment", "paid"},
+                  {"subject", "a teacher"}, {"criteria", "harmed_a_child"}, {"referrer", "employer"}};
+      c.actor = Actor{"lado.patel", "lado_officer", "lado"};
+      REQUIRE(lado.Execute(c)->accepted);
     }
     tokens.Add("sw", {"sw.jones", "social_worker", "north-1"});
     tokens.Add("tm", {"tm.khan", "team_manager", "north-1"});
     tokens.Add("audit", {"audit.reid", "auditor", "audit"});
     tokens.Add("admin", {"ops.admin", "admin", "operations"});
     tokens.Add("sub", {"relay.svc", "subscriber", "integration"});
+    tokens.Add("lado", {"lado.patel", "lado_officer", "lado"});
     api = std::make_unique<Api>(*log, workflows::RuleBook::Default(), tokens);
   }
   Response Call(const std::string& method, const std::string& target, const std::string& token,
@@ -112,7 +124,7 @@ struct Fixture {
 // The route's path with its parameters filled in: a child of the demo caseload, a subscription.
 std::string Target(const std::string& path) {
   std::string t = path;
-  for (auto [param, value] : {std::pair<std::string, std::string>{"{child}", "1002"}, {"{name}", "billing"}}) {
+  for (auto [param, value] : {std::pair<std::string, std::string>{"{child}", "1002"}, {"{name}", "billing"}, {"{allegation}", "L-1"}}) {
     if (auto at = t.find(param); at != std::string::npos) t.replace(at, param.size(), value);
   }
   return t;
@@ -155,7 +167,8 @@ TEST_CASE("the route table's metrics labels are today's", "[adapters][http][rout
                                          "allowed-actions", "chronology", "as-of", "explain", "export",
                                          "restriction", "plo",      "deadlines", "kpis",    "caseload",
                                          "events",   "verify",      "subscribe", "subscriptions", "openapi",  "teams",
-                                         "session",  "actions", "journeys", "changes", "rules"};
+                                         "session",  "actions", "journeys", "changes", "rules",
+                                         "allegation-command", "allegation", "allegations"};
   std::set<std::string> labels;
   for (const Route& r : Routes()) labels.insert(r.label);
   CHECK(labels == kLabels);

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -472,6 +473,88 @@ TEST_CASE("a restricted child is left out of PLO lists and /v1/events for people
   Received got = Drain(*sse.stream, [&](const Received& x) { return x.streams.size() >= want; });
   sse.stream->Cancel();
   CHECK(got.streams == std::vector<std::string>(want, "child-3201"));
+}
+
+TEST_CASE("an allegation is read only by the LADO team and auditors, and never reaches a subscriber",
+          "[adapters][http][restricted][lado]") {
+  ApiFixture f;
+  f.tokens.Add("lado", {"lado.patel", "lado_officer", "lado"});
+  f.tokens.Add("chair", {"chair.lee", "cp_chair", "safeguarding"});
+  REQUIRE(f.Do("3301", "sw", "cin.plan_started", "2026-06-01T09:00:00Z").status == 201);
+  const Json referral = {{"action", "lado.referral_received"},
+                         {"occurred_at", "2026-06-03T10:00:00Z"},
+                         {"command_id", "lado-7"},
+                         {"params",
+                          {{"concern_raised_on", "2026-06-02"}, {"sector", "sport_and_leisure"}, {"employment", "volunteer"},
+                           {"subject", "a football coach"}, {"criteria", "risk_of_harm"}, {"referrer", "parent"},
+                           {"children", "3301"}}}};
+  // Only the LADO team records one; a social worker's or an auditor's attempt writes nothing.
+  for (const char* token : {"sw", "audit", "admin", "sub"}) {
+    INFO(token);
+    CHECK(f.Call("POST", "/v1/allegations/L-7/commands", token, referral.dump()).status == 403);
+  }
+  CHECK(f.Call("GET", "/v1/allegations/L-7", "lado").status == 404);
+  auto made = f.Call("POST", "/v1/allegations/L-7/commands", "lado", referral.dump());
+  REQUIRE(made.status == 201);
+  CHECK(Body(made)["state"] == "AwaitingEvaluation");
+  CHECK(f.Call("POST", "/v1/allegations/L-7/commands", "lado", referral.dump()).status == 200);  // a retry
+  // A bad parameter is named, and nothing is written.
+  Json bad = referral;
+  bad["command_id"] = "lado-8";
+  bad["params"]["criteria"] = "gossip";
+  const std::uint64_t before_bad = f.log->HeadPosition();
+  auto refused = f.Call("POST", "/v1/allegations/L-8/commands", "lado", bad.dump());
+  CHECK(refused.status == 422);
+  CHECK_THAT(refused.body, Catch::Contains("criteria"));
+  CHECK(f.log->HeadPosition() == before_bad);
+  CHECK(f.Call("GET", "/v1/allegations/L-8", "lado").status == 404);
+
+  // Readers: the LADO team, auditors and admins; each read is in the access log.
+  for (const char* token : {"lado", "audit", "admin"}) {
+    INFO(token);
+    auto r = f.Call("GET", "/v1/allegations/L-7", token);
+    REQUIRE(r.status == 200);
+    CHECK(Body(r)["register"]["children"] == "3301");
+    CHECK(f.Call("GET", "/v1/allegations", token).status == 200);
+  }
+  for (const char* token : {"sw", "tm", "chair", "legal", "sub"}) {
+    INFO(token);
+    CHECK(f.Call("GET", "/v1/allegations/L-7", token).status == 403);
+    CHECK(f.Call("GET", "/v1/allegations", token).status == 403);
+  }
+  int allegation_reads = 0;  // the access log is written without waiting for its fsync
+  for (int i = 0; i < 200 && allegation_reads < 3; ++i, std::this_thread::sleep_for(std::chrono::milliseconds(10))) {
+    const Json reads = Body(f.Call("GET", "/v1/events?stream_prefix=access-log&limit=1000", "audit"));
+    allegation_reads = 0;
+    for (const auto& e : reads["events"]) {
+      allegation_reads += e["type"] == "access.read" && e["payload"]["what"] == "allegation L-7";
+    }
+  }
+  CHECK(allegation_reads == 3);
+
+  // Not part of the child's record: the child's summary and chronology say nothing of it.
+  auto child = f.Call("GET", "/v1/children/3301", "sw");
+  REQUIRE(child.status == 200);
+  CHECK(child.body.find("lado") == std::string::npos);
+  CHECK(f.Call("GET", "/v1/children/3301/chronology", "sw").body.find("lado") == std::string::npos);
+
+  // /v1/events: auditors see it, subscriber services do not; no subscription delivers it.
+  auto streams_of = [&](const std::string& token) {
+    const Json body = Body(f.Call("GET", "/v1/events?limit=10000", token));
+    std::set<std::string> out;
+    for (const auto& e : body["events"]) out.insert(e["stream"].get<std::string>());
+    return out;
+  };
+  CHECK(streams_of("audit").count("allegation-L-7") == 1);
+  CHECK(streams_of("sub").count("allegation-L-7") == 0);
+  CHECK(streams_of("sub").count("child-3301") == 1);
+  const std::uint64_t last = Put(*f.log, "child-3302");  // a marker after the allegation
+  auto sse = f.Call("GET", "/v1/subscribe?from=1", "sub");
+  REQUIRE(sse.stream);
+  Received got = Drain(*sse.stream, [&](const Received& x) { return !x.ids.empty() && x.ids.back() >= last; });
+  sse.stream->Cancel();
+  CHECK(std::find(got.streams.begin(), got.streams.end(), "allegation-L-7") == got.streams.end());
+  CHECK(std::find(got.streams.begin(), got.streams.end(), "child-3301") != got.streams.end());
 }
 
 TEST_CASE("a restriction written before the server started still holds, for reads and writes",

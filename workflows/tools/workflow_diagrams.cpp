@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   for (const auto& kind : Journeys()) {
     pages.emplace_back(kind.name, DiagramPage(*kind.make(RuleBook::Default())));
   }
+  for (const auto& kind : OtherRecordJourneys()) {
+    pages.emplace_back(kind.name, DiagramPage(*kind.make(RuleBook::Default())));
+  }
   for (const auto& [name, page] : pages) {
     const std::string path = dir + "/" + name + ".md";
     if (check) {
