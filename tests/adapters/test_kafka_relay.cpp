@@ -305,6 +305,27 @@ TEST_CASE("kafka relay: every event delivered once, keyed by child, in per-child
   CHECK(kafka::MessageKey("access-log") == "access-log");
 }
 
+TEST_CASE("kafka relay: an allegation (the LADO's record) is never relayed, and the checkpoint passes it",
+          "[kafka][lado]") {
+  MockCluster mc;
+  auto log = OpenMemoryEventLog();
+  REQUIRE(AppendEvents(*log, 20, 4, 7));
+  REQUIRE(log->Append(testing::Append("allegation-L-1", {testing::Event("lado.referral_received", R"({"params":{}})"),
+                                                         testing::Event("deadline.scheduled", R"({"rule":"T-103"})")}))
+              .ok());
+  REQUIRE(AppendEvents(*log, 20, 4, 8));
+  kafka::Relay relay(*log, Options(mc));
+  REQUIRE(relay.Start().ok());
+  REQUIRE(WaitUntil([&] { return CaughtUp(relay, *log); }, 20s));
+  relay.Stop();
+  CHECK(relay.Stats().delivered_position == 42);
+  CHECK(relay.Stats().relayed == 40);
+  CHECK(log->GetCheckpoint("kafka-relay").value_or(0) == 42);
+  const auto msgs = ConsumeAll(mc);
+  CHECK(msgs.size() == 40);
+  for (const auto& m : msgs) CHECK(m.value.find("allegation-") == std::string::npos);
+}
+
 TEST_CASE("kafka relay: a broker outage mid-stream loses nothing and keeps per-child order", "[kafka]") {
   MockCluster mc;
   auto log = OpenMemoryEventLog();
