@@ -117,6 +117,12 @@ const std::vector<CrossJourneyRule>& CrossJourneyRules() {
        "refused: the disabled children's service is for children aged 0-18", "SG:243 (T-101)"},
       {"X-37", "case.age_reached {age: 18} with a package of care from the disabled children's service",
        "cwd.service_ended {reason: reached_18}", "SG:243 (T-101)"},
+      {"X-38", "cic.became_looked_after while privately fostered",
+       "pf.arrangement_ended {reason: became_looked_after}: a looked-after child is not privately fostered", "CA 1989 s66(1)(b)"},
+      {"X-39", "pf.notified for a child aged 16 or over (18 or over if disabled)",
+       "refused: private fostering is of a child under 16, or under 18 if disabled", "CA 1989 s66(1), (4)"},
+      {"X-40", "case.age_reached {age: 16} while privately fostered (18 if the child is disabled)",
+       "pf.arrangement_ended {reason: reached_age_limit}", "CA 1989 s66(4)"},
   };
   return rules;
 }
@@ -180,6 +186,7 @@ Case::Case(const Case& o)
       allocation_(o.allocation_),
       transfer_to_team_(o.transfer_to_team_),
       discharge_route_(o.discharge_route_),
+      private_fostering_to_(o.private_fostering_to_),
       recounted_edition_(o.recounted_edition_) {
   for (const auto& [name, j] : o.journeys_) journeys_[name] = j->Clone();
 }
@@ -202,6 +209,7 @@ Case& Case::operator=(const Case& o) {
   allocation_ = o.allocation_;
   transfer_to_team_ = o.transfer_to_team_;
   discharge_route_ = o.discharge_route_;
+  private_fostering_to_ = o.private_fostering_to_;
   recounted_edition_ = o.recounted_edition_;
   return *this;
 }
@@ -226,6 +234,7 @@ void Case::Fields(Io& io) {
   io("allocation.iro", allocation_.iro);
   io("transfer_to_team", transfer_to_team_);
   io("discharge_route", discharge_route_);
+  io("private_fostering_to", private_fostering_to_);
 }
 
 std::string Case::Save() const {
@@ -727,11 +736,18 @@ CaseVerdict Case::Route(const Action& a) {
   if (Is(a, "mx.went_missing") && looked_after()) {
     return refuse("looked_after", "X-33: the child is looked after: record cic.went_missing (missing from placement)");
   }
-  if (dob_ && (Is(a, "hl.presented") || Is(a, "cwd.referral_received"))) {
+  if (dob_ && (Is(a, "hl.presented") || Is(a, "cwd.referral_received") || Is(a, "pf.notified"))) {
     const int age = AgeOn(*dob_, Date::FromTimestampUs(a.occurred_at_us));
     if (Is(a, "hl.presented") && (age < 16 || age > 17)) {
       return refuse("age_limit", "X-35/T-93: the joint housing protocol is for 16 and 17 year olds (SG:264); the young person is " +
                                      std::to_string(age));
+    }
+    if (Is(a, "pf.notified")) {
+      const int limit = ParamEq(a, "disabled", "yes") ? 18 : 16;
+      if (age >= limit) {
+        return refuse("age_limit", "X-39: private fostering is of a child under " + std::to_string(limit) +
+                                       " (CA 1989 s66(1), (4)); the child is " + std::to_string(age));
+      }
     }
     if (Is(a, "cwd.referral_received") && age >= 18) {
       return refuse("age_limit", "X-36/T-101: the disabled children's service is for children aged 0-18 (SG:243); the young person is " +
@@ -877,6 +893,10 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
   // Permanence.
   const std::string pm = J("permanence").State();
   if (Is(a, "pm.identified_for_discharge")) discharge_route_ = *a.Param("route");
+  if (Is(a, "pf.notified")) private_fostering_to_ = ParamEq(a, "disabled", "yes") ? 18 : 16;
+  if (Is(a, "cic.became_looked_after") && J("private_fostering").State() != "NoPrivateFostering") {
+    Consequence("X-38", "private_fostering", "pf.arrangement_ended", a, {{"reason", "became_looked_after"}}, out);
+  }
   if (Is(a, "court.final_order_made") && pm == "AwaitingDecision" &&
       (ParamEq(a, "order", "special_guardianship_order") || ParamEq(a, "order", "child_arrangements_order"))) {
     Consequence("X-27", "permanence", "pm.order_granted", a, {{"order", *a.Param("order")}}, out);
@@ -946,6 +966,9 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
   const std::string lc_now = J("leaving_care").State();
   if (age >= 18 && (lc_now == "EligibleChild" || lc_now == "RelevantChild")) {
     Consequence("X-08", "leaving_care", "lc.turned_18", a, {}, out);
+  }
+  if (Is(a, kAgeReached) && age == private_fostering_to_ && J("private_fostering").State() != "NoPrivateFostering") {
+    Consequence("X-40", "private_fostering", "pf.arrangement_ended", a, {{"reason", "reached_age_limit"}}, out);
   }
   if (Is(a, kAgeReached) && age == 18 && J("disabled_children").State() == "PackageOfCare") {
     Consequence("X-37", "disabled_children", "cwd.service_ended", a, {{"reason", "reached_18"}}, out);

@@ -186,6 +186,7 @@ class Case {
   Allocation allocation_;
   std::string transfer_to_team_;  // the receiving team of the transfer in progress
   std::string discharge_route_;   // of the care-order discharge in progress
+  int private_fostering_to_ = 16;  // the age private fostering ends at: 18 for a disabled child
   // The edition the open deadlines were last counted under (not saved: after a snapshot load
   // the first action recounts, which changes nothing when nothing needs it).
   int recounted_edition_ = -1;

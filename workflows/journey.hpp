@@ -165,6 +165,8 @@ std::unique_ptr<Journey> NewHomeless1617(const RuleBook& rules = RuleBook::Defau
 std::unique_ptr<Journey> NewDisabledChildren(const RuleBook& rules = RuleBook::Default());
 // Interventions and service episodes, several at once (FT+, MST, FGC, TESS, ...).
 std::unique_ptr<Journey> NewInterventions(const RuleBook& rules = RuleBook::Default());
+// Private fostering: notified, the Reg 4 visit, suitability, Reg 8 visits, the end.
+std::unique_ptr<Journey> NewPrivateFostering(const RuleBook& rules = RuleBook::Default());
 // Allegations against people who work with children (the LADO): referral, initial evaluation,
 // management, outcome. Not a child's journey: it decides an allegation's own record
 // (workflows/allegation.hpp), never part of a Case.

@@ -17,7 +17,7 @@ const std::vector<SeedMachine>& SeedMachines() {
       {"SM-08", "Care proceedings", "care_proceedings", "modelled"},
       {"SM-09", "Children in care", "child_in_care", "modelled"},
       {"SM-10", "Placements", "child_in_care", "placements with the DfE placement detail (placements.md), their visits, changes and endings, and missing episodes, inside child_in_care; stability as KPIs; the placement search (request, referrals, match, panel): not yet"},
-      {"SM-11", "Permanence routes (SGO, connected persons, discharge)", "permanence", "modelled (private fostering, a child not looked after with Reg 4 and Reg 8 visits whose cadence the seeds do not give: not yet)"},
+      {"SM-11", "Permanence routes (SGO, connected persons, discharge)", "permanence", "modelled; private fostering as its own journey (private_fostering: notification, the Reg 4 visit, suitability, Reg 8 visits to the end, X-38 to X-40)"},
       {"SM-12", "Adoption", "adoption", "modelled (the child's side; the adopters' details the SSDA903 needs are recorded with the match; the adopter's own assessment belongs with the carers, SM-22: not yet)"},
       {"SM-13", "Team transfer", "transfer", "modelled"},
       {"SM-14", "Case closure and re-referral", "case", "case-level actions, not a journey: case.closed (X-11, X-18), re-referral routing (X-09)"},
@@ -53,6 +53,7 @@ const std::vector<JourneyKind>& Journeys() {
       {"homeless_16_17", "hl.", [](const RuleBook& r) { return NewHomeless1617(r); }},
       {"disabled_children", "cwd.", [](const RuleBook& r) { return NewDisabledChildren(r); }},
       {"interventions", "iv.", [](const RuleBook& r) { return NewInterventions(r); }},
+      {"private_fostering", "pf.", [](const RuleBook& r) { return NewPrivateFostering(r); }},
   };
   return kinds;
 }

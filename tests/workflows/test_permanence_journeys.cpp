@@ -495,3 +495,109 @@ TEST_CASE("missing episodes: missing or away without authorisation (SSDA903 MISS
   CHECK(c.Apply(A("cic.went_missing", "2026-02-02", "social_worker", {{"type", "lost"}})).verdict.rule == "invalid_parameter");
   CHECK(c.Apply(A("cic.went_missing", "2026-02-02", "social_worker", {{"type", "away_without_authorisation"}})).accepted());
 }
+
+namespace {
+
+const Params kNotified = {{"notified_by", "school"}, {"disabled", "no"}};
+
+JourneyFixture PrivateFosteringFixture() {
+  JourneyFixture f;
+  f.make = [] { return NewPrivateFostering(); };
+  const std::pair<std::string, Params> notified = {"pf.notified", kNotified};
+  const std::pair<std::string, Params> visit = {"pf.reg4_visit_held", {{"joint_with_fostering", "yes"}}};
+  f.paths["NotificationReceived"] = {notified};
+  f.paths["ArrangementAssessed"] = {notified, visit};
+  f.paths["ArrangementSupervised"] = {notified, visit, {"pf.assessment_completed", {{"outcome", "suitable"}}}};
+  f.paths["ArrangementUnsuitable"] = {notified, visit, {"pf.assessment_completed", {{"outcome", "unsuitable"}}}};
+  f.guard_params = {{"Suitable", {{"outcome", "suitable"}}}, {"NotSuitable", {{"outcome", "suitable_with_requirements"}}}};
+  f.action_params = {{"pf.notified", kNotified},
+                     {"pf.not_private_fostering", {{"reason", "close_relative"}}},
+                     {"pf.reg4_visit_held", {{"joint_with_fostering", "no"}}},
+                     {"pf.assessment_completed", {{"outcome", "suitable"}}},
+                     {"pf.arrangement_ended", {{"reason", "returned_to_parent"}}}};
+  return f;
+}
+
+bool HasEffect(const Verdict& v, DeadlineEffect::Kind kind, const char* rule) {
+  for (const auto& d : v.deadlines) {
+    if (d.kind == kind && d.deadline.rule_id == rule) return true;
+  }
+  return false;
+}
+
+std::string DueOf(const Journey& j, const char* rule) {
+  for (const auto& d : j.OpenDeadlines()) {
+    if (d.rule_id == rule) return d.due_date.ToString();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("private fostering: every row can be taken", "[workflows][private_fostering]") {
+  CheckEveryRow(PrivateFosteringFixture());
+}
+TEST_CASE("private fostering: every action without a row is refused", "[workflows][private_fostering]") {
+  CHECK(CheckEveryRefusal(PrivateFosteringFixture()) > 0);
+}
+
+TEST_CASE("T-65: the Reg 4 visit is due within 7 working days of the notification, and met by it",
+          "[workflows][private_fostering][rules]") {
+  auto j = NewPrivateFostering();
+  REQUIRE(j->Apply(Act(*j, "pf.notified", "2026-03-02", kNotified)).accepted);  // a Monday
+  CHECK(DueOf(*j, "T-65") == "2026-03-11");                                     // 7 working days after
+  Verdict late = j->Apply(Act(*j, "pf.reg4_visit_held", "2026-03-12", {{"joint_with_fostering", "yes"}}));
+  REQUIRE(late.accepted);
+  CHECK(HasEffect(late, DeadlineEffect::Kind::kMetLate, "T-65"));
+}
+
+TEST_CASE("T-65b, T-65c: Reg 8 visits every 6 weeks in the arrangement's first year, every 12 weeks after",
+          "[workflows][private_fostering][rules]") {
+  auto j = NewPrivateFostering();
+  REQUIRE(j->Apply(Act(*j, "pf.notified", "2026-03-02", kNotified)).accepted);
+  REQUIRE(j->Apply(Act(*j, "pf.reg4_visit_held", "2026-03-05", {{"joint_with_fostering", "yes"}})).accepted);
+  CHECK(DueOf(*j, "T-65b") == "2026-04-16");  // 6 weeks after the Reg 4 visit
+  REQUIRE(j->Apply(Act(*j, "pf.assessment_completed", "2026-03-20", {{"outcome", "suitable"}})).accepted);
+  REQUIRE(j->Apply(Act(*j, "pf.visit_held", "2026-04-14")).accepted);
+  CHECK(DueOf(*j, "T-65b") == "2026-05-26");
+  // The last day of the first year still schedules 6 weeks; the first day of the second, 12.
+  REQUIRE(j->Apply(Act(*j, "pf.visit_held", "2027-03-01")).accepted);
+  CHECK(DueOf(*j, "T-65b") == "2027-04-12");
+  Verdict second_year = j->Apply(Act(*j, "pf.visit_held", "2027-03-02"));
+  REQUIRE(second_year.accepted);
+  CHECK(DueOf(*j, "T-65b").empty());
+  CHECK(DueOf(*j, "T-65c") == "2027-05-25");
+}
+
+TEST_CASE("X-38: a privately fostered child who becomes looked after is no longer privately fostered",
+          "[workflows][case][private_fostering]") {
+  Case c;
+  Do(c, A("case.child_registered", "2026-01-05", "social_worker", {{"date_of_birth", "2014-06-01"}}));
+  Do(c, A("pf.notified", "2026-01-05", "cass_worker", kNotified));
+  CaseVerdict v = c.Apply(A("cic.became_looked_after", "2026-02-01", "social_worker", {{"legal_status", "s20"}}));
+  REQUIRE(v.accepted());
+  CHECK(HasConsequence(v, "X-38"));
+  CHECK(c.States().at("private_fostering") == "NoPrivateFostering");
+}
+
+TEST_CASE("X-39, X-40: private fostering is of a child under 16, or under 18 if disabled, and ends at that age",
+          "[workflows][case][private_fostering]") {
+  Case sixteen;
+  Do(sixteen, A("case.child_registered", "2026-01-05", "social_worker", {{"date_of_birth", "2010-01-01"}}));
+  CaseVerdict refused = sixteen.Apply(A("pf.notified", "2026-01-05", "cass_worker", kNotified));
+  CHECK(refused.verdict.rule == "age_limit");
+  CHECK_THAT(refused.verdict.reason, Catch::Contains("X-39"));
+  Params disabled = kNotified;
+  disabled["disabled"] = "yes";
+  Do(sixteen, A("pf.notified", "2026-01-05", "cass_worker", disabled));  // a disabled 16-year-old: to 18
+
+  Case c;
+  Do(c, A("case.child_registered", "2026-01-05", "social_worker", {{"date_of_birth", "2010-06-01"}}));
+  Do(c, A("pf.notified", "2026-01-05", "cass_worker", kNotified));
+  Do(c, A("pf.reg4_visit_held", "2026-01-08", "social_worker", {{"joint_with_fostering", "yes"}}));
+  CaseVerdict v = c.Apply(A("case.age_reached", "2026-06-01", "system", {{"age", "16"}}));
+  REQUIRE(v.accepted());
+  CHECK(HasConsequence(v, "X-40"));
+  CHECK(c.States().at("private_fostering") == "NoPrivateFostering");
+  CHECK(c.OpenDeadlines().empty());
+}

@@ -31,6 +31,7 @@ const JOURNEY_NAMES = Object.freeze({
   homeless_16_17: 'Homeless 16 and 17 year olds',
   disabled_children: 'Children with disabilities',
   interventions: 'Interventions and services',
+  private_fostering: 'Private fostering',
   allocation: 'Allocation',
   case: 'Case',
 });
@@ -71,6 +72,8 @@ const WORDS = Object.freeze({
   nrpf: 'no recourse to public funds',
   ehcp: 'EHCP',
   s17: 'section 17',
+  pf: 'private fostering',
+  reg4: 'Reg 4',
 });
 
 function capitalise(text) {
