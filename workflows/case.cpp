@@ -123,6 +123,8 @@ const std::vector<CrossJourneyRule>& CrossJourneyRules() {
        "refused: private fostering is of a child under 16, or under 18 if disabled", "CA 1989 s66(1), (4)"},
       {"X-40", "case.age_reached {age: 16} while privately fostered (18 if the child is disabled)",
        "pf.arrangement_ended {reason: reached_age_limit}", "CA 1989 s66(4)"},
+      {"X-41", "cic.placement_started or cic.placement_changed while a placement search is open",
+       "ps.search_closed {reason: placed}", "seed-spec SM-10 (SG:351)"},
   };
   return rules;
 }
@@ -894,6 +896,9 @@ void Case::ApplyRules(const Action& a, CaseVerdict* out) {
   const std::string pm = J("permanence").State();
   if (Is(a, "pm.identified_for_discharge")) discharge_route_ = *a.Param("route");
   if (Is(a, "pf.notified")) private_fostering_to_ = ParamEq(a, "disabled", "yes") ? 18 : 16;
+  if ((Is(a, "cic.placement_started") || Is(a, "cic.placement_changed")) && J("placement_search").State() != "NoSearch") {
+    Consequence("X-41", "placement_search", "ps.search_closed", a, {{"reason", "placed"}}, out);
+  }
   if (Is(a, "cic.became_looked_after") && J("private_fostering").State() != "NoPrivateFostering") {
     Consequence("X-38", "private_fostering", "pf.arrangement_ended", a, {{"reason", "became_looked_after"}}, out);
   }

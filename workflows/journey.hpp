@@ -167,6 +167,8 @@ std::unique_ptr<Journey> NewDisabledChildren(const RuleBook& rules = RuleBook::D
 std::unique_ptr<Journey> NewInterventions(const RuleBook& rules = RuleBook::Default());
 // Private fostering: notified, the Reg 4 visit, suitability, Reg 8 visits, the end.
 std::unique_ptr<Journey> NewPrivateFostering(const RuleBook& rules = RuleBook::Default());
+// The search for a placement: request, referrals, offers, match, the external placement panel.
+std::unique_ptr<Journey> NewPlacementSearch(const RuleBook& rules = RuleBook::Default());
 // Allegations against people who work with children (the LADO): referral, initial evaluation,
 // management, outcome. Not a child's journey: it decides an allegation's own record
 // (workflows/allegation.hpp), never part of a Case.

@@ -16,7 +16,7 @@ const std::vector<SeedMachine>& SeedMachines() {
       {"SM-07", "Pre-proceedings (PLO)", "pre_proceedings", "modelled"},
       {"SM-08", "Care proceedings", "care_proceedings", "modelled"},
       {"SM-09", "Children in care", "child_in_care", "modelled"},
-      {"SM-10", "Placements", "child_in_care", "placements with the DfE placement detail (placements.md), their visits, changes and endings, and missing episodes, inside child_in_care; stability as KPIs; the placement search (request, referrals, match, panel): not yet"},
+      {"SM-10", "Placements", "child_in_care", "placements with the DfE placement detail (placements.md), their visits, changes and endings, and missing episodes, inside child_in_care; stability as KPIs; the search for a placement as its own journey (placement_search: request, referrals, offers, match, the external placement panel; closed by the placement, X-41)"},
       {"SM-11", "Permanence routes (SGO, connected persons, discharge)", "permanence", "modelled; private fostering as its own journey (private_fostering: notification, the Reg 4 visit, suitability, Reg 8 visits to the end, X-38 to X-40)"},
       {"SM-12", "Adoption", "adoption", "modelled (the child's side; the adopters' details the SSDA903 needs are recorded with the match; the adopter's own assessment belongs with the carers, SM-22: not yet)"},
       {"SM-13", "Team transfer", "transfer", "modelled"},
@@ -54,6 +54,7 @@ const std::vector<JourneyKind>& Journeys() {
       {"disabled_children", "cwd.", [](const RuleBook& r) { return NewDisabledChildren(r); }},
       {"interventions", "iv.", [](const RuleBook& r) { return NewInterventions(r); }},
       {"private_fostering", "pf.", [](const RuleBook& r) { return NewPrivateFostering(r); }},
+      {"placement_search", "ps.", [](const RuleBook& r) { return NewPlacementSearch(r); }},
   };
   return kinds;
 }

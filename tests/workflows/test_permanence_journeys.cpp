@@ -601,3 +601,53 @@ TEST_CASE("X-39, X-40: private fostering is of a child under 16, or under 18 if 
   CHECK(c.States().at("private_fostering") == "NoPrivateFostering");
   CHECK(c.OpenDeadlines().empty());
 }
+
+namespace {
+
+JourneyFixture PlacementSearchFixture() {
+  JourneyFixture f;
+  f.make = [] { return NewPlacementSearch(); };
+  const std::pair<std::string, Params> requested = {"ps.requested", {{"needs", "foster_care"}, {"urgency", "planned"}, {"with_siblings", "no"}}};
+  f.paths["Searching"] = {requested};
+  f.paths["AwaitingPanel"] = {requested, {"ps.match_proposed", {{"provider", "external"}}}};
+  f.paths["Matched"] = {requested, {"ps.match_proposed", {{"provider", "internal"}}}};
+  f.guard_params = {{"External", {{"provider", "external"}}}, {"Internal", {{"provider", "internal"}}},
+                    {"Approved", {{"decision", "approved"}}}, {"Declined", {{"decision", "declined"}}}};
+  f.action_params = {{"ps.requested", requested.second},
+                     {"ps.referral_sent", {{"provider", "independent_fostering_agency"}}},
+                     {"ps.match_proposed", {{"provider", "internal"}}},
+                     {"ps.panel_decided", {{"decision", "approved"}}},
+                     {"ps.match_fell_through", {{"reason", "provider_withdrew"}}},
+                     {"ps.search_closed", {{"reason", "no_longer_needed"}}}};
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("placement search: every row can be taken", "[workflows][placement_search]") {
+  CheckEveryRow(PlacementSearchFixture());
+}
+TEST_CASE("placement search: every action without a row is refused", "[workflows][placement_search]") {
+  CHECK(CheckEveryRefusal(PlacementSearchFixture()) > 0);
+}
+
+TEST_CASE("placement search: an external match goes to the panel, which the placements team cannot decide",
+          "[workflows][placement_search]") {
+  auto j = PlacementSearchFixture().Reach("AwaitingPanel");
+  Action own = Act(*j, "ps.panel_decided", "2026-04-01", {{"decision", "approved"}});
+  own.role = "placements_officer";
+  CHECK(j->Apply(own).rule == "forbidden_role");
+  CHECK(j->Apply(Act(*j, "ps.panel_decided", "2026-04-01", {{"decision", "declined"}})).to_state == "Searching");
+}
+
+TEST_CASE("X-41: the placement recorded in child in care closes the search", "[workflows][case][placement_search]") {
+  Case c;
+  Do(c, A("case.child_registered", "2026-01-05", "social_worker", {{"date_of_birth", "2014-06-01"}}));
+  Do(c, A("cic.became_looked_after", "2026-01-05", "social_worker", {{"legal_status", "s20"}}));
+  Do(c, A("ps.requested", "2026-01-05", "social_worker", {{"needs", "foster_care"}, {"urgency", "emergency"}, {"with_siblings", "no"}}));
+  Do(c, A("ps.match_proposed", "2026-01-06", "placements_officer", {{"provider", "internal"}}));
+  CaseVerdict v = c.Apply(A("cic.placement_started", "2026-01-06", "social_worker", {{"placement", "foster_care"}, {"long_term", "no"}}));
+  REQUIRE(v.accepted());
+  CHECK(HasConsequence(v, "X-41"));
+  CHECK(c.States().at("placement_search") == "NoSearch");
+}

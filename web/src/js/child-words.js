@@ -32,6 +32,7 @@ const JOURNEY_NAMES = Object.freeze({
   disabled_children: 'Children with disabilities',
   interventions: 'Interventions and services',
   private_fostering: 'Private fostering',
+  placement_search: 'Placement search',
   allocation: 'Allocation',
   case: 'Case',
 });
@@ -145,4 +146,5 @@ export const PEOPLE_ROLES = Object.freeze([
   'mash_partner', 'health', 'virtual_school', 'carer_liaison', 'return_interview_worker',
   'agency_decision_maker', 'adoption_worker', 'connected_persons_worker', 'sgo_support_worker',
   'exploitation_worker', 'nrpf_worker', 'reviewing_officer', 'ehcp_officer', 'intervention_worker',
+  'placements_officer',
 ]);
