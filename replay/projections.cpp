@@ -26,6 +26,7 @@ std::vector<std::unique_ptr<Projection>> MakeProjections() {
   out.push_back(std::make_unique<PloTrackerProjection>());
   out.push_back(std::make_unique<KpiProjection>());
   out.push_back(std::make_unique<AllegationsProjection>());
+  out.push_back(std::make_unique<CarersProjection>());
   return out;
 }
 

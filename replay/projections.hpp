@@ -1,4 +1,4 @@
-// The read side's entry point: the six projections casetrail keeps, by name, and a factory for
+// The read side's entry point: the seven projections casetrail keeps, by name, and a factory for
 // them; with the Projection interface (replay/projection.hpp), the runner that keeps them up to
 // date (replay/runner.hpp) and the event helpers their views use (replay/event_helpers.hpp).
 //
@@ -8,6 +8,7 @@
 //   plo_tracker    replay/projections/plo_tracker.hpp    pre-proceedings and care proceedings
 //   kpis           replay/projections/kpis.hpp           the Trust's measures for any period
 //   allegations    replay/projections/allegations.hpp    the LADO's register (not children's records)
+//   carers         replay/projections/carers.hpp         carers, their approval, children placed, vacancies
 //
 // A new projection is added here (ProjectionNames, MakeProjection) and nowhere else: the CLI's
 // replay and verify commands take their list from these functions.
@@ -21,6 +22,7 @@
 #include "replay/event_helpers.hpp"
 #include "replay/projection.hpp"
 #include "replay/projections/allegations.hpp"
+#include "replay/projections/carers.hpp"
 #include "replay/projections/child_summary.hpp"
 #include "replay/projections/chronology.hpp"
 #include "replay/projections/deadlines.hpp"
@@ -31,7 +33,7 @@
 namespace casetrail::replay {
 
 // The names of every projection, in the order they are rebuilt and verified:
-// child_summary, chronology, deadlines, plo_tracker, kpis, allegations.
+// child_summary, chronology, deadlines, plo_tracker, kpis, allegations, carers.
 const std::vector<std::string>& ProjectionNames();
 // A new, empty projection of that name; nullptr for a name not in ProjectionNames().
 std::unique_ptr<Projection> MakeProjection(std::string_view name);

@@ -182,6 +182,7 @@ std::vector<detail::ParamSpec> PlacementParams(bool change) {
   p.push_back({"urn", {}, nullptr, nullptr, true});
   p.push_back({"postcode", {}, nullptr, nullptr, true});
   p.push_back({"distance_miles", {}, nullptr, nullptr, true});
+  p.push_back({"carer", {}, nullptr, nullptr, true});  // the carer's record (carer-<id>): must be approved (the API checks)
   if (change) {
     p.push_back({"same_carer", {"yes", "no"}, nullptr, nullptr, true});
     p.push_back({"change_reason", kChangeReasons, nullptr, nullptr, true});

@@ -171,7 +171,10 @@ std::unique_ptr<Journey> NewPrivateFostering(const RuleBook& rules = RuleBook::D
 std::unique_ptr<Journey> NewPlacementSearch(const RuleBook& rules = RuleBook::Default());
 // Allegations against people who work with children (the LADO): referral, initial evaluation,
 // management, outcome. Not a child's journey: it decides an allegation's own record
-// (workflows/allegation.hpp), never part of a Case.
+// (workflows/own_record.hpp), never part of a Case.
 std::unique_ptr<Journey> NewLado(const RuleBook& rules = RuleBook::Default());
+// Carers (foster carers, connected persons, prospective adopters): enquiry, assessment, panel,
+// approval, supervision, reviews, deregistration. A carer's own record, not a child's.
+std::unique_ptr<Journey> NewCarers(const RuleBook& rules = RuleBook::Default());
 
 }  // namespace casetrail::workflows

@@ -1,6 +1,6 @@
 // Allegations against people who work with children, managed by the Local Authority Designated
 // Officer (LADO), as a Boost.MSM machine. Unlike every other journey it is not part of a child's
-// record: an allegation is about an adult, so it has its own record (workflows/allegation.hpp,
+// record: an allegation is about an adult, so it has its own record (workflows/own_record.hpp,
 // stream "allegation-<id>") that only the LADO team and auditors read.
 //
 // The employer (or whoever learns of the concern) refers to the LADO within one working day of

@@ -28,7 +28,7 @@ const std::vector<SeedMachine>& SeedMachines() {
       {"SM-19", "Homeless 16-17 year olds", "homeless_16_17", "modelled"},
       {"SM-20", "Children with disabilities", "disabled_children", "modelled (short breaks as decisions on the package; Ascent and transition to adult services: not yet)"},
       {"SM-21", "Interventions and service episodes", "interventions, missing_exploitation", "modelled: one machine holding every service a child is referred to; missing from home and exploitation (EmpowerU) as their own journey, a looked-after child's missing episodes in child_in_care"},
-      {"SM-22", "Carers", "–", "not yet: a carer (foster carer, connected person, special guardian, adopter) is its own record, not a child's; placements and matches name carers by text until it is"},
+      {"SM-22", "Carers", "carers", "modelled as its own record, not a child's: stream carer-<id>, routes /v1/carers; foster carers, connected persons and prospective adopters (the PAR's two stages, T-51), panel and agency decision, reviews T-121 and unannounced visits T-121u; a placement or match naming a carer needs an approved one (the API checks it); special guardians are followed on the child's record (permanence)"},
   };
   return m;
 }
@@ -62,6 +62,7 @@ const std::vector<JourneyKind>& Journeys() {
 const std::vector<JourneyKind>& OtherRecordJourneys() {
   static const std::vector<JourneyKind> kinds = {
       {"lado", "lado.", [](const RuleBook& r) { return NewLado(r); }},
+      {"carers", "carer.", [](const RuleBook& r) { return NewCarers(r); }},
   };
   return kinds;
 }
@@ -116,8 +117,10 @@ std::string IndexPage() {
   for (const auto& kind : OtherRecordJourneys()) {
     auto j = kind.make(RuleBook::Default());
     const auto& t = j->Table();
-    md += "| " + kind.name + " | an allegation against someone who works with children: stream `allegation-<id>`, "
-          "`/v1/allegations` (workflows/allegation.hpp) | " + std::to_string(t.states.size()) + " | " +
+    const std::string record = kind.name == "lado"
+                                   ? "an allegation against someone who works with children: stream `allegation-<id>`, `/v1/allegations`"
+                                   : "a foster carer, connected person or adopter: stream `carer-<id>`, `/v1/carers`";
+    md += "| " + kind.name + " | " + record + " (workflows/own_record.hpp) | " + std::to_string(t.states.size()) + " | " +
           std::to_string(t.actions.size()) + " | " + std::to_string(t.rows.size()) + " | [" + kind.name + ".md](" +
           kind.name + ".md) |\n";
   }
@@ -240,6 +243,7 @@ std::string PlacementsPage() {
         "| `urn` | the setting's Ofsted unique reference number (URN) | SC and 6 digits, or 6 or 7 digits; `XXXXXXX` for an unregistered setting |\n"
         "| `postcode` | the placement's postcode (PL_POST) | a UK postcode |\n"
         "| `distance_miles` | distance from home in miles | 0 to 999.9 |\n"
+        "| `carer` | the carer's casetrail record (`carer-<id>`, `/v1/carers`) | the API refuses a carer with no record or not approved now (`params.carer`) |\n"
         "| `same_carer` | on a change: the same carer (903 RNE T or U, not P or B) | yes, no |\n"
         "| `change_reason` | on a change or an end: REASON_PLACE_CHANGE | the reasons below |\n"
         "| `planned` | on `cic.placement_ended`: a planned or an unplanned ending | yes, no |\n\n"

@@ -19,7 +19,7 @@ struct JourneyKind {
 // The journeys of a child's case (workflows/case.hpp).
 const std::vector<JourneyKind>& Journeys();
 // Journeys that decide a record of their own, not a child's (lado: an allegation,
-// workflows/allegation.hpp).
+// workflows/own_record.hpp).
 const std::vector<JourneyKind>& OtherRecordJourneys();
 
 // The candidate machines of the seed documents (seed-spec section 2, SM-01 to SM-22) and where

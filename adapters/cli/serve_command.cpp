@@ -27,7 +27,7 @@ const std::vector<http::Principal> kDemoUsers = {
     {"cass.adams", "cass_worker", "north-1"},  {"chair.lee", "cp_chair", "safeguarding"}, {"legal.ng", "legal", "legal"},
     {"cpo.brown", "case_progression_officer", "legal"}, {"audit.reid", "auditor", "audit"},
     {"relay.svc", "subscriber", "integration"}, {"ops.admin", "admin", "operations"},
-    {"lado.patel", "lado_officer", "lado"},
+    {"lado.patel", "lado_officer", "lado"}, {"fw.ali", "fostering_worker", "fostering"},
     {"social_worker.north-1.1", "social_worker", "north-1"}, {"early_help_worker.north-1.1", "early_help_worker", "north-1"},
 };
 

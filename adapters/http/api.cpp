@@ -29,7 +29,6 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       ui_(options.ui_dir),
       options_(options),
       cases_(log, rules),
-      allegations_(log, rules),
       audit_(log, rules),
       access_log_(log),
       scheduler_(cases_, due_, [this] { return CatchUp(); },
@@ -42,10 +41,11 @@ Api::Api(EventLog& log, const workflows::RuleBook& rules, Tokens& tokens, ApiOpt
       maintainer_(log, views_mu_,
                   options.tick_interval.count() > 0
                       ? std::vector<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_,
-                                                         &allegations_register_, &due_, &restriction_index_}
+                                                         &allegations_register_, &carers_register_, &due_,
+                                                         &restriction_index_}
                       : std::vector<replay::Projection*>{&summary_, &chronology_, &deadlines_, &plo_, &kpis_,
-                                                         &allegations_register_, &restriction_index_},
-                  {&summary_, &chronology_, &deadlines_, &plo_, &kpis_, &allegations_register_},
+                                                         &allegations_register_, &carers_register_, &restriction_index_},
+                  {&summary_, &chronology_, &deadlines_, &plo_, &kpis_, &allegations_register_, &carers_register_},
                   [this] {
                     if (restriction_index_.position() >= startup_head_) index_complete_ = true;
                   }),

@@ -26,6 +26,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "adapters/http/access_log.hpp"
 #include "adapters/http/routes.hpp"
 #include "adapters/http/sessions.hpp"
@@ -35,7 +37,7 @@
 #include "adapters/http/view_maintainer.hpp"
 #include "engine/event_log.hpp"
 #include "replay/audit.hpp"
-#include "workflows/allegation.hpp"
+#include "workflows/own_record.hpp"
 #include "workflows/case_service.hpp"
 #include "replay/projections.hpp"
 #include "scheduler/scheduler.hpp"
@@ -173,10 +175,16 @@ class Api {
   Response SubscriptionEvents(const Call& c);
   Response AckSubscription(const Call& c);
 
-  // allegation_routes.cpp
+  // own_record_routes.cpp: allegations and carers
   Response AllegationCommand(const Call& c);
   Response Allegation(const Call& c);
   Response Allegations(const Call& c);
+  Response CarerCommand(const Call& c);
+  Response Carer(const Call& c);
+  Response Carers(const Call& c);
+  // A command on a record of its own (the path parameter `param` names it), and its view.
+  Response RecordCommand(const Call& call, workflows::OwnRecordService& service, const std::string& param);
+  Result<nlohmann::json> RecordView(const Call& call, workflows::OwnRecordService& service, const std::string& param);
 
   Response Execute(const workflows::Command& c);
   Response CommandAnswer(const workflows::Command& c, const Result<workflows::CommandOutcome>& out);
@@ -210,7 +218,8 @@ class Api {
   UiFiles ui_;
   ApiOptions options_;
   workflows::CaseService cases_;
-  workflows::AllegationService allegations_;
+  workflows::OwnRecordService allegations_{log_, workflows::AllegationRecord(), rules_};
+  workflows::OwnRecordService carers_{log_, workflows::CarerRecord(), rules_};
   replay::Audit audit_;
   AccessLog access_log_;
 
@@ -221,6 +230,7 @@ class Api {
   replay::PloTrackerProjection plo_;
   replay::KpiProjection kpis_;
   replay::AllegationsProjection allegations_register_;
+  replay::CarersProjection carers_register_;
   // The scheduler's index (followed with the views when this process ticks; no checkpoint stored).
   scheduler::DueIndex due_{options_.due_soon_working_days};
   scheduler::Scheduler scheduler_;

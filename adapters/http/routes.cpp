@@ -93,6 +93,15 @@ const std::vector<Route>& Routes() {
 {"GET",     "/v1/allegations",                           kAllegationReaders,    "allegations",
             "from to",                                   "200 400 401 403",                   kWorker,
             "the LADO's register of allegations",        &Api::Allegations},
+{"POST",    "/v1/carers/{carer}/commands",               kRecorders,            "carer-command",
+            "",                                          "200 201 400 401 403 409 413 422",   kWorker,
+            "record a step on a carer's record",         &Api::CarerCommand},
+{"GET",     "/v1/carers/{carer}",                        kCaseViewers,          "carer",
+            "",                                          "200 400 401 403 404",               kWorker,
+            "a carer and their history",                 &Api::Carer},
+{"GET",     "/v1/carers",                                kCaseViewers,          "carers",
+            "kind vacancies",                            "200 400 401 403",                   kWorker,
+            "the register of carers, with vacancies",    &Api::Carers},
 {"GET",     "/v1/plo",                                   kCaseViewers,          "plo",
             "team area as_of",                           "200 400 401 403",                   kWorker,
             "the PLO tracker",                           &Api::Plo},
@@ -174,9 +183,9 @@ bool IsParam(std::string_view segment) { return segment.size() > 2 && segment.fr
 
 // A path parameter's rule: nullopt when `value` is well formed, else {field, message}.
 std::optional<std::pair<std::string, std::string>> CheckParam(std::string_view name, const std::string& value) {
-  if (name == "child" || name == "allegation") {
+  if (name == "child" || name == "allegation" || name == "carer") {
     if (detail::ValidChildId(value)) return std::nullopt;
-    return std::pair<std::string, std::string>{name == "child" ? "child_id" : "allegation_id",
+    return std::pair<std::string, std::string>{std::string(name) + "_id",
                                                "must be 1 to 128 letters, digits, '.', '_' or '-'"};
   }
   if (value.size() <= 64 && detail::ValidChildId(value)) return std::nullopt;  // {name}

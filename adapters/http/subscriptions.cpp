@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/json/event_json.hpp"
-#include "workflows/allegation.hpp"
+#include "workflows/own_record.hpp"
 
 namespace casetrail::http {
 namespace {
@@ -52,8 +52,8 @@ static bool InList(std::string_view list, std::string_view value) {
 
 bool Subscription::Matches(const Frame& f) const {
   // An allegation against someone who works with children is the LADO's record, read only by
-  // the LADO team and auditors (workflows/allegation.hpp): never sent to a subscriber.
-  if (StartsWith(f.stream, workflows::kAllegationStreamPrefix)) return false;
+  // the LADO team and auditors (workflows/own_record.hpp): never sent to a subscriber.
+  if (workflows::IsRestrictedRecordStream(f.stream)) return false;
   return StartsWith(f.type, filter_.type_prefix) && StartsWith(f.stream, filter_.stream_prefix) &&
          (filter_.journey.empty() || InList(filter_.journey, f.journey)) &&
          (filter_.team.empty() || f.team == filter_.team);

@@ -254,7 +254,7 @@ Response Api::Events(const Call& call) {
   Status s = log_.ReadAll(o, [&](const EventView& e) {
     last = e.position;
     if (filtered && e.stream.substr(0, 6) == "child-" && Restricted(std::string(e.stream.substr(6)), who)) return true;
-    if (!filtered && e.stream.starts_with(workflows::kAllegationStreamPrefix)) return true;
+    if (!filtered && workflows::IsRestrictedRecordStream(e.stream)) return true;
     events.push_back(cj::ToJson(e.ToRecorded()));
     return true;
   });

@@ -97,6 +97,18 @@ std::variant<workflows::Command, Response> Api::CommandOf(const Call& call) {
   if (TeamScoped(who.role) ? !MaySee(who, child, "command", &why, c.occurred_at) : Restricted(child, who, &why)) {
     return Error(Status::Forbidden(why));
   }
+  // A placement or a proposed match that names a carer names an approved one (SM-22): checked
+  // here, against the carer's record now, not by the child's case (which knows no carers).
+  if (auto carer = c.params.find("carer"); carer != c.params.end() &&
+      (c.action == "cic.placement_started" || c.action == "cic.placement_changed" || c.action == "ps.match_proposed")) {
+    auto record = carers_.Load(carer->second);
+    if (!record.ok() && !record.status().IsNotFound()) return Error(record.status());
+    if (!record.ok()) return Error(Status::InvalidArgument("params.carer", "carer '" + carer->second + "' has no record (/v1/carers)"));
+    if (record->record.State() != "ApprovedCarer") {
+      return Error(Status::InvalidArgument("params.carer", "carer '" + carer->second + "' is not approved (" +
+                                                               record->record.State() + ")"));
+    }
+  }
   return c;
 }
 

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "adapters/json/event_json.hpp"
+#include "workflows/own_record.hpp"
 
 namespace casetrail::kafka {
 namespace {
@@ -273,8 +274,8 @@ struct Relay::Impl {
         return false;
       }
       // An allegation against someone who works with children is the LADO's record, read only
-      // by the LADO team and auditors (workflows/allegation.hpp): never relayed.
-      if (e.stream.starts_with("allegation-")) {
+      // by the LADO team and auditors (workflows/own_record.hpp): never relayed.
+      if (workflows::IsRestrictedRecordStream(e.stream)) {
         std::lock_guard<std::mutex> lk(mu);
         Advance(e.position);
         ++next;

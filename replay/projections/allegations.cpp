@@ -4,14 +4,14 @@
 
 #include <algorithm>
 
-#include "workflows/allegation.hpp"
+#include "workflows/own_record.hpp"
 #include "workflows/calendar.hpp"
 #include "workflows/case_events.hpp"
 
 namespace casetrail::replay {
 
 void AllegationsProjection::Apply(const EventView& e) {
-  const std::string id = workflows::AllegationIdOf(e.stream);
+  const std::string id = workflows::RecordIdOf(workflows::AllegationRecord(), e.stream);
   if (id.empty()) return;
   Entry& a = items_[id];
   a.id = id;

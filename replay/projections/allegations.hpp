@@ -1,5 +1,5 @@
 // The "allegations" projection: the LADO's register of allegations against people who work with
-// children (workflows/allegation.hpp; streams "allegation-<id>"), each with where it stands, its
+// children (workflows/own_record.hpp; streams "allegation-<id>"), each with where it stands, its
 // referral's facts, its outcome and its two timescales (T-100 the referrer's, T-103 the LADO's).
 // What every projection guarantees: replay/projection.hpp. The API shows it only to the LADO team
 // and auditors (docs/api.md); it ignores children's streams, and children's projections ignore it.

@@ -117,6 +117,7 @@ const std::vector<http::Principal> kUsers = {
     {"legal.ng", "legal", "legal"},            {"cpo.brown", "case_progression_officer", "legal"},
     {"audit.reid", "auditor", "audit"},        {"relay.svc", "subscriber", "integration"},
     {"ops.admin", "admin", "operations"},      {"lado.patel", "lado_officer", "lado"},
+    {"fw.ali", "fostering_worker", "fostering"},
 };
 
 }  // namespace

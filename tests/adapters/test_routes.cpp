@@ -97,15 +97,21 @@ struct Fixture {
     {
       workflows::CaseService demo(*log);
       REQUIRE(LoadDemoCaseload(demo).ok());
-      workflows::AllegationService lado(*log);
-      workflows::AllegationCommand c;
-      c.allegation_id = "L-1";
+      workflows::OwnRecordService lado(*log, workflows::AllegationRecord());
+      workflows::OwnRecordCommand c;
+      c.id = "L-1";
       c.action = "lado.referral_received";
       c.occurred_at = workflows::Date::FromYmd(2026, 9, 2).StartUs();
       c.params = {{"concern_raised_on", "2026-09-01"}, {"sector", "education"}, {"employment", "paid"},
                   {"subject", "a teacher"}, {"criteria", "harmed_a_child"}, {"referrer", "employer"}};
       c.actor = Actor{"lado.patel", "lado_officer", "lado"};
       REQUIRE(lado.Execute(c)->accepted);
+      workflows::OwnRecordService carers(*log, workflows::CarerRecord());
+      c.id = "C-1";
+      c.action = "carer.enquiry_received";
+      c.params = {{"kind", "foster_carer"}, {"household", "couple"}};
+      c.actor = Actor{"fw.ali", "fostering_worker", "fostering"};
+      REQUIRE(carers.Execute(c)->accepted);
     }
     tokens.Add("sw", {"sw.jones", "social_worker", "north-1"});
     tokens.Add("tm", {"tm.khan", "team_manager", "north-1"});
@@ -124,7 +130,7 @@ struct Fixture {
 // The route's path with its parameters filled in: a child of the demo caseload, a subscription.
 std::string Target(const std::string& path) {
   std::string t = path;
-  for (auto [param, value] : {std::pair<std::string, std::string>{"{child}", "1002"}, {"{name}", "billing"}, {"{allegation}", "L-1"}}) {
+  for (auto [param, value] : {std::pair<std::string, std::string>{"{child}", "1002"}, {"{name}", "billing"}, {"{allegation}", "L-1"}, {"{carer}", "C-1"}}) {
     if (auto at = t.find(param); at != std::string::npos) t.replace(at, param.size(), value);
   }
   return t;
@@ -168,7 +174,8 @@ TEST_CASE("the route table's metrics labels are today's", "[adapters][http][rout
                                          "restriction", "plo",      "deadlines", "kpis",    "caseload",
                                          "events",   "verify",      "subscribe", "subscriptions", "openapi",  "teams",
                                          "session",  "actions", "journeys", "changes", "rules",
-                                         "allegation-command", "allegation", "allegations"};
+                                         "allegation-command", "allegation", "allegations",
+                                         "carer-command", "carer", "carers"};
   std::set<std::string> labels;
   for (const Route& r : Routes()) labels.insert(r.label);
   CHECK(labels == kLabels);

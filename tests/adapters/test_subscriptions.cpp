@@ -557,6 +557,49 @@ TEST_CASE("an allegation is read only by the LADO team and auditors, and never r
   CHECK(std::find(got.streams.begin(), got.streams.end(), "child-3301") != got.streams.end());
 }
 
+TEST_CASE("a placement names an approved carer, and the register counts the child and the vacancies",
+          "[adapters][http][carers]") {
+  ApiFixture f;
+  f.tokens.Add("fw", {"fw.ali", "fostering_worker", "fostering"});
+  f.tokens.Add("chair", {"panel.chair", "panel_chair", "fostering"});
+  f.tokens.Add("adm", {"adm.khan", "agency_decision_maker", "fostering"});
+  auto step = [&](const std::string& token, const std::string& action, const std::string& at, Json params) {
+    return f.Call("POST", "/v1/carers/C-7/commands", token,
+                  Json{{"action", action}, {"occurred_at", at}, {"params", params}}.dump());
+  };
+  REQUIRE(f.Do("3401", "sw", "cic.became_looked_after", "2026-06-01T09:00:00Z", {{"legal_status", "s20"}}).status == 201);
+  const Json placement = {{"placement", "foster_care"}, {"long_term", "no"}, {"carer", "C-7"}};
+  // No record yet: refused, naming the parameter, and nothing written.
+  auto none = f.Do("3401", "sw", "cic.placement_started", "2026-06-01T10:00:00Z", placement);
+  CHECK(none.status == 400);
+  CHECK(Body(none)["error"]["field"] == "params.carer");
+  REQUIRE(step("fw", "carer.enquiry_received", "2026-01-05T10:00:00Z", {{"kind", "foster_carer"}, {"household", "couple"}}).status == 201);
+  REQUIRE(step("fw", "carer.assessment_started", "2026-01-12T10:00:00Z", Json::object()).status == 201);
+  auto not_yet = f.Do("3401", "sw", "cic.placement_started", "2026-06-01T10:00:00Z", placement);
+  CHECK(not_yet.status == 400);
+  CHECK_THAT(Body(not_yet)["error"]["message"].get<std::string>(), Catch::Contains("not approved"));
+  CHECK(step("fw", "carer.panel_recommended", "2026-04-20T10:00:00Z", {{"recommendation", "approve"}}).status == 403);
+  REQUIRE(step("chair", "carer.panel_recommended", "2026-04-20T10:00:00Z", {{"recommendation", "approve"}}).status == 201);
+  REQUIRE(step("adm", "carer.approval_decided", "2026-04-27T10:00:00Z",
+               {{"decision", "approved"}, {"places", "2"}, {"ages", "0-12"}}).status == 201);
+  REQUIRE(f.Do("3401", "sw", "cic.placement_started", "2026-06-01T10:00:00Z", placement).status == 201);
+
+  auto carer = f.Call("GET", "/v1/carers/C-7", "sw");
+  REQUIRE(carer.status == 200);
+  CHECK(Body(carer)["state"] == "ApprovedCarer");
+  CHECK(Body(carer)["register"]["children"] == Json::array({"3401"}));
+  CHECK(Body(carer)["register"]["vacancies"] == 1);
+  auto with_room = Body(f.Call("GET", "/v1/carers?vacancies=yes&kind=foster_carer", "tm"));
+  REQUIRE(with_room["carers"].size() == 1);
+  CHECK(with_room["summary"]["vacancies"] == 1);
+  CHECK(f.Call("GET", "/v1/carers?kind=aunt", "tm").status == 400);
+  CHECK(f.Call("GET", "/v1/carers", "sub").status == 403);
+  CHECK(f.Call("GET", "/v1/carers/C-8", "sw").status == 404);
+  // The child leaves care: the place is free again.
+  REQUIRE(f.Do("3401", "tm", "cic.ceased_looked_after", "2026-07-01T10:00:00Z", {{"reason", "returned_home"}}).status == 201);
+  CHECK(Body(f.Call("GET", "/v1/carers/C-7", "sw"))["register"]["vacancies"] == 2);
+}
+
 TEST_CASE("a restriction written before the server started still holds, for reads and writes",
           "[adapters][http][restricted]") {
   ApiFixture f;

@@ -1,5 +1,5 @@
 // The projection runner: rebuilding from position 1 equals keeping projections up to date live,
-// checkpoints are named after the projection, and replay names the six projections.
+// checkpoints are named after the projection, and replay names the seven projections.
 #include "replay/runner.hpp"
 
 #include <catch2/catch.hpp>
@@ -110,7 +110,7 @@ TEST_CASE("rebuilding projections from position 1 equals keeping them live", "[r
 
 TEST_CASE("replay names the six projections, and makes each by its name", "[replay][projections]") {
   CHECK(ProjectionNames() ==
-        std::vector<std::string>{"child_summary", "chronology", "deadlines", "plo_tracker", "kpis", "allegations"});
+        std::vector<std::string>{"child_summary", "chronology", "deadlines", "plo_tracker", "kpis", "allegations", "carers"});
   auto all = MakeProjections();
   REQUIRE(all.size() == ProjectionNames().size());
   std::vector<std::string> checkpoints;
@@ -125,7 +125,8 @@ TEST_CASE("replay names the six projections, and makes each by its name", "[repl
   // The checkpoints keep their names (a new version would start a new checkpoint).
   CHECK(checkpoints == std::vector<std::string>{"projection.child_summary.v3", "projection.chronology.v3",
                                                 "projection.deadlines.v2", "projection.plo_tracker.v4",
-                                                "projection.kpis.v5", "projection.allegations.v1"});
+                                                "projection.kpis.v5", "projection.allegations.v1",
+                                                "projection.carers.v1"});
   CHECK(MakeProjection("child") == nullptr);
   CHECK(MakeProjection("") == nullptr);
 }

@@ -5,7 +5,7 @@
 #include "engine/event_log.hpp"
 #include "tests/engine/test_util.hpp"
 #include "tests/workflows/journey_test_util.hpp"
-#include "workflows/allegation.hpp"
+#include "workflows/own_record.hpp"
 #include "workflows/case.hpp"
 #include "workflows/case_service.hpp"
 
@@ -55,10 +55,10 @@ bool Has(const Verdict& v, DeadlineEffect::Kind kind, const char* rule) {
   return false;
 }
 
-AllegationCommand Cmd(const char* id, const char* action, const char* date, Params params,
+OwnRecordCommand Cmd(const char* id, const char* action, const char* date, Params params,
                       const char* role = "lado_officer") {
-  AllegationCommand c;
-  c.allegation_id = id;
+  OwnRecordCommand c;
+  c.id = id;
   c.action = action;
   c.occurred_at = At(date);
   c.params = std::move(params);
@@ -152,17 +152,17 @@ TEST_CASE("an allegation's action is refused on a child's record, and a child's 
   CHECK_THAT(v.verdict.reason, Catch::Contains("/v1/allegations"));
   CHECK(c.States().count("lado") == 0);
 
-  Allegation a;
+  OwnRecord a(AllegationRecord());
   Verdict w = a.Apply(Lado("cin.plan_started", "2026-03-06", {}, "social_worker"));
   CHECK_FALSE(w.accepted);
-  CHECK(w.rule == "not_an_allegation_action");
+  CHECK(w.rule == "not_a_allegation_action");
 }
 
 TEST_CASE("an allegation is its own stream: written, retried, rebuilt from the log", "[workflows][lado][pipeline]") {
   casetrail::testing::TempDir dir;
   {
     auto log = std::move(OpenRocksEventLog(dir.str())).value();
-    AllegationService svc(*log);
+    OwnRecordService svc(*log, AllegationRecord());
     Params p = kReferral;
     p["concern_raised_on"] = "2026-03-05";
     auto first = svc.Execute(Cmd("A-1", "lado.referral_received", "2026-03-06", p));
@@ -193,12 +193,97 @@ TEST_CASE("an allegation is its own stream: written, retried, rebuilt from the l
     CHECK(child_version == 0);
   }
   auto log = std::move(OpenRocksEventLog(dir.str())).value();
-  AllegationService fresh(*log);
+  OwnRecordService fresh(*log, AllegationRecord());
   auto a = fresh.Load("A-1");
   REQUIRE(a.ok());
-  CHECK(a->allegation.State() == "ManagedByLado");
+  CHECK(a->record.State() == "ManagedByLado");
   CHECK(a->version == 6);
   auto none = fresh.Load("A-2");
   INFO(none.status().message());
   CHECK(none.status().IsNotFound());
+}
+
+// ---- carers (SM-22): a carer's own record ----------------------------------------------------
+
+namespace {
+
+JourneyFixture CarersFixture() {
+  JourneyFixture f;
+  f.make = [] { return NewCarers(); };
+  const std::pair<std::string, Params> enquiry = {"carer.enquiry_received", {{"kind", "foster_carer"}, {"household", "couple"}}};
+  const std::pair<std::string, Params> started = {"carer.assessment_started", {}};
+  const std::pair<std::string, Params> recommended = {"carer.panel_recommended", {{"recommendation", "approve"}}};
+  const std::pair<std::string, Params> approved = {"carer.approval_decided", {{"decision", "approved"}, {"places", "2"}, {"ages", "0-10"}}};
+  f.paths["Enquiry"] = {enquiry};
+  f.paths["InAssessment"] = {enquiry, started};
+  f.paths["AwaitingDecision"] = {enquiry, started, recommended};
+  f.paths["ApprovedCarer"] = {enquiry, started, recommended, approved};
+  f.paths["Deregistered"] = {enquiry, started, recommended, approved, {"carer.deregistered", {{"reason", "retired"}}}};
+  f.guard_params = {{"Approved", approved.second}, {"NotApproved", {{"decision", "not_approved"}}},
+                    {"AssessmentComplete(an adopter's two PAR stages, SG:345)", recommended.second}};
+  f.action_params = {{"carer.enquiry_received", enquiry.second},
+                     {"carer.enquiry_closed", {{"reason", "withdrew"}}},
+                     {"carer.assessment_stage_completed", {{"stage", "1"}}},
+                     {"carer.panel_recommended", recommended.second},
+                     {"carer.approval_decided", approved.second},
+                     {"carer.assessment_withdrawn", {{"reason", "withdrew"}}},
+                     {"carer.approval_changed", {{"places", "3"}, {"ages", "0-12"}}},
+                     {"carer.deregistered", {{"reason", "resigned"}}}};
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("carers: every row can be taken", "[workflows][carers]") { CheckEveryRow(CarersFixture()); }
+TEST_CASE("carers: every action without a row is refused", "[workflows][carers]") {
+  CHECK(CheckEveryRefusal(CarersFixture()) > 0);
+}
+
+TEST_CASE("T-51: an adopter goes to panel only after both PAR stages, and is approved within 8 months or late",
+          "[workflows][carers][rules]") {
+  auto j = NewCarers();
+  REQUIRE(j->Apply(Act(*j, "carer.enquiry_received", "2026-01-05", {{"kind", "adopter"}, {"household", "single"}})).accepted);
+  REQUIRE(j->Apply(Act(*j, "carer.assessment_started", "2026-01-12")).accepted);
+  Verdict early = j->Apply(Act(*j, "carer.panel_recommended", "2026-03-01", {{"recommendation", "approve"}}));
+  CHECK(early.rule == "guard_failed");
+  REQUIRE(j->Apply(Act(*j, "carer.assessment_stage_completed", "2026-03-01", {{"stage", "1"}})).accepted);
+  CHECK(j->Apply(Act(*j, "carer.panel_recommended", "2026-03-02", {{"recommendation", "approve"}})).rule == "guard_failed");
+  REQUIRE(j->Apply(Act(*j, "carer.assessment_stage_completed", "2026-08-01", {{"stage", "2"}})).accepted);
+  REQUIRE(j->Apply(Act(*j, "carer.panel_recommended", "2026-09-01", {{"recommendation", "approve"}})).accepted);
+  Verdict v = j->Apply(Act(*j, "carer.approval_decided", "2026-09-14", {{"decision", "approved"}, {"places", "1"}, {"ages", "0-4"}}));
+  REQUIRE(v.accepted);
+  bool late = false;
+  for (const auto& d : v.deadlines) late |= d.kind == DeadlineEffect::Kind::kMetLate && d.deadline.rule_id == "T-51";
+  CHECK(late);  // 12 January + 8 months is 12 September
+  CHECK(j->OpenDeadlines().empty());  // an approved adopter waits for a match: no foster carer's reviews
+}
+
+TEST_CASE("T-120, T-121, T-121u: a foster carer's panel within 16 weeks, then yearly reviews and unannounced visits",
+          "[workflows][carers][rules]") {
+  auto j = CarersFixture().Reach("ApprovedCarer");  // approved 2026-04-01 by the fixture's dates
+  std::map<std::string, std::string> due;
+  for (const auto& d : j->OpenDeadlines()) due[d.rule_id] = d.due_date.ToString();
+  CHECK(due == std::map<std::string, std::string>{{"T-121", "2027-03-04"}, {"T-121u", "2027-03-04"}});
+  REQUIRE(j->Apply(Act(*j, "carer.unannounced_visit_held", "2026-10-01")).accepted);
+  for (const auto& d : j->OpenDeadlines()) due[d.rule_id] = d.due_date.ToString();
+  CHECK(due["T-121u"] == "2027-10-01");
+  CHECK(due["T-121"] == "2027-03-04");
+}
+
+TEST_CASE("a carer's record is its own stream, and a child's action is refused on it", "[workflows][carers][pipeline]") {
+  auto log = OpenMemoryEventLog();
+  OwnRecordService svc(*log, CarerRecord());
+  OwnRecordCommand c = Cmd("C-9", "carer.enquiry_received", "2026-03-02", {{"kind", "connected_person"}, {"household", "single"}});
+  c.actor = Actor{"fw.ali", "connected_persons_worker", "fostering"};
+  auto out = svc.Execute(c);
+  REQUIRE(out.ok());
+  REQUIRE(out->accepted);
+  CHECK(out->append.stream == "carer-C-9");
+  OwnRecordCommand wrong = Cmd("C-9", "cin.plan_started", "2026-03-03", {});
+  wrong.actor = c.actor;
+  CHECK(svc.Execute(wrong)->verdict.rule == "not_a_carer_action");
+  CHECK(RecordKindOf("carer-C-9") == &CarerRecord());
+  CHECK_FALSE(IsRestrictedRecordStream("carer-C-9"));
+  CHECK(IsRestrictedRecordStream("allegation-L-1"));
+  CHECK(RecordKindOf("child-1") == nullptr);
 }

@@ -6,16 +6,16 @@
 
 #include "replay/runner.hpp"
 #include "tests/replay/projections/support.hpp"
-#include "workflows/allegation.hpp"
+#include "workflows/own_record.hpp"
 
 namespace casetrail::replay::testing {
 
 namespace {
 
-void Lado(workflows::AllegationService& svc, const char* id, const char* action, const char* date,
+void Lado(workflows::OwnRecordService& svc, const char* id, const char* action, const char* date,
           std::map<std::string, std::string> p) {
-  workflows::AllegationCommand c;
-  c.allegation_id = id;
+  workflows::OwnRecordCommand c;
+  c.id = id;
   c.action = action;
   c.occurred_at = T(date) + 10 * 3600LL * 1000000;
   c.params = std::move(p);
@@ -36,7 +36,7 @@ std::map<std::string, std::string> Referral(const char* raised) {
 TEST_CASE("allegations: the register's states, outcomes, late timescales and resolution windows",
           "[replay][projections][lado]") {
   auto log = OpenMemoryEventLog();
-  workflows::AllegationService svc(*log);
+  workflows::OwnRecordService svc(*log, workflows::AllegationRecord());
   CaseService cases(*log);
   Record(cases, "c1", "north-1", "cin.plan_started", "2026-03-02", "social_worker", {}, "u");  // ignored
   // A: referred in time, evaluated in time, concluded unfounded 20 days later (within a month).
