@@ -358,6 +358,28 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
       Add(at, "ad.placed_for_adoption", "adoption_worker", {{"with_current_foster_carer", "no"}});
       adoptive_at = at;
     } else {
+      // A planned move is searched for first (SM-10): referrals to providers, an offer, a match
+      // (an external one to the placement panel); the move closes the search.
+      const std::int64_t asked = at - rng.Int(14, 42) * kDayUs;
+      if (asked > last_start + 2 * kDayUs && rng.Chance(p.Num("children_in_care.placement_search_share"))) {
+        const bool external = rng.Chance(p.Num("children_in_care.external_placement_share"));
+        Add(asked, "ps.requested", "social_worker",
+            {{"needs", what.first == "semi_independent" || what.first == "residential" ? what.first : "foster_care"},
+             {"urgency", "planned"}, {"with_siblings", rng.Chance(0.25) ? "yes" : "no"}});
+        const int referrals = external ? rng.Int(3, 12) : 1;
+        for (int r = 0; r < referrals; ++r) {
+          Add(asked + (r + 1) * kDayUs, "ps.referral_sent", "placements_officer",
+              {{"provider", external ? (rng.Chance(0.6) ? "independent_fostering_agency" : "private") : "internal"}});
+        }
+        const std::int64_t offered = asked + (referrals + rng.Int(2, 6)) * kDayUs;
+        if (offered < at - 3 * kDayUs) {
+          Add(offered, "ps.offer_received", "placements_officer");
+          Add(offered + kDayUs, "ps.match_proposed", "placements_officer", {{"provider", external ? "external" : "internal"}});
+          if (external && offered + 2 * kDayUs < at) {
+            Add(offered + 2 * kDayUs, "ps.panel_decided", "head_of_service", {{"decision", "approved"}});
+          }
+        }
+      }
       Add(at, "cic.placement_changed", "social_worker",
           {{"placement", what.first}, {"long_term", what.second}, {"reason", "placement move"}});
     }

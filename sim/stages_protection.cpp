@@ -212,6 +212,25 @@ void Builder::Services(std::int64_t from, std::int64_t until) {
       }
     }
   }
+  // Private fostering (K-N8: 22 children at a time, 18-25 over recent years, SE:822-828): the
+  // school or a parent notifies, a joint Reg 4 visit (T-65, mostly in time), suitability, Reg 8
+  // visits every 6 weeks in the first year (T-65b), the end before the plan's.
+  if (age >= 0 && age < 15 && rng.Chance(p.Num("services.private_fostering_share"))) {
+    const std::int64_t notified = AfterDays(from, rng.Uniform(1, 20));
+    const std::int64_t visited = rng.Chance(0.85) ? AfterWd(notified, rng.Int(1, 6)) : AfterWd(notified, rng.Int(8, 12));
+    const std::int64_t assessed = AfterDays(visited, rng.Uniform(10, 30));
+    if (assessed < last - 7 * kDayUs) {
+      Add(notified, "pf.notified", "cass_worker",
+          {{"notified_by", rng.Chance(0.5) ? "school" : "parent"}, {"disabled", "no"}, {"homes_for_ukraine", rng.Chance(0.14) ? "yes" : "no"}});
+      Add(visited, "pf.reg4_visit_held", "social_worker", {{"joint_with_fostering", rng.Chance(0.9) ? "yes" : "no"}});
+      Add(assessed, "pf.assessment_completed", "team_manager", {{"outcome", rng.Chance(0.92) ? "suitable" : "suitable_with_requirements"}});
+      for (std::int64_t v = AfterDays(visited, rng.Uniform(30, 41)); v < last - 2 * kDayUs; v = AfterDays(v, rng.Uniform(30, 41))) {
+        Add(v, "pf.visit_held", "social_worker");
+      }
+      Add(last - kDayUs, "pf.arrangement_ended", "team_manager",
+          {{"reason", rng.Chance(0.7) ? "returned_to_parent" : "child_arrangements_order"}});
+    }
+  }
   // Family group conferences (K-C22: 1,647 children referred a year, 55% converted) and
   // multi-systemic therapy for 10-17 year olds (12-20 weeks, T-111).
   auto episode = [&](const char* service, double weeks_lo, double weeks_hi, double conversion) {

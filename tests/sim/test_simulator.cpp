@@ -338,7 +338,8 @@ TEST_CASE("KPIs match the default parameters on a larger caseload", "[slow]") {
                              "cwd.assessment_completed", "cwd.short_breaks_decided", "cwd.ehcp_advice_submitted",
                              "nrpf.support_started", "nrpf.support_reviewed", "iv.accepted", "iv.ended",
                              "mx.went_missing", "mx.return_interview_held", "mx.exploitation_screened",
-                             "hl.presented", "hl.outcome_agreed"}) {
+                             "hl.presented", "hl.outcome_agreed", "pf.notified", "pf.visit_held", "pf.arrangement_ended",
+                             "ps.requested", "ps.referral_sent", "ps.panel_decided"}) {
     INFO(action);
     CHECK(actions[action] > 0);
   }
