@@ -16,6 +16,8 @@
 #include "scheduler/scheduler.hpp"
 #include "workflows/case_service.hpp"
 #include "sim/generator.hpp"
+#include "sim/records.hpp"
+#include "workflows/own_record.hpp"
 
 namespace casetrail::sim {
 
@@ -246,9 +248,42 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
     }
     return Status::Ok();
   };
+  // The records of their own (allegations, carers), written in recorded order between the
+  // children's commands, each decided and made durable before the next command is sent.
+  const std::vector<RecordAction> records = GenerateRecords(params, o.seed, rep.history_from_us, rep.end_us, per_year);
+  std::size_t next_record = 0;
+  workflows::OwnRecordService allegations(log, workflows::AllegationRecord(), rules);
+  workflows::OwnRecordService carers(log, workflows::CarerRecord(), rules);
+  auto records_until = [&](TimestampUs t) -> Status {
+    for (; next_record < records.size() && records[next_record].recorded_at <= t; ++next_record) {
+      const RecordAction& r = records[next_record];
+      if (Status s = tick_until(r.recorded_at); !s.ok()) return s;
+      clock.Set(r.recorded_at);
+      workflows::OwnRecordCommand cmd;
+      cmd.id = r.id;
+      cmd.action = r.action;
+      cmd.occurred_at = r.occurred_at;
+      for (const auto& [k, v] : r.params) cmd.params.emplace(k, v);
+      cmd.actor = Actor{std::string(r.role) + ".records.1", r.role, r.kind->name == "allegation" ? "lado" : "fostering"};
+      cmd.command_id = "sim-" + seed_text + "-r" + std::to_string(next_record + 1);
+      auto out = (r.kind == &workflows::AllegationRecord() ? allegations : carers).Execute(cmd);
+      std::lock_guard<std::mutex> lk(mu);
+      if (!out.ok() || !out->accepted) {
+        ++(out.ok() ? rep.refusals : rep.errors);
+        problem(r.kind->name + " " + r.id + " " + r.action + ": " + (out.ok() ? out->verdict.reason : out.status().ToString()));
+        continue;
+      }
+      ++rep.commands;
+      if (r.recorded_at < rep.start_us) ++rep.commands_before;
+      rep.events += out->event_types.size();
+      ++rep.actions[r.action];
+    }
+    return Status::Ok();
+  };
   while (!queue.empty()) {
     const Item it = queue.top();
     queue.pop();
+    if (Status s = records_until(it.at); !s.ok()) return s;
     if (Status s = tick_until(it.at); !s.ok()) return s;
     if (it.index == UINT32_MAX) {
       Life life = gen.Generate(o.seed, it.child, arrival(it.child));
@@ -347,6 +382,7 @@ Result<SimReport> Simulate(EventLog& log, SimClock& clock, const workflows::Rule
       lives.erase(found);
     }
   }
+  if (Status s = records_until(rep.end_us); !s.ok()) return s;
   {
     std::unique_lock<std::mutex> lk(mu);
     cv.wait(lk, [&] { return in_flight == 0; });

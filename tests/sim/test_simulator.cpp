@@ -339,7 +339,9 @@ TEST_CASE("KPIs match the default parameters on a larger caseload", "[slow]") {
                              "nrpf.support_started", "nrpf.support_reviewed", "iv.accepted", "iv.ended",
                              "mx.went_missing", "mx.return_interview_held", "mx.exploitation_screened",
                              "hl.presented", "hl.outcome_agreed", "pf.notified", "pf.visit_held", "pf.arrangement_ended",
-                             "ps.requested", "ps.referral_sent", "ps.panel_decided"}) {
+                             "ps.requested", "ps.referral_sent", "ps.panel_decided",
+                             "lado.referral_received", "lado.allegation_concluded", "carer.approval_decided",
+                             "carer.review_held", "carer.unannounced_visit_held", "carer.deregistered"}) {
     INFO(action);
     CHECK(actions[action] > 0);
   }
