@@ -124,9 +124,9 @@ TEST_CASE("calibration at a fifth of Birmingham: the calibrated measures stay wi
   REQUIRE(rep->refusals == 0);
   auto r = sim::Calibrate(*log, rep->end_us, 10000);
   REQUIRE(r.ok());
-  // K-S2: issue 24's journeys keep children open a little longer (post-order and post-adoption
-  // support, UASC status, services beside a plan): 528 per 10,000 at this size against 472 +- 52;
-  // to be recalibrated with those journeys' volumes (docs/simulator.md).
+  // K-S2: 525 per 10,000 at this size against 472 +- 52: already at the top of its range before
+  // issue 24 (519); issue 24's journeys hold 11 of the 2,945 open children on their own (support
+  // after an order). Listed until the base rate is recalibrated (docs/simulator.md).
   const std::set<std::string> not_yet = {"open_per_10000"};
   for (const auto& l : r->lines) {
     INFO(l.target.id << " " << l.target.measure << ": seed " << l.target.seed << ", simulated " << l.simulated
