@@ -429,12 +429,17 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     }
     if (eligible != kNever) {
       const std::int64_t until = std::min(stop, eighteen) - 2 * kDayUs;  // still an eligible child
+      // A child who left an earlier episode as an eligible child is a relevant child now (its
+      // needs assessment and pathway plan are those of that episode): reviews and an adviser only.
+      const bool relevant = left_care_eligible;
       for (auto [at, action, role] : {std::tuple<std::int64_t, const char*, const char*>{
                                           AfterWd(eligible, rng.Int(10, 50)), "lc.needs_assessment_completed", "social_worker"},
                                       {AfterWd(eligible, rng.Int(5, 20)), "lc.personal_adviser_allocated", "team_manager"},
                                       {AfterWd(eligible, rng.Int(51, 60)), "lc.pathway_plan_agreed", "social_worker"}}) {
+        if (relevant && std::string_view(action) != "lc.personal_adviser_allocated") continue;
         if (at < until) Add(at, action, role);
       }
+      if (stop < eighteen) left_care_eligible = true;
       for (std::int64_t r = AfterDays(eligible, 175); r < until; r = AfterDays(r, 170)) {
         Add(r, "lc.pathway_plan_reviewed", "personal_adviser");
       }
@@ -461,7 +466,8 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     Add(support_end, "pm.post_order_support_ended", "team_manager", {{"reason", "support_plan_completed"}});
     busy_until = std::max(busy_until, support_end + kHourUs);
   } else {
-    if (uasc_open && why == "returned_home") {
+    // (At 18 or over the status has ended already: X-31 made the young person a former UASC.)
+    if (uasc_open && why == "returned_home" && exit < Birthday(18)) {
       Add(exit - 30 * kMinuteUs, "uasc.status_ended", "team_manager", {{"reason", "reunited_with_family"}});
       uasc_open = false;
     }

@@ -48,6 +48,7 @@ struct Builder {
   bool uasc_arrived = false;
   bool uasc_open = false;  // UASC (or former UASC) status not ended yet
   std::int64_t care_since_14 = 0;  // time looked after since the 14th birthday, all episodes
+  bool left_care_eligible = false;  // an episode ended while an eligible child (now relevant)
   std::optional<std::int64_t> forced_repeat;  // a planned second CP plan's contact
   std::int64_t last_referral = INT64_MIN;     // the front door's last referral (K-F8)
   bool referral_again = false;                // the next contact is a re-referral

@@ -45,6 +45,8 @@ const STATE_WORDS = Object.freeze({
   InPreProceedings: 'In pre-proceedings',
   NotACareLeaver: 'Not a care leaver',
   EdtEpisode: 'Emergency duty team episode',
+  NotACarer: 'Not a carer (the enquiry or assessment closed)',
+  ApprovedCarer: 'Approved',
 });
 
 // The workflows' abbreviations, as one word of a state or a value.

@@ -27,6 +27,8 @@ export const ROLE_NAMES = Object.freeze({
   auditor: 'auditor',
   subscriber: 'subscriber service',
   admin: 'administrator',
+  lado_officer: 'LADO',
+  fostering_worker: 'fostering worker',
 });
 
 /** Roles that read only their team's children (docs/api.md). */
@@ -46,6 +48,7 @@ export function isTeamScoped(role) {
 
 const people = (role) => role !== 'subscriber';
 const auditors = (role) => role === 'auditor' || role === 'admin';
+const lado = (role) => role === 'lado_officer' || auditors(role);
 
 /**
  * The pages after Home, in the order of the service navigation.
@@ -77,6 +80,20 @@ export const PAGES = Object.freeze([
     purpose: 'Every recorded event in order, a child\'s record as it stood on a date, and proof ' +
       'that the log was not altered.',
     allows: auditors,
+  },
+  {
+    path: '/ui/carers.html',
+    name: 'Carers',
+    purpose: 'Foster carers, connected persons and prospective adopters: where each stands, the ' +
+      'children placed with them and the places free.',
+    allows: people,
+  },
+  {
+    path: '/ui/allegations.html',
+    name: 'Allegations',
+    purpose: 'The LADO\'s register of allegations against people who work with children: referrals, ' +
+      'evaluations, outcomes and their timescales.',
+    allows: lado,
   },
   {
     path: '/ui/kpis.html',
