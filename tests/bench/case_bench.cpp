@@ -251,6 +251,10 @@ std::vector<Scenario> LoadScenarios(const std::string& dir) {
       std::istringstream w(line);
       std::string verb, date;
       w >> verb;
+      if (verb == "record") {  // a record of its own (an allegation, a carer): not a child's scenario
+        s.steps.clear();
+        break;
+      }
       if (verb != "do") continue;
       Step st;
       w >> st.action >> date >> st.role;
