@@ -439,13 +439,15 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
         if (relevant && std::string_view(action) != "lc.personal_adviser_allocated") continue;
         if (at < until) Add(at, action, role);
       }
-      if (stop < eighteen) left_care_eligible = true;
       for (std::int64_t r = AfterDays(eligible, 175); r < until; r = AfterDays(r, 170)) {
         Add(r, "lc.pathway_plan_reviewed", "personal_adviser");
       }
     }
   }
   if (Birthday(14) != kNever) care_since_14 += std::max<std::int64_t>(0, stop - from14);
+  // Leaving care at 16 or 17 after 13 weeks looked after since 14 (X-06, the case's own count,
+  // which may make the child eligible at the leaving itself): a relevant child from now on.
+  if (sixteen != kNever && stop >= sixteen && stop < eighteen && care_since_14 >= 91 * kDayUs) left_care_eligible = true;
   if (exit == kNever || Past(exit)) return Next::kEnd;
   t = exit;
   const std::string why = reason;
@@ -466,8 +468,9 @@ Builder::Next Builder::CareUntil(std::int64_t& t, const char* legal_status, std:
     Add(support_end, "pm.post_order_support_ended", "team_manager", {{"reason", "support_plan_completed"}});
     busy_until = std::max(busy_until, support_end + kHourUs);
   } else {
-    // (At 18 or over the status has ended already: X-31 made the young person a former UASC.)
-    if (uasc_open && why == "returned_home" && exit < Birthday(18)) {
+    // (Near 18 it is left to X-31 at the birthday: a record made late, after the birthday's tick,
+    // would find the young person a former UASC already.)
+    if (uasc_open && why == "returned_home" && exit < Birthday(18) - 60 * kDayUs) {
       Add(exit - 30 * kMinuteUs, "uasc.status_ended", "team_manager", {{"reason", "reunited_with_family"}});
       uasc_open = false;
     }
