@@ -24,6 +24,7 @@ std::vector<Command> ScenarioCommands(const std::filesystem::path& file, const s
     std::istringstream w(line);
     std::string verb, date, role;
     w >> verb;
+    if (verb == "record") return {};  // a record of its own (an allegation, a carer): not a child's
     if (verb != "do") continue;
     Command c;
     c.child_id = child;
@@ -47,7 +48,9 @@ TEST_CASE("rebuilding projections from position 1 equals keeping them live", "[r
   std::vector<std::vector<Command>> children;
   const std::filesystem::path dir = std::filesystem::path(CASETRAIL_SOURCE_DIR) / "tests/workflows/scenarios";
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path());
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (!ScenarioCommands(e.path(), "probe").empty()) files.push_back(e.path());  // a child's scenario
+  }
   std::sort(files.begin(), files.end());
   for (int copy = 0; copy < 30; ++copy) {
     for (std::size_t f = 0; f < files.size(); ++f) {
